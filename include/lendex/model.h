@@ -1,0 +1,150 @@
+/*
+ * model.h: the protocol-neutral view of lending state.
+ *
+ * Protocol handlers (indexer/proto/) keep their own records in the store; to answer queries and
+ * feed the risk pass they build these neutral views: one struct lx_account_view per (market,
+ * account), with every amount already in token units as the protocol itself would report it at
+ * a given timestamp (interest applied with the protocol's rounding). The risk pass and reports
+ * read only these structs, never events or protocol records, so a new protocol arrives as a new
+ * view builder and nothing in risk changes.
+ *
+ * Units: token amounts in the token's smallest unit (10^decimals per token); prices and values
+ * in the market's base currency units (Aave V3: USD with 8 decimals); percentages in basis
+ * points (10000 = 100%); health factors in wad (1e18 = 1.0).
+ */
+#ifndef LENDEX_MODEL_H
+#define LENDEX_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "lendex/err.h"
+#include "lendex/hex.h"
+#include "lendex/u256.h"
+
+/* Protocol ids; stored on disk, so never renumber. */
+enum lx_protocol {
+	LX_PROTO_NONE = 0,
+	LX_PROTO_AAVE_V3 = 1,
+	LX_PROTO_AAVE_V2 = 2,
+	LX_PROTO_SPARK = 3,
+	LX_PROTO_COMPOUND_V3 = 4,
+	LX_PROTO_MORPHO_BLUE = 5,
+};
+
+/* How a market turns balances and prices into account totals (each protocol's own rounding). */
+enum lx_health_method {
+	LX_HEALTH_AAVE_V3 = 1, /* Aave V2/V3 GenericLogic.calculateUserAccountData */
+};
+
+/* One asset of one market, as the market sees it (same for every account). */
+struct lx_asset_info {
+	struct lx_addr asset;          /* underlying token */
+	char symbol[16];               /* NUL-terminated, may be empty */
+	uint8_t decimals;              /* token decimals */
+	struct lx_u256 price;          /* base units per whole token (oracle answer) */
+	uint16_t ltv_bps;              /* outside e-mode */
+	uint16_t liq_threshold_bps;    /* outside e-mode; 0 = not usable as collateral */
+	uint16_t liq_bonus_bps;        /* Aave convention: 10500 = 5% bonus */
+	uint16_t liq_protocol_fee_bps; /* share of the bonus taken by the protocol */
+	uint16_t group;                /* correlation group (0 = none): ETH-like, USD-like, ... */
+	double depth_base_per_pct;     /* market depth: base units sold per 1% price move */
+	struct lx_u256 total_supplied; /* token units, market-wide */
+	struct lx_u256 total_borrowed; /* token units, market-wide */
+};
+
+/* One account's balance in one asset. asset indexes lx_market_view.assets. */
+struct lx_asset_pos {
+	uint32_t asset;                /* index into the market's assets[] */
+	struct lx_u256 supplied;       /* token units (aToken balanceOf) */
+	struct lx_u256 borrowed;       /* token units (variable + stable debt balanceOf) */
+	uint16_t ltv_bps;              /* effective for this account (e-mode applied) */
+	uint16_t liq_threshold_bps;    /* effective for this account (e-mode applied) */
+	uint16_t liq_bonus_bps;        /* effective for this account (e-mode applied) */
+	bool collateral;               /* the account uses this supply as collateral */
+	struct lx_u256 price;          /* effective price (e-mode price source applied) */
+};
+
+/* A leverage-relevant movement in an account's history, in block order. */
+enum lx_flow_kind {
+	LX_FLOW_SUPPLY = 1,
+	LX_FLOW_WITHDRAW = 2,
+	LX_FLOW_BORROW = 3,
+	LX_FLOW_REPAY = 4,
+	LX_FLOW_LIQUIDATED = 5,        /* collateral seized from the account */
+	LX_FLOW_TRANSFER_IN = 6,       /* received supply (aToken transfer) */
+	LX_FLOW_TRANSFER_OUT = 7,
+};
+
+struct lx_flow {
+	uint64_t block;
+	uint32_t log_index;
+	uint8_t kind;                  /* enum lx_flow_kind */
+	uint32_t asset;                /* index into the market's assets[] */
+	struct lx_u256 amount;         /* token units */
+	uint8_t tx[32];                /* transaction hash */
+};
+
+/* Account totals, exactly as the protocol computes them (Aave: getUserAccountData). */
+struct lx_health {
+	struct lx_u256 total_collateral_base;
+	struct lx_u256 total_debt_base;
+	struct lx_u256 available_borrows_base;
+	struct lx_u256 ltv_bps;        /* weighted average, protocol rounding */
+	struct lx_u256 liq_threshold_bps;
+	struct lx_u256 health_factor;  /* wad; 2^256-1 when there is no debt */
+};
+
+struct lx_account_view {
+	struct lx_addr account;
+	uint8_t emode;                 /* e-mode category, 0 = none */
+	size_t n_pos;
+	struct lx_asset_pos *pos;      /* owned by the enclosing lx_market_view */
+	size_t n_flows;
+	struct lx_flow *flows;         /* owned by the enclosing lx_market_view; may be 0 */
+	struct lx_health health;       /* filled by the builder with lx_model_health */
+};
+
+/* Liquidation rules of a market, for the cascade simulation. */
+struct lx_liq_rules {
+	uint16_t default_close_factor_bps; /* Aave: 5000 */
+	uint16_t max_close_factor_bps;     /* Aave: 10000 */
+	struct lx_u256 full_close_hf;      /* wad; HF below this allows the max (Aave: 0.95e18) */
+	struct lx_u256 min_base_full_close;/* Aave 3.3+: 2000e8; 0 = rule absent (<= 3.2) */
+};
+
+/* A whole market at one block: what the risk pass consumes. */
+struct lx_market_view {
+	uint64_t chain_id;
+	uint32_t protocol;             /* enum lx_protocol */
+	uint32_t health_method;        /* enum lx_health_method */
+	char name[64];                 /* deployment name from chains/, e.g. "aave-v3-ethereum" */
+	uint64_t block;                /* state as of this block */
+	uint64_t timestamp;            /* balances computed at this time */
+	uint8_t base_decimals;         /* Aave V3: 8 */
+	struct lx_liq_rules rules;
+	size_t n_assets;
+	struct lx_asset_info *assets;
+	size_t n_accounts;
+	struct lx_account_view *accounts;
+	/* storage owned by the view, freed by lx_market_view_release */
+	struct lx_asset_pos *pos_pool;
+	struct lx_flow *flow_pool;
+};
+
+/* Frees what the view owns and zeroes it. */
+void lx_market_view_release(struct lx_market_view *mv);
+
+/*
+ * Computes an account's totals from its positions, with the market's rounding: for Aave, each
+ * asset's base value is floor(amount * price / 10^decimals); collateral counts when the flag is
+ * set and the liquidation threshold is non-zero; averages are floor(sum(value*bps)/total);
+ * HF = percentMul(totalCollateral, avgLT) wadDiv totalDebt, or 2^256-1 with no debt.
+ * prices: optional per-position override (indexed like acct->pos; NULL = use pos[i].price).
+ * Errors: LX_EINVAL (unknown method), LX_EOVERFLOW.
+ */
+int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
+		    const struct lx_account_view *acct, const struct lx_u256 *prices);
+
+#endif
