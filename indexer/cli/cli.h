@@ -1,0 +1,104 @@
+/*
+ * cli.h: the command table and option parsing shared by every `lendex <command>`.
+ *
+ * One table (commands.c) lists every command: name, handler, flags, positional arity, the
+ * options it takes, a one-line summary and a help text. main.c dispatches on it: it parses the
+ * options declared for the command (rejecting any other, quoting it back), checks arity, and
+ * calls the handler with the parsed arguments. Handlers return an exit code.
+ */
+#ifndef LENDEX_CLI_H
+#define LENDEX_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, documented in README.md. */
+enum lx_exit {
+	LX_EXIT_OK = 0,
+	LX_EXIT_USAGE = 1,   /* bad command line: unknown command/option, bad argument */
+	LX_EXIT_RUNTIME = 2, /* the command failed: node unreachable, bad data, store error */
+};
+
+#define LX_CLI_MAX_OPTS 24
+#define LX_CLI_MAX_VALUES 16
+#define LX_CLI_MAX_POS 16
+
+/* An option a command accepts: --name (flag) or --name VALUE; `multi` allows repeats. */
+struct lx_cli_opt {
+	const char *name;
+	bool has_arg;
+	bool multi;
+	const char *help; /* "URL  JSON-RPC endpoint (repeat for failover)" */
+};
+
+/* Parsed command line of one command. Strings point into argv (borrowed). */
+struct lx_cli_args {
+	const struct lx_cli_opt *opts;          /* the command's option table */
+	size_t n_opts;
+	int count[LX_CLI_MAX_OPTS];             /* times each option was given */
+	const char *values[LX_CLI_MAX_OPTS][LX_CLI_MAX_VALUES];
+	int n_pos;
+	const char *pos[LX_CLI_MAX_POS];        /* positional arguments */
+};
+
+/* Command flags */
+#define LX_CMD_RPC 0x1        /* talks to a node */
+#define LX_CMD_STORE_RO 0x2   /* reads the store */
+#define LX_CMD_STORE_RW 0x4   /* writes the store */
+
+struct lx_command {
+	const char *name;
+	int (*run)(const struct lx_cli_args *args);
+	unsigned flags;
+	int min_pos, max_pos;          /* positional arity; max_pos -1 = unbounded */
+	const struct lx_cli_opt *opts; /* NULL-name terminated */
+	const char *usage;             /* "decode --abi FILE_OR_DIR [--chain NAME] LOGS.json" */
+	const char *summary;           /* one line for `lendex help` */
+	const char *help;              /* paragraphs for `lendex help <command>` */
+};
+
+/* The table, NULL-name terminated (commands.c). */
+extern const struct lx_command lx_commands[];
+
+/* Looks a command up by name; NULL if unknown. */
+const struct lx_command *lx_cli_find(const char *name);
+
+/* True if --name was given. */
+bool lx_cli_has(const struct lx_cli_args *a, const char *name);
+/* Last value of --name, or def if absent. */
+const char *lx_cli_get(const struct lx_cli_args *a, const char *name, const char *def);
+/* All values of a multi option; returns the count and points *vals at them. */
+int lx_cli_all(const struct lx_cli_args *a, const char *name, const char *const **vals);
+/*
+ * Parses --name as an unsigned integer (decimal or 0x); on a bad value prints a usage error
+ * quoting it and returns -1; returns 0 (with *out = def) when absent, 1 when parsed.
+ */
+int lx_cli_u64(const struct lx_cli_args *a, const char *name, unsigned long long def,
+	       unsigned long long *out);
+
+/* Prints "lendex: <message>" to stderr (one line). */
+void lx_cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Common option helpers every data command uses: the data directory (--datadir, else
+ * $LENDEX_DATADIR, else ./lendex-data) and the chains/ directory (--chains-dir, else
+ * $LENDEX_CHAINS, else the chains/ folder of the source tree the binary was built from).
+ */
+const char *lx_cli_datadir(const struct lx_cli_args *a);
+const char *lx_cli_chainsdir(const struct lx_cli_args *a);
+
+/* Common option table entries, to include in commands' option lists. */
+#define LX_OPT_JSON {"json", false, false, "print machine-readable JSON"}
+#define LX_OPT_CHAIN {"chain", true, false, "NAME  deployment config chains/NAME.json"}
+#define LX_OPT_RPC {"rpc", true, true, "URL  JSON-RPC endpoint (repeat for failover)"}
+#define LX_OPT_DATADIR {"datadir", true, false, "DIR  store directory (default ./lendex-data)"}
+#define LX_OPT_CHAINSDIR {"chains-dir", true, false, "DIR  where chain configs live"}
+#define LX_OPT_QUIET {"quiet", false, false, "no progress output"}
+#define LX_OPT_END {NULL, false, false, NULL}
+
+/* Handlers, one per cmd_<name>.c. */
+int lx_cmd_help(const struct lx_cli_args *a);
+int lx_cmd_version(const struct lx_cli_args *a);
+
+#endif
