@@ -97,6 +97,17 @@ const char *lx_cli_chainsdir(const struct lx_cli_args *a);
 #define LX_OPT_QUIET {"quiet", false, false, "no progress output"}
 #define LX_OPT_END {NULL, false, false, NULL}
 
+struct lx_market_view;
+#define LX_CLI_VIEW_FLOWS 0x1 /* also load each account's flow history */
+/*
+ * Loads the market view of the deployment chosen by --chain (and --deployment when a chain has
+ * several) from the store in --datadir, as of the synced head. Prints a clear error and returns
+ * an exit code (LX_EXIT_USAGE / LX_EXIT_RUNTIME) on failure, LX_EXIT_OK on success; release the
+ * view with lx_market_view_release. (indexer/cli/market.c)
+ */
+int lx_cli_load_market(const struct lx_cli_args *a, struct lx_market_view *mv, unsigned flags);
+#define LX_OPT_DEPLOYMENT {"deployment", true, false, "NAME  deployment within the chain"}
+
 /* Handlers, one per cmd_<name>.c. */
 int lx_cmd_help(const struct lx_cli_args *a);
 int lx_cmd_version(const struct lx_cli_args *a);
