@@ -1,0 +1,126 @@
+/*
+ * proto.h: the seam between sync and protocol handlers.
+ *
+ * A protocol handler (indexer/proto/<protocol>.c) turns a deployment's logs into its own
+ * records in the store, and turns those records back into the protocol-neutral struct
+ * lx_market_view (model.h) for queries and the risk pass. Sync knows nothing of any protocol:
+ * it asks each handler which logs it wants, fetches them, hands them over in block order inside
+ * one write transaction, and asks for the contract reads (oracle prices) pinned to the batch's
+ * last block. Adding a protocol = one new file here + its ABIs in abi/json/ + chains/ entries +
+ * one line in the registry (registry.c).
+ */
+#ifndef LENDEX_PROTO_H
+#define LENDEX_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#include "lendex/err.h"
+#include "lendex/hex.h"
+#include "lendex/model.h"
+
+struct lx_store_txn;
+struct lx_chain;
+struct lx_deployment;
+
+/* One log as sync hands it to a handler. Pointers are borrowed for the call. */
+struct lx_log {
+	uint64_t block;
+	uint64_t timestamp;        /* block timestamp */
+	uint32_t log_index;        /* block-wide */
+	uint32_t tx_index;
+	uint8_t tx[32];            /* transaction hash */
+	struct lx_addr address;    /* emitter */
+	uint8_t n_topics;
+	uint8_t topics[4][32];
+	const uint8_t *data;
+	size_t data_len;
+};
+
+#define LX_FILTER_MAX_ADDR 1024
+#define LX_FILTER_MAX_TOPIC 64
+
+/* What to ask eth_getLogs for: any of these emitters with any of these topic0s. */
+struct lx_filter {
+	size_t n_addr;
+	struct lx_addr addr[LX_FILTER_MAX_ADDR];
+	size_t n_topic0;
+	uint8_t topic0[LX_FILTER_MAX_TOPIC][32];
+};
+
+/* An eth_call a handler wants made at a batch's last block, and its answer. */
+#define LX_CALL_MAX_DATA 4096
+struct lx_call {
+	struct lx_addr to;
+	size_t data_len;
+	uint8_t data[LX_CALL_MAX_DATA];
+	/* filled by sync: */
+	uint8_t *result;           /* malloc'd by sync, freed by sync after apply_calls */
+	size_t result_len;
+};
+
+/* A live handler for one deployment. */
+struct lx_proto;
+
+struct lx_proto_ops {
+	const char *name;          /* as in chains/: "aave_v3" */
+	uint32_t protocol;         /* enum lx_protocol */
+
+	/*
+	 * Creates the handler for dep. abi_dir is the abi/json directory. txn (read) lets the
+	 * handler reload what it already discovered (token addresses) from the store.
+	 */
+	int (*create)(struct lx_proto **out, const struct lx_chain *chain,
+		      const struct lx_deployment *dep, const char *abi_dir,
+		      struct lx_store_txn *txn, struct lx_error *err);
+	void (*destroy)(struct lx_proto *p);
+
+	/* Logs that reveal new emitters to follow (Aave: ReserveInitialized). */
+	int (*discovery_filter)(struct lx_proto *p, struct lx_filter *out);
+	/* Learns emitters from one discovery log (in memory; persisted by apply). */
+	int (*discover)(struct lx_proto *p, const struct lx_log *log, struct lx_error *err);
+	/* The main filter: every emitter and topic0 the handler applies. */
+	int (*filter)(struct lx_proto *p, struct lx_filter *out);
+
+	/* Applies one log. Logs arrive in (block, log_index) order inside a write txn. */
+	int (*apply)(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
+		     struct lx_error *err);
+
+	/* Contract reads wanted at a batch's last block (prices). *n in: capacity, out: count. */
+	int (*calls)(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls,
+		     size_t *n, struct lx_error *err);
+	/* Stores the answers of those reads, in the same write txn as the batch. */
+	int (*apply_calls)(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
+			   const struct lx_call *calls, size_t n, struct lx_error *err);
+
+	/*
+	 * Builds the neutral market view as of timestamp (balances with interest to then).
+	 * accounts: NULL = every account; else only those n_accounts addresses (unknown ones are
+	 * included with no positions). flags: LX_VIEW_FLOWS.
+	 */
+	int (*view)(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
+		    const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
+		    struct lx_market_view *out, struct lx_error *err);
+};
+
+#define LX_VIEW_FLOWS 0x1
+
+/* Base of every handler object (first member), so generic code can find its ops. */
+struct lx_proto {
+	const struct lx_proto_ops *ops;
+	const struct lx_chain *chain;
+	const struct lx_deployment *dep;
+};
+
+/* The registry: ops by protocol name ("aave_v3") or id; NULL if unsupported. */
+const struct lx_proto_ops *lx_proto_find(const char *name);
+const struct lx_proto_ops *lx_proto_find_id(uint32_t protocol);
+
+/* Creates the handler for a deployment (looks up its protocol in the registry). */
+int lx_proto_create(struct lx_proto **out, const struct lx_chain *chain,
+		    const struct lx_deployment *dep, const char *abi_dir,
+		    struct lx_store_txn *txn, struct lx_error *err);
+void lx_proto_destroy(struct lx_proto *p);
+
+#endif

@@ -1,0 +1,114 @@
+/*
+ * aave_math.c: Aave's MathUtils and ReserveLogic index projections on lx_u256.
+ *
+ * Solidity's `unchecked` blocks wrap; the checked ones revert. We return LX_EOVERFLOW where the
+ * contract would revert (practically never with real rates) and wrap where it would wrap.
+ */
+#include "aave_math.h"
+
+static void u64(struct lx_u256 *r, uint64_t v)
+{
+	lx_u256_from_u64(r, v);
+}
+
+int lx_aave_linear_interest(struct lx_u256 *r, const struct lx_u256 *rate, uint64_t last,
+			    uint64_t now)
+{
+	struct lx_u256 dt, spy, ray;
+	if (now < last)
+		return LX_EOVERFLOW; /* block.timestamp - last would revert */
+	u64(&dt, now - last);
+	u64(&spy, LX_AAVE_SECONDS_PER_YEAR);
+	lx_u256_pow10(&ray, 27);
+	int rc = lx_u256_mul(r, rate, &dt);
+	if (rc)
+		return rc;
+	lx_u256_div(r, r, &spy);
+	return lx_u256_add(r, r, &ray);
+}
+
+int lx_aave_compounded_interest(struct lx_u256 *r, const struct lx_u256 *rate, uint64_t last,
+				uint64_t now)
+{
+	struct lx_u256 ray, spy, spy2, e, em1, em2, b2, b3, t, second, third;
+	lx_u256_pow10(&ray, 27);
+	if (now < last)
+		return LX_EOVERFLOW;
+	uint64_t exp = now - last;
+	if (exp == 0) {
+		*r = ray;
+		return 0;
+	}
+	u64(&e, exp);
+	u64(&em1, exp - 1);
+	u64(&em2, exp > 2 ? exp - 2 : 0);
+	u64(&spy, LX_AAVE_SECONDS_PER_YEAR);
+	u64(&spy2, (uint64_t)LX_AAVE_SECONDS_PER_YEAR * LX_AAVE_SECONDS_PER_YEAR);
+	int rc = lx_ray_mul(&b2, rate, rate); /* rayMul reverts on overflow even in unchecked */
+	if (rc)
+		return rc;
+	lx_u256_div(&b2, &b2, &spy2);
+	rc = lx_ray_mul(&b3, &b2, rate);
+	if (rc)
+		return rc;
+	lx_u256_div(&b3, &b3, &spy);
+	struct lx_u256 two, six;
+	u64(&two, 2);
+	u64(&six, 6);
+	if ((rc = lx_u256_mul(&second, &e, &em1)) || (rc = lx_u256_mul(&second, &second, &b2)))
+		return rc;
+	lx_u256_div(&second, &second, &two);
+	if ((rc = lx_u256_mul(&third, &e, &em1)) || (rc = lx_u256_mul(&third, &third, &em2)) ||
+	    (rc = lx_u256_mul(&third, &third, &b3)))
+		return rc;
+	lx_u256_div(&third, &third, &six);
+	if ((rc = lx_u256_mul(&t, rate, &e)))
+		return rc;
+	lx_u256_div(&t, &t, &spy);
+	if ((rc = lx_u256_add(r, &ray, &t)) || (rc = lx_u256_add(r, r, &second)) ||
+	    (rc = lx_u256_add(r, r, &third)))
+		return rc;
+	return 0;
+}
+
+int lx_aave_normalized_income(struct lx_u256 *r, const struct lx_u256 *liquidity_index,
+			      const struct lx_u256 *liquidity_rate, uint64_t last, uint64_t now)
+{
+	struct lx_u256 f;
+	if (now == last) {
+		*r = *liquidity_index;
+		return 0;
+	}
+	int rc = lx_aave_linear_interest(&f, liquidity_rate, last, now);
+	if (rc)
+		return rc;
+	return lx_ray_mul(r, &f, liquidity_index);
+}
+
+int lx_aave_normalized_debt(struct lx_u256 *r, const struct lx_u256 *borrow_index,
+			    const struct lx_u256 *borrow_rate, uint64_t last, uint64_t now)
+{
+	struct lx_u256 f;
+	if (now == last) {
+		*r = *borrow_index;
+		return 0;
+	}
+	int rc = lx_aave_compounded_interest(&f, borrow_rate, last, now);
+	if (rc)
+		return rc;
+	return lx_ray_mul(r, &f, borrow_index);
+}
+
+int lx_aave_stable_balance(struct lx_u256 *r, const struct lx_u256 *principal,
+			   const struct lx_u256 *rate, uint64_t ts, uint64_t now)
+{
+	struct lx_u256 f;
+	if (lx_u256_is_zero(principal)) {
+		lx_u256_from_u64(r, 0);
+		return 0;
+	}
+	int rc = lx_aave_compounded_interest(&f, rate, ts, now);
+	if (rc)
+		return rc;
+	return lx_ray_mul(r, principal, &f);
+}
