@@ -59,6 +59,8 @@ struct lx_asset_pos {
 	uint32_t asset;                /* index into the market's assets[] */
 	struct lx_u256 supplied;       /* token units (aToken balanceOf) */
 	struct lx_u256 borrowed;       /* token units (variable + stable debt balanceOf) */
+	struct lx_u256 borrowed_variable; /* part of borrowed: variable-rate debt */
+	struct lx_u256 borrowed_stable;   /* part of borrowed: stable-rate debt (Aave <= 3.3) */
 	uint16_t ltv_bps;              /* effective for this account (e-mode applied) */
 	uint16_t liq_threshold_bps;    /* effective for this account (e-mode applied) */
 	uint16_t liq_bonus_bps;        /* effective for this account (e-mode applied) */
