@@ -1,0 +1,92 @@
+/*
+ * aave_rec.h: the Aave V3 handler's records in the store and their byte layouts.
+ *
+ * Every key starts with the market prefix: chain id (8 bytes big-endian) and the Pool address
+ * (20 bytes), so several Aave deployments (and later V2/Spark, which reuse these records) share
+ * one store. Values are fixed layouts written field by field (integers big-endian, u256 as 32
+ * big-endian bytes) behind a one-byte record version; a value that does not parse is reported
+ * as corrupt, never trusted. Layouts are documented in docs/store.md.
+ *
+ *   aave3.reserve  market|asset(20)            -> struct aave_reserve
+ *   aave3.token    market|token(20)            -> asset(20) kind(1)
+ *   aave3.emode    market|category(1)          -> struct aave_emode
+ *   aave3.user     market|user(20)             -> emode(1)
+ *   aave3.pos      market|user(20)|asset(20)   -> struct aave_pos
+ *   lx.flow        market|user(20)|block(8)|log(4) -> kind(1) asset(20) amount(32) tx(32)
+ */
+#ifndef LENDEX_PROTO_AAVE_REC_H
+#define LENDEX_PROTO_AAVE_REC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lendex/err.h"
+#include "lendex/hex.h"
+#include "lendex/u256.h"
+
+#define AAVE_MARKET_KEY 28 /* chain(8) | pool(20) */
+
+enum aave_token_kind { AAVE_ATOKEN = 1, AAVE_VTOKEN = 2, AAVE_STOKEN = 3 };
+
+/* Reserve flags (bit positions are stored: never reuse) */
+#define AAVE_R_ACTIVE 0x1
+#define AAVE_R_FROZEN 0x2
+#define AAVE_R_PAUSED 0x4
+#define AAVE_R_BORROWING 0x8
+#define AAVE_R_STABLE 0x10
+#define AAVE_R_FLASHLOAN 0x20
+#define AAVE_R_ISO_BORROWABLE 0x40
+#define AAVE_R_SILOED 0x80
+#define AAVE_R_DROPPED 0x100
+
+struct aave_reserve {
+	uint16_t id;                 /* order of initialisation (the Pool's reserve id) */
+	struct lx_addr asset, atoken, vtoken, stoken;
+	uint8_t decimals;
+	uint16_t ltv, lt, bonus;     /* bps; bonus in Aave's 10500 = 5% form */
+	uint16_t reserve_factor, protocol_fee;
+	uint8_t emode;               /* e-mode category, 0 = none */
+	uint32_t flags;              /* AAVE_R_* */
+	uint64_t supply_cap, borrow_cap, debt_ceiling;
+	struct lx_u256 liq_index, var_index;          /* ray */
+	struct lx_u256 liq_rate, var_rate, stable_rate; /* ray per year */
+	uint64_t last_update;        /* timestamp of the last ReserveDataUpdated */
+	struct lx_u256 price;        /* oracle price in base units, as of price_block */
+	uint64_t price_block;
+	char symbol[16];
+};
+
+struct aave_emode {
+	uint16_t ltv, lt, bonus;
+	struct lx_addr price_source; /* zero = none */
+	struct lx_u256 price;        /* price of price_source as of the last batch */
+	char label[32];
+};
+
+struct aave_pos {
+	struct lx_u256 scaled_a;     /* aToken scaled balance */
+	struct lx_u256 scaled_v;     /* variable debt token scaled balance */
+	struct lx_u256 stable;       /* stable debt principal */
+	struct lx_u256 stable_rate;  /* the user's stable rate (ray) */
+	uint64_t stable_ts;          /* last stable update timestamp */
+	bool collateral;             /* isUsingAsCollateral bit */
+};
+
+/* Encoders write into buf (cap checked by the caller's fixed sizes) and return the length. */
+#define AAVE_RESERVE_LEN 512
+#define AAVE_EMODE_LEN 128
+#define AAVE_POS_LEN 160
+size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *r);
+int aave_reserve_decode(struct aave_reserve *r, const uint8_t *buf, size_t len);
+size_t aave_emode_encode(uint8_t *buf, const struct aave_emode *e);
+int aave_emode_decode(struct aave_emode *e, const uint8_t *buf, size_t len);
+size_t aave_pos_encode(uint8_t *buf, const struct aave_pos *p);
+int aave_pos_decode(struct aave_pos *p, const uint8_t *buf, size_t len);
+bool aave_pos_empty(const struct aave_pos *p);
+
+/* Big-endian helpers */
+void aave_be64(uint8_t *out, uint64_t v);
+uint64_t aave_rd64(const uint8_t *in);
+
+#endif
