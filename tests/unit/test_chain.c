@@ -1,0 +1,140 @@
+/*
+ * test_chain.c: chain config loading, each error naming file and field, lookups.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lendex/chain.h"
+#include "lendex/model.h"
+
+static char dir[256];
+
+static void write_chain(const char *name, const char *body)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s.json", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(body, f);
+	fclose(f);
+}
+
+#define GOOD                                                                                    \
+	"{\"name\":\"t\",\"chain_id\":5,\"reorg_window\":32,\"extra\":1,\"deployments\":[{"       \
+	"\"name\":\"aave-v3-t\",\"protocol\":\"aave_v3\",\"version\":\"3.0.2\",\"start_block\":7," \
+	"\"contracts\":{\"pool\":\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\","                \
+	"\"oracle\":\"0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359\"},"                              \
+	"\"groups\":{\"eth\":[\"0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB\"],\"usd\":[]},"        \
+	"\"depth_base_per_pct\":{\"0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB\":12.5}}]}"
+
+static int setup(void **s)
+{
+	(void)s;
+	snprintf(dir, sizeof(dir), "/tmp/lx-chain-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	return 0;
+}
+
+static void test_good(void **s)
+{
+	(void)s;
+	write_chain("t", GOOD);
+	struct lx_chain *c;
+	struct lx_error e;
+	assert_int_equal(lx_chain_load(&c, dir, "t", &e), 0);
+	assert_int_equal(lx_chain_id(c), 5);
+	assert_int_equal(c->reorg_window, 32);
+	assert_int_equal(c->max_block_range, 10000);
+	const struct lx_deployment *d = lx_chain_find_deployment(c, NULL);
+	assert_non_null(d);
+	assert_ptr_equal(d, lx_chain_find_deployment(c, "aave-v3-t"));
+	assert_null(lx_chain_find_deployment(c, "nope"));
+	assert_int_equal(lx_deployment_protocol(d), LX_PROTO_AAVE_V3);
+	int a, b, p;
+	lx_deployment_version(d, &a, &b, &p);
+	assert_int_equal(a * 100 + b * 10 + p, 302);
+	assert_int_equal(lx_deployment_base_decimals(d), 8);
+	struct lx_addr x, g;
+	assert_int_equal(lx_deployment_contract(d, "pool", &x, &e), 0);
+	assert_int_equal(x.b[0], 0x5a);
+	assert_int_equal(lx_deployment_contract(d, "acl", &x, &e), LX_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "'acl'"));
+	lx_addr_parse(&g, "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB", NULL);
+	assert_int_equal(lx_deployment_group_of(d, &g), 1);
+	assert_string_equal(lx_deployment_group_name(d, 1), "eth");
+	assert_true(lx_deployment_depth_of(d, &g) == 12.5);
+	assert_int_equal(lx_deployment_group_of(d, &x), 0);
+	lx_chain_destroy(c);
+}
+
+static void expect_err(const char *body, int code, const char *needle)
+{
+	write_chain("t", body);
+	struct lx_chain *c = NULL;
+	struct lx_error e;
+	assert_int_equal(lx_chain_load(&c, dir, "t", &e), code);
+	assert_null(c);
+	if (!strstr(e.msg, needle))
+		fail_msg("'%s' not in '%s'", needle, e.msg);
+}
+
+static void test_errors(void **s)
+{
+	(void)s;
+	expect_err("{\"name\":\"t\",", LX_EPARSE, "t.json:1:");
+	expect_err("{\"name\":\"x\",\"chain_id\":1,\"deployments\":[]}", LX_EPARSE, "file name");
+	expect_err("{\"name\":\"t\",\"deployments\":[]}", LX_EPARSE, "chain_id: missing");
+	expect_err("{\"name\":\"t\",\"chain_id\":1,\"deployments\":[]}", LX_EPARSE, "deployments");
+	expect_err("{\"name\":\"t\",\"chain_id\":1,\"deployments\":[{\"name\":\"d\",\"protocol\":"
+		   "\"nope\",\"version\":\"1\",\"start_block\":1,\"contracts\":{}}]}",
+		   LX_EPARSE, "deployments[0].protocol: unknown protocol 'nope'");
+	expect_err("{\"name\":\"t\",\"chain_id\":1,\"deployments\":[{\"name\":\"d\",\"protocol\":"
+		   "\"aave_v3\",\"version\":\"3.x\",\"start_block\":1,\"contracts\":{}}]}",
+		   LX_EPARSE, "deployments[0].version");
+	expect_err("{\"name\":\"t\",\"chain_id\":1,\"deployments\":[{\"name\":\"d\",\"protocol\":"
+		   "\"aave_v3\",\"version\":\"3.0\",\"start_block\":1,\"contracts\":{\"pool\":"
+		   "\"0x12\"}}]}",
+		   LX_EPARSE, "deployments[0].contracts.pool: bad address '0x12'");
+	struct lx_chain *c;
+	struct lx_error e;
+	assert_int_equal(lx_chain_load(&c, dir, "missing", &e), LX_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "available: t"));
+	assert_int_equal(lx_chain_load(&c, dir, "../etc/passwd", &e), LX_ENOTFOUND);
+}
+
+static void test_shipped(void **s)
+{
+	(void)s;
+	char cdir[512], list[512];
+	snprintf(cdir, sizeof(cdir), "%s/chains", LX_SOURCE_DIR);
+	lx_chain_list(list, sizeof(list), cdir);
+	char *save = NULL;
+	int n = 0;
+	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		struct lx_chain *c;
+		struct lx_error e;
+		if (lx_chain_load(&c, cdir, t, &e))
+			fail_msg("chains/%s.json: %s", t, e.msg);
+		lx_chain_destroy(c);
+		n++;
+	}
+	assert_true(n >= 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_shipped),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
