@@ -1,0 +1,715 @@
+/*
+ * store.c: the LMDB store (see store.h). The only file that includes lmdb.h.
+ *
+ * Tables are LMDB named databases, opened lazily and cached by name. A handle opened inside a
+ * write transaction that later aborts is invalid in LMDB, so a transaction keeps the handles
+ * it created aside and publishes them to the cache only on commit.
+ */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lendex/store.h"
+
+#define MAX_TABLES 128
+#define T_META "meta"
+#define T_CURSOR "cursor"
+#define T_BLOCK "_blocks"
+#define T_UNDO "_undo"
+
+struct table {
+	char name[40];
+	MDB_dbi dbi;
+};
+
+struct lx_store {
+	MDB_env *env;
+	char dir[1024];
+	size_t mapsize;
+	size_t n_tables;
+	struct table tables[MAX_TABLES];
+};
+
+struct lx_store_txn {
+	struct lx_store *s;
+	MDB_txn *txn;
+	bool write;
+	size_t n_new;
+	struct table fresh[MAX_TABLES]; /* created in this txn, published on commit */
+	uint64_t undo_chain, undo_block;
+	uint32_t undo_seq;
+};
+
+static int mdb_err(struct lx_error *err, int rc, const char *what, const char *dir)
+{
+	int code = LX_ESTORE;
+	if (rc == MDB_MAP_FULL)
+		code = LX_EMAPFULL;
+	else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH ||
+		 rc == MDB_PAGE_NOTFOUND)
+		code = LX_ECORRUPT;
+	else if (rc == MDB_NOTFOUND)
+		code = LX_ENOTFOUND;
+	return lx_error_setd(err, code, rc, "store: %s%s%s: %s", what, dir ? " " : "",
+			     dir ? dir : "", mdb_strerror(rc));
+}
+
+static struct table *find_cached(struct lx_store_txn *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_new; i++)
+		if (!strcmp(t->fresh[i].name, name))
+			return &t->fresh[i];
+	for (size_t i = 0; i < t->s->n_tables; i++)
+		if (!strcmp(t->s->tables[i].name, name))
+			return &t->s->tables[i];
+	return NULL;
+}
+
+/* Resolves a table; *dbi_ok false (and 0 returned) when absent and !create. */
+static int table(struct lx_store_txn *t, const char *name, bool create, MDB_dbi *dbi,
+		 bool *ok, struct lx_error *err)
+{
+	*ok = false;
+	struct table *c = find_cached(t, name);
+	if (c) {
+		*dbi = c->dbi;
+		*ok = true;
+		return 0;
+	}
+	if (strlen(name) >= sizeof(c->name))
+		return lx_error_set(err, LX_EINVAL, "store: table name '%s' too long", name);
+	unsigned fl = create && t->write ? MDB_CREATE : 0;
+	int rc = mdb_dbi_open(t->txn, name, fl, dbi);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return mdb_err(err, rc, "cannot open table", name);
+	if (t->n_new >= MAX_TABLES || t->s->n_tables + t->n_new >= MAX_TABLES)
+		return lx_error_set(err, LX_EOVERFLOW, "store: too many tables");
+	struct table *n = &t->fresh[t->n_new++];
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->dbi = *dbi;
+	*ok = true;
+	return 0;
+}
+
+int lx_store_begin(struct lx_store *s, bool write, struct lx_store_txn **out,
+		   struct lx_error *err)
+{
+	*out = NULL;
+	struct lx_store_txn *t = calloc(1, sizeof(*t));
+	if (!t)
+		return lx_error_set(err, LX_ENOMEM, "store: out of memory");
+	t->s = s;
+	t->write = write;
+	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, &t->txn);
+	if (rc) {
+		free(t);
+		return mdb_err(err, rc, "cannot begin transaction in", s->dir);
+	}
+	*out = t;
+	return 0;
+}
+
+int lx_store_commit(struct lx_store_txn *t, struct lx_error *err)
+{
+	int rc = mdb_txn_commit(t->txn);
+	struct lx_store *s = t->s;
+	if (rc == 0) {
+		for (size_t i = 0; i < t->n_new; i++)
+			s->tables[s->n_tables++] = t->fresh[i];
+	}
+	free(t);
+	return rc ? mdb_err(err, rc, "cannot commit to", s->dir) : 0;
+}
+
+void lx_store_abort(struct lx_store_txn *t)
+{
+	if (!t)
+		return;
+	mdb_txn_abort(t->txn);
+	free(t);
+}
+
+static int check_schema(struct lx_store *s, bool write, struct lx_error *err)
+{
+	struct lx_store_txn *t;
+	int rc = lx_store_begin(s, write, &t, err);
+	if (rc)
+		return rc;
+	const uint8_t *v;
+	size_t vl;
+	rc = lx_store_get(t, T_META, "schema", 6, &v, &vl, err);
+	if (rc == LX_ENOTFOUND && write) {
+		uint8_t ver[4] = {0, 0, 0, LX_STORE_SCHEMA};
+		rc = lx_store_put(t, T_META, "schema", 6, ver, 4, err);
+		if (rc == 0)
+			return lx_store_commit(t, err);
+	} else if (rc == LX_ENOTFOUND) {
+		rc = lx_error_set(err, LX_ECORRUPT, "store: %s is not a lendex store (no schema)",
+				  s->dir);
+	} else if (rc == 0) {
+		uint32_t have = vl == 4 ? (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 |
+						  (uint32_t)v[2] << 8 | v[3]
+					: 0;
+		if (vl != 4)
+			rc = lx_error_set(err, LX_ECORRUPT, "store: %s: bad schema record", s->dir);
+		else if (have != LX_STORE_SCHEMA)
+			rc = lx_error_set(err, LX_ESCHEMA,
+					  "store: %s has schema version %u, this lendex reads %u "
+					  "(resync into a new --datadir)",
+					  s->dir, have, LX_STORE_SCHEMA);
+		else
+			return lx_store_commit(t, err);
+	}
+	lx_store_abort(t);
+	return rc;
+}
+
+int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct lx_error *err)
+{
+	*out = NULL;
+	struct stat st;
+	char data[1100];
+	bool rdonly = flags & LX_STORE_RDONLY;
+	snprintf(data, sizeof(data), "%s/data.mdb", dir);
+	if (stat(data, &st) != 0) {
+		if (rdonly || !(flags & LX_STORE_CREATE))
+			return lx_error_set(err, LX_ENOTFOUND,
+					    "store: no store in '%s' (run 'lendex sync' first)", dir);
+		if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+			return lx_error_setd(err, LX_EIO, errno, "store: cannot create '%s': %s", dir,
+					     strerror(errno));
+	}
+	struct lx_store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return lx_error_set(err, LX_ENOMEM, "store: out of memory");
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
+	s->mapsize = (size_t)1 << 26;
+	const char *ms = getenv("LENDEX_MAPSIZE");
+	if (ms && *ms) {
+		unsigned long long v = strtoull(ms, NULL, 10);
+		if (v >= 65536)
+			s->mapsize = (size_t)v;
+	}
+	/* never shrink below what is on disk */
+	if (stat(data, &st) == 0 && (size_t)st.st_size > s->mapsize)
+		s->mapsize = (size_t)st.st_size;
+	int rc = mdb_env_create(&s->env);
+	if (!rc)
+		rc = mdb_env_set_maxdbs(s->env, MAX_TABLES);
+	if (!rc)
+		rc = mdb_env_set_mapsize(s->env, s->mapsize);
+	unsigned fl = MDB_NOTLS | (rdonly ? MDB_RDONLY : 0) |
+		      ((flags & LX_STORE_NOSYNC) ? MDB_NOSYNC : 0);
+	if (!rc)
+		rc = mdb_env_open(s->env, dir, fl, 0644);
+	if (rc) {
+		int r = mdb_err(err, rc, "cannot open", dir);
+		if (r == LX_ESTORE && (rc == EINVAL || rc == ENOTDIR))
+			r = lx_error_setd(err, LX_ECORRUPT, rc, "store: %s: not a lendex store (%s)",
+					  dir, mdb_strerror(rc));
+		if (s->env)
+			mdb_env_close(s->env);
+		free(s);
+		return r;
+	}
+	rc = check_schema(s, !rdonly, err);
+	if (rc) {
+		mdb_env_close(s->env);
+		free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void lx_store_close(struct lx_store *s)
+{
+	if (!s)
+		return;
+	mdb_env_close(s->env);
+	free(s);
+}
+
+uint64_t lx_store_size(struct lx_store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) || mdb_env_stat(s->env, &st))
+		return 0;
+	return (uint64_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+int lx_store_write(struct lx_store *s,
+		   int (*fn)(struct lx_store_txn *t, void *ctx, struct lx_error *err), void *ctx,
+		   struct lx_error *err)
+{
+	for (int attempt = 0; attempt < 24; attempt++) {
+		struct lx_store_txn *t;
+		int rc = lx_store_begin(s, true, &t, err);
+		if (rc)
+			return rc;
+		rc = fn(t, ctx, err);
+		if (rc == 0)
+			rc = lx_store_commit(t, err);
+		else
+			lx_store_abort(t);
+		if (rc != LX_EMAPFULL)
+			return rc;
+		/* grow: no transaction may be active */
+		size_t next = s->mapsize * 2;
+		int mrc = mdb_env_set_mapsize(s->env, next);
+		if (mrc)
+			return mdb_err(err, mrc, "cannot grow the map of", s->dir);
+		s->mapsize = next;
+		lx_error_clear(err);
+	}
+	return lx_error_set(err, LX_EMAPFULL, "store: map of %s cannot grow further", s->dir);
+}
+
+int lx_store_get(struct lx_store_txn *t, const char *name, const void *key, size_t klen,
+		 const uint8_t **val, size_t *vlen, struct lx_error *err)
+{
+	MDB_dbi dbi;
+	bool ok;
+	*val = NULL;
+	*vlen = 0;
+	int rc = table(t, name, false, &dbi, &ok, err);
+	if (rc)
+		return rc;
+	if (!ok)
+		return LX_ENOTFOUND;
+	MDB_val k = {klen, (void *)key}, v;
+	rc = mdb_get(t->txn, dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return LX_ENOTFOUND;
+	if (rc)
+		return mdb_err(err, rc, "read from table", name);
+	*val = v.mv_data;
+	*vlen = v.mv_size;
+	return 0;
+}
+
+/* undo record: name_len(1) name klen(2) key present(1) value */
+static int record_undo(struct lx_store_txn *t, const char *name, MDB_dbi dbi, const void *key,
+		       size_t klen, struct lx_error *err)
+{
+	if (!t->undo_block || !strcmp(name, T_UNDO) || !strcmp(name, T_BLOCK))
+		return 0;
+	MDB_val k = {klen, (void *)key}, old;
+	int rc = mdb_get(t->txn, dbi, &k, &old);
+	if (rc && rc != MDB_NOTFOUND)
+		return mdb_err(err, rc, "read for undo from", name);
+	size_t nl = strlen(name);
+	size_t len = 1 + nl + 2 + klen + 1 + (rc ? 0 : old.mv_size);
+	uint8_t stackbuf[1024];
+	uint8_t *b = len <= sizeof(stackbuf) ? stackbuf : malloc(len);
+	if (!b)
+		return lx_error_set(err, LX_ENOMEM, "store: out of memory");
+	size_t o = 0;
+	b[o++] = (uint8_t)nl;
+	memcpy(b + o, name, nl);
+	o += nl;
+	b[o++] = (uint8_t)(klen >> 8);
+	b[o++] = (uint8_t)klen;
+	memcpy(b + o, key, klen);
+	o += klen;
+	b[o++] = rc ? 0 : 1;
+	if (!rc) {
+		memcpy(b + o, old.mv_data, old.mv_size);
+		o += old.mv_size;
+	}
+	uint8_t uk[20];
+	for (int i = 0; i < 8; i++) {
+		uk[i] = (uint8_t)(t->undo_chain >> (56 - 8 * i));
+		uk[8 + i] = (uint8_t)(t->undo_block >> (56 - 8 * i));
+	}
+	uint32_t seq = t->undo_seq++;
+	uk[16] = (uint8_t)(seq >> 24);
+	uk[17] = (uint8_t)(seq >> 16);
+	uk[18] = (uint8_t)(seq >> 8);
+	uk[19] = (uint8_t)seq;
+	MDB_dbi udbi;
+	bool ok;
+	rc = table(t, T_UNDO, true, &udbi, &ok, err);
+	if (!rc) {
+		MDB_val ukv = {sizeof(uk), uk}, uv = {o, b};
+		int m = mdb_put(t->txn, udbi, &ukv, &uv, 0);
+		if (m)
+			rc = mdb_err(err, m, "write undo record in", t->s->dir);
+	}
+	if (b != stackbuf)
+		free(b);
+	return rc;
+}
+
+int lx_store_put(struct lx_store_txn *t, const char *name, const void *key, size_t klen,
+		 const void *val, size_t vlen, struct lx_error *err)
+{
+	MDB_dbi dbi;
+	bool ok;
+	if (!t->write)
+		return lx_error_set(err, LX_EINVAL, "store: put in a read transaction");
+	if (klen == 0 || klen > 511)
+		return lx_error_set(err, LX_EINVAL, "store: bad key length %zu", klen);
+	int rc = table(t, name, true, &dbi, &ok, err);
+	if (rc)
+		return rc;
+	if ((rc = record_undo(t, name, dbi, key, klen, err)))
+		return rc;
+	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+	rc = mdb_put(t->txn, dbi, &k, &v, 0);
+	return rc ? mdb_err(err, rc, "write to table", name) : 0;
+}
+
+int lx_store_del(struct lx_store_txn *t, const char *name, const void *key, size_t klen,
+		 struct lx_error *err)
+{
+	MDB_dbi dbi;
+	bool ok;
+	if (!t->write)
+		return lx_error_set(err, LX_EINVAL, "store: delete in a read transaction");
+	int rc = table(t, name, false, &dbi, &ok, err);
+	if (rc)
+		return rc;
+	if (!ok)
+		return LX_ENOTFOUND;
+	MDB_val k = {klen, (void *)key}, v;
+	rc = mdb_get(t->txn, dbi, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return LX_ENOTFOUND;
+	if ((rc = record_undo(t, name, dbi, key, klen, err)))
+		return rc;
+	rc = mdb_del(t->txn, dbi, &k, NULL);
+	return rc ? mdb_err(err, rc, "delete from table", name) : 0;
+}
+
+int lx_store_iter_begin(struct lx_store_iter *it, struct lx_store_txn *t, const char *name,
+			const void *prefix, size_t plen, struct lx_error *err)
+{
+	memset(it, 0, sizeof(*it));
+	if (plen > sizeof(it->prefix))
+		return lx_error_set(err, LX_EINVAL, "store: prefix too long");
+	memcpy(it->prefix, prefix, plen);
+	it->plen = plen;
+	MDB_dbi dbi;
+	bool ok;
+	int rc = table(t, name, false, &dbi, &ok, err);
+	if (rc || !ok)
+		return rc;
+	MDB_cursor *c;
+	rc = mdb_cursor_open(t->txn, dbi, &c);
+	if (rc)
+		return mdb_err(err, rc, "open a cursor on", name);
+	it->cur = c;
+	return 0;
+}
+
+int lx_store_iter_next(struct lx_store_iter *it, const uint8_t **key, size_t *klen,
+		       const uint8_t **val, size_t *vlen, struct lx_error *err)
+{
+	if (!it->cur)
+		return LX_ENOTFOUND;
+	MDB_val k = {it->plen, it->prefix}, v;
+	int rc;
+	if (!it->started) {
+		it->started = true;
+		rc = it->plen ? mdb_cursor_get(it->cur, &k, &v, MDB_SET_RANGE)
+			      : mdb_cursor_get(it->cur, &k, &v, MDB_FIRST);
+	} else {
+		rc = mdb_cursor_get(it->cur, &k, &v, MDB_NEXT);
+	}
+	if (rc == MDB_NOTFOUND)
+		return LX_ENOTFOUND;
+	if (rc)
+		return mdb_err(err, rc, "iterate", NULL);
+	if (k.mv_size < it->plen || memcmp(k.mv_data, it->prefix, it->plen) != 0)
+		return LX_ENOTFOUND;
+	*key = k.mv_data;
+	*klen = k.mv_size;
+	*val = v.mv_data;
+	*vlen = v.mv_size;
+	return 0;
+}
+
+void lx_store_iter_end(struct lx_store_iter *it)
+{
+	if (it->cur)
+		mdb_cursor_close(it->cur);
+	it->cur = NULL;
+}
+
+static void be64(uint8_t *o, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		o[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int lx_store_cursor_get(struct lx_store_txn *t, uint64_t chain_id, struct lx_sync_cursor *c,
+			struct lx_error *err)
+{
+	uint8_t k[8];
+	const uint8_t *v;
+	size_t vl;
+	memset(c, 0, sizeof(*c));
+	be64(k, chain_id);
+	int rc = lx_store_get(t, T_CURSOR, k, 8, &v, &vl, err);
+	if (rc)
+		return rc;
+	if (vl != 48)
+		return lx_error_set(err, LX_ECORRUPT, "store: bad cursor record for chain %llu",
+				    (unsigned long long)chain_id);
+	c->block = rd64(v);
+	memcpy(c->hash, v + 8, 32);
+	c->timestamp = rd64(v + 40);
+	return 0;
+}
+
+int lx_store_cursor_set(struct lx_store_txn *t, uint64_t chain_id,
+			const struct lx_sync_cursor *c, struct lx_error *err)
+{
+	uint8_t k[8], v[48];
+	be64(k, chain_id);
+	be64(v, c->block);
+	memcpy(v + 8, c->hash, 32);
+	be64(v + 40, c->timestamp);
+	return lx_store_put(t, T_CURSOR, k, 8, v, 48, err);
+}
+
+int lx_store_block_put(struct lx_store_txn *t, uint64_t chain_id, const struct lx_block_ref *b,
+		       struct lx_error *err)
+{
+	uint8_t k[16], v[72];
+	be64(k, chain_id);
+	be64(k + 8, b->number);
+	memcpy(v, b->hash, 32);
+	memcpy(v + 32, b->parent, 32);
+	be64(v + 64, b->timestamp);
+	return lx_store_put(t, T_BLOCK, k, 16, v, 72, err);
+}
+
+int lx_store_block_get(struct lx_store_txn *t, uint64_t chain_id, uint64_t number,
+		       struct lx_block_ref *b, struct lx_error *err)
+{
+	uint8_t k[16];
+	const uint8_t *v;
+	size_t vl;
+	memset(b, 0, sizeof(*b));
+	be64(k, chain_id);
+	be64(k + 8, number);
+	int rc = lx_store_get(t, T_BLOCK, k, 16, &v, &vl, err);
+	if (rc)
+		return rc;
+	if (vl != 72)
+		return lx_error_set(err, LX_ECORRUPT, "store: bad block record");
+	b->number = number;
+	memcpy(b->hash, v, 32);
+	memcpy(b->parent, v + 32, 32);
+	b->timestamp = rd64(v + 64);
+	return 0;
+}
+
+/* deletes keys chain|n.. with n in [lo, hi) in table, via a cursor */
+static int del_range(struct lx_store_txn *t, const char *name, uint64_t chain_id, uint64_t lo,
+		     uint64_t hi, struct lx_error *err)
+{
+	MDB_dbi dbi;
+	bool ok;
+	int rc = table(t, name, false, &dbi, &ok, err);
+	if (rc || !ok)
+		return rc;
+	MDB_cursor *c;
+	if ((rc = mdb_cursor_open(t->txn, dbi, &c)))
+		return mdb_err(err, rc, "open a cursor on", name);
+	uint8_t start[16];
+	be64(start, chain_id);
+	be64(start + 8, lo);
+	MDB_val k = {16, start}, v;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	while (rc == 0) {
+		if (k.mv_size < 16 || rd64(k.mv_data) != chain_id ||
+		    rd64((uint8_t *)k.mv_data + 8) >= hi)
+			break;
+		if ((rc = mdb_cursor_del(c, 0)))
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+		if (rc == EINVAL || rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	}
+	mdb_cursor_close(c);
+	if (rc && rc != MDB_NOTFOUND)
+		return mdb_err(err, rc, "prune", name);
+	return 0;
+}
+
+int lx_store_prune(struct lx_store_txn *t, uint64_t chain_id, uint64_t below,
+		   struct lx_error *err)
+{
+	int rc = del_range(t, T_BLOCK, chain_id, 0, below, err);
+	if (!rc)
+		rc = del_range(t, T_UNDO, chain_id, 0, below, err);
+	return rc;
+}
+
+void lx_store_txn_set_block(struct lx_store_txn *t, uint64_t chain_id, uint64_t block)
+{
+	t->undo_chain = chain_id;
+	t->undo_block = block;
+	t->undo_seq = 0;
+}
+
+int lx_store_undo_oldest(struct lx_store_txn *t, uint64_t chain_id, uint64_t *block,
+			 struct lx_error *err)
+{
+	struct lx_store_iter it;
+	uint8_t p[8];
+	be64(p, chain_id);
+	*block = 0;
+	int rc = lx_store_iter_begin(&it, t, T_UNDO, p, 8, err);
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	if (!rc)
+		rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err);
+	if (!rc)
+		*block = rd64(k + 8);
+	lx_store_iter_end(&it);
+	return rc;
+}
+
+int lx_store_unwind(struct lx_store_txn *t, uint64_t chain_id, uint64_t to_block,
+		    struct lx_error *err)
+{
+	MDB_dbi udbi;
+	bool ok;
+	uint64_t saved = t->undo_block;
+	t->undo_block = 0; /* restoring must not record */
+	int rc = table(t, T_UNDO, false, &udbi, &ok, err);
+	if (rc || !ok)
+		goto blocks;
+	MDB_cursor *c;
+	if ((rc = mdb_cursor_open(t->txn, udbi, &c))) {
+		rc = mdb_err(err, rc, "open a cursor on", T_UNDO);
+		goto out;
+	}
+	/* position after the chain's last record, then walk back */
+	uint8_t end[8];
+	be64(end, chain_id + 1);
+	MDB_val k = {8, end}, v;
+	int m = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	m = m == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mdb_cursor_get(c, &k, &v, MDB_LAST);
+	while (m == 0) {
+		if (k.mv_size != 20 || rd64(k.mv_data) != chain_id ||
+		    rd64((uint8_t *)k.mv_data + 8) <= to_block)
+			break;
+		const uint8_t *b = v.mv_data;
+		size_t n = v.mv_size, o = 0;
+		if (n < 1 || n < 1u + b[0] + 3) {
+			rc = lx_error_set(err, LX_ECORRUPT, "store: bad undo record");
+			break;
+		}
+		char name[64];
+		memcpy(name, b + 1, b[0]);
+		name[b[0]] = 0;
+		o = 1u + b[0];
+		size_t klen = (size_t)b[o] << 8 | b[o + 1];
+		o += 2;
+		if (o + klen + 1 > n) {
+			rc = lx_error_set(err, LX_ECORRUPT, "store: bad undo record");
+			break;
+		}
+		const uint8_t *key = b + o;
+		o += klen;
+		bool present = b[o++] == 1;
+		if (present)
+			rc = lx_store_put(t, name, key, klen, b + o, n - o, err);
+		else {
+			rc = lx_store_del(t, name, key, klen, err);
+			if (rc == LX_ENOTFOUND)
+				rc = 0;
+		}
+		if (rc)
+			break;
+		if ((m = mdb_cursor_del(c, 0))) {
+			rc = mdb_err(err, m, "delete undo record", NULL);
+			break;
+		}
+		m = mdb_cursor_get(c, &k, &v, MDB_GET_CURRENT);
+		if (m == 0)
+			m = mdb_cursor_get(c, &k, &v, MDB_PREV);
+		else
+			m = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	}
+	mdb_cursor_close(c);
+	if (rc)
+		goto out;
+blocks:
+	if (!rc)
+		rc = del_range(t, T_BLOCK, chain_id, to_block + 1, UINT64_MAX, err);
+out:
+	t->undo_block = saved;
+	return rc;
+}
+
+static void hexdump(FILE *out, const uint8_t *p, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		fputc(d[p[i] >> 4], out);
+		fputc(d[p[i] & 15], out);
+	}
+}
+
+int lx_store_dump(struct lx_store_txn *t, FILE *out, struct lx_error *err)
+{
+	/* the unnamed database lists the named ones, in name order */
+	MDB_dbi main;
+	int rc = mdb_dbi_open(t->txn, NULL, 0, &main);
+	if (rc)
+		return mdb_err(err, rc, "open the table list of", t->s->dir);
+	MDB_cursor *c;
+	if ((rc = mdb_cursor_open(t->txn, main, &c)))
+		return mdb_err(err, rc, "open the table list of", t->s->dir);
+	MDB_val k, v;
+	char names[MAX_TABLES][40];
+	size_t n = 0;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n < MAX_TABLES;
+	     rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size == 0 || k.mv_size >= 40)
+			continue;
+		memcpy(names[n], k.mv_data, k.mv_size);
+		names[n][k.mv_size] = 0;
+		if (names[n][0] != '_')
+			n++;
+	}
+	mdb_cursor_close(c);
+	for (size_t i = 0; i < n; i++) {
+		struct lx_store_iter it;
+		if ((rc = lx_store_iter_begin(&it, t, names[i], "", 0, err)))
+			return rc;
+		const uint8_t *kk, *vv;
+		size_t kl, vl;
+		while ((rc = lx_store_iter_next(&it, &kk, &kl, &vv, &vl, err)) == 0) {
+			fprintf(out, "%s\t", names[i]);
+			hexdump(out, kk, kl);
+			fputc('\t', out);
+			hexdump(out, vv, vl);
+			fputc('\n', out);
+		}
+		lx_store_iter_end(&it);
+		if (rc != LX_ENOTFOUND)
+			return rc;
+	}
+	lx_error_clear(err);
+	return ferror(out) ? lx_error_set(err, LX_EIO, "dump: write error") : 0;
+}

@@ -1,0 +1,307 @@
+/*
+ * test_store.c: the LMDB store — open/schema/corruption errors, ordered prefix scans, map
+ * growth under lx_store_write, cursor atomicity (abort and SIGKILL), undo and unwind.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lendex/store.h"
+
+static void tmpdir(char *d, size_t n)
+{
+	snprintf(d, n, "/tmp/lx-store-XXXXXX");
+	assert_non_null(mkdtemp(d));
+}
+
+static struct lx_store *open_new(char *d, size_t n)
+{
+	struct lx_store *s;
+	struct lx_error e;
+	tmpdir(d, n);
+	if (lx_store_open(&s, d, LX_STORE_CREATE, &e))
+		fail_msg("%s", e.msg);
+	return s;
+}
+
+static char *dump(struct lx_store *s)
+{
+	struct lx_store_txn *t;
+	struct lx_error e;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(lx_store_begin(s, false, &t, &e), 0);
+	assert_int_equal(lx_store_dump(t, f, &e), 0);
+	lx_store_abort(t);
+	fclose(f);
+	return buf;
+}
+
+static void test_open_errors(void **st)
+{
+	(void)st;
+	char d[64];
+	struct lx_store *s;
+	struct lx_error e;
+	tmpdir(d, sizeof(d));
+	assert_int_equal(lx_store_open(&s, d, LX_STORE_RDONLY, &e), LX_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "lendex sync"));
+	/* garbage data file */
+	char p[128];
+	snprintf(p, sizeof(p), "%s/data.mdb", d);
+	FILE *f = fopen(p, "w");
+	for (int i = 0; i < 100000; i++)
+		fputc(i * 7, f);
+	fclose(f);
+	int rc = lx_store_open(&s, d, LX_STORE_CREATE, &e);
+	assert_true(rc == LX_ECORRUPT || rc == LX_ESTORE);
+	assert_non_null(strstr(e.msg, d));
+	/* schema mismatch */
+	s = open_new(d, sizeof(d));
+	struct lx_store_txn *t;
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	uint8_t v[4] = {0, 0, 0, 99};
+	assert_int_equal(lx_store_put(t, "meta", "schema", 6, v, 4, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	lx_store_close(s);
+	assert_int_equal(lx_store_open(&s, d, 0, &e), LX_ESCHEMA);
+	assert_non_null(strstr(e.msg, "99"));
+}
+
+static void test_kv_order(void **st)
+{
+	(void)st;
+	char d[64];
+	struct lx_store *s = open_new(d, sizeof(d));
+	struct lx_store_txn *t;
+	struct lx_error e;
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	uint8_t keys[][3] = {{1, 0xff, 0}, {1, 0, 2}, {2, 0, 0}, {1, 0, 1}, {0, 9, 9}, {1, 0xff, 0xff}};
+	for (size_t i = 0; i < 6; i++)
+		assert_int_equal(lx_store_put(t, "x", keys[i], 3, keys[i], 3, &e), 0);
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	assert_int_equal(lx_store_get(t, "x", keys[2], 3, &v, &vl, &e), 0);
+	assert_int_equal(lx_store_get(t, "nope", keys[2], 3, &v, &vl, &e), LX_ENOTFOUND);
+	assert_int_equal(lx_store_del(t, "x", keys[4], 3, &e), 0);
+	assert_int_equal(lx_store_del(t, "x", keys[4], 3, &e), LX_ENOTFOUND);
+	struct lx_store_iter it;
+	uint8_t pre[1] = {1};
+	assert_int_equal(lx_store_iter_begin(&it, t, "x", pre, 1, &e), 0);
+	int n = 0;
+	uint8_t last[3] = {0};
+	while (lx_store_iter_next(&it, &k, &kl, &v, &vl, &e) == 0) {
+		assert_int_equal(k[0], 1);
+		assert_true(memcmp(k, last, 3) > 0);
+		memcpy(last, k, 3);
+		n++;
+	}
+	lx_store_iter_end(&it);
+	assert_int_equal(n, 4);
+	uint8_t pre2[2] = {1, 0xff};
+	assert_int_equal(lx_store_iter_begin(&it, t, "x", pre2, 2, &e), 0);
+	n = 0;
+	while (lx_store_iter_next(&it, &k, &kl, &v, &vl, &e) == 0)
+		n++;
+	lx_store_iter_end(&it);
+	assert_int_equal(n, 2);
+	assert_int_equal(lx_store_iter_begin(&it, t, "absent", pre, 1, &e), 0);
+	assert_int_equal(lx_store_iter_next(&it, &k, &kl, &v, &vl, &e), LX_ENOTFOUND);
+	lx_store_iter_end(&it);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	lx_store_close(s);
+}
+
+struct fill {
+	int n;
+};
+
+static int fill_fn(struct lx_store_txn *t, void *ctx, struct lx_error *e)
+{
+	struct fill *f = ctx;
+	uint8_t val[1000];
+	memset(val, 7, sizeof(val));
+	for (int i = 0; i < f->n; i++) {
+		uint8_t k[4] = {(uint8_t)(i >> 24), (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+		int rc = lx_store_put(t, "big", k, 4, val, sizeof(val), e);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void test_map_growth(void **st)
+{
+	(void)st;
+	char d[64];
+	setenv("LENDEX_MAPSIZE", "1048576", 1);
+	struct lx_store *s = open_new(d, sizeof(d));
+	unsetenv("LENDEX_MAPSIZE");
+	struct fill f = {20000}; /* ~20 MB into a 1 MB map */
+	struct lx_error e;
+	assert_int_equal(lx_store_write(s, fill_fn, &f, &e), 0);
+	struct lx_store_txn *t;
+	assert_int_equal(lx_store_begin(s, false, &t, &e), 0);
+	const uint8_t *v;
+	size_t vl;
+	uint8_t k[4] = {0, 0, 0x4e, 0x1f}; /* 19999 */
+	assert_int_equal(lx_store_get(t, "big", k, 4, &v, &vl, &e), 0);
+	assert_int_equal(vl, 1000);
+	lx_store_abort(t);
+	assert_true(lx_store_size(s) > 10u << 20);
+	lx_store_close(s);
+}
+
+static void test_cursor_atomic(void **st)
+{
+	(void)st;
+	char d[64];
+	struct lx_store *s = open_new(d, sizeof(d));
+	struct lx_store_txn *t;
+	struct lx_error e;
+	struct lx_sync_cursor c = {10, {1}, 100}, got;
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	assert_int_equal(lx_store_cursor_get(t, 7, &got, &e), LX_ENOTFOUND);
+	assert_int_equal(lx_store_cursor_set(t, 7, &c, &e), 0);
+	assert_int_equal(lx_store_put(t, "state", "a", 1, "10", 2, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	/* an aborted batch leaves both untouched */
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	c.block = 11;
+	lx_store_cursor_set(t, 7, &c, &e);
+	lx_store_put(t, "state", "a", 1, "11", 2, &e);
+	lx_store_abort(t);
+	assert_int_equal(lx_store_begin(s, false, &t, &e), 0);
+	assert_int_equal(lx_store_cursor_get(t, 7, &got, &e), 0);
+	assert_int_equal(got.block, 10);
+	assert_int_equal(got.timestamp, 100);
+	lx_store_abort(t);
+	lx_store_close(s);
+	/* a writer killed mid-stream: cursor and state always agree */
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct lx_store *w;
+		if (lx_store_open(&w, d, 0, &e))
+			_exit(3);
+		for (uint64_t b = 12;; b++) {
+			struct lx_store_txn *x;
+			char val[32];
+			int n = snprintf(val, sizeof(val), "%llu", (unsigned long long)b);
+			struct lx_sync_cursor cc = {b, {0}, b * 10};
+			lx_store_begin(w, true, &x, &e);
+			for (int i = 0; i < 50; i++) {
+				uint8_t k[2] = {(uint8_t)i, 0};
+				lx_store_put(x, "filler", k, 2, val, (size_t)n, &e);
+			}
+			lx_store_put(x, "state", "a", 1, val, (size_t)n, &e);
+			lx_store_cursor_set(x, 7, &cc, &e);
+			lx_store_commit(x, &e);
+		}
+	}
+	usleep(300000);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	assert_int_equal(lx_store_open(&s, d, LX_STORE_RDONLY, &e), 0);
+	assert_int_equal(lx_store_begin(s, false, &t, &e), 0);
+	assert_int_equal(lx_store_cursor_get(t, 7, &got, &e), 0);
+	const uint8_t *v;
+	size_t vl;
+	assert_int_equal(lx_store_get(t, "state", "a", 1, &v, &vl, &e), 0);
+	char want[32];
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)got.block);
+	assert_int_equal(vl, strlen(want));
+	assert_memory_equal(v, want, vl);
+	assert_true(got.block > 12);
+	lx_store_abort(t);
+	lx_store_close(s);
+}
+
+static void apply_block(struct lx_store *s, uint64_t b, bool undo)
+{
+	struct lx_store_txn *t;
+	struct lx_error e;
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	if (undo)
+		lx_store_txn_set_block(t, 1, b);
+	char v[16];
+	int n = snprintf(v, sizeof(v), "b%llu", (unsigned long long)b);
+	uint8_t k1[1] = {(uint8_t)b}, k2[1] = {0};
+	assert_int_equal(lx_store_put(t, "s", k1, 1, v, (size_t)n, &e), 0); /* new key */
+	assert_int_equal(lx_store_put(t, "s", k2, 1, v, (size_t)n, &e), 0); /* overwrite */
+	assert_int_equal(lx_store_put(t, "s", k2, 1, v, (size_t)n - 1, &e), 0); /* twice */
+	if (b >= 2) {
+		uint8_t kd[1] = {(uint8_t)(b - 1)};
+		assert_int_equal(lx_store_del(t, "s", kd, 1, &e), 0); /* delete */
+	}
+	struct lx_sync_cursor c = {b, {(uint8_t)b}, b};
+	assert_int_equal(lx_store_cursor_set(t, 1, &c, &e), 0);
+	struct lx_block_ref br = {b, {(uint8_t)b}, {(uint8_t)(b - 1)}, b};
+	assert_int_equal(lx_store_block_put(t, 1, &br, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+}
+
+static void test_undo(void **st)
+{
+	(void)st;
+	char d1[64], d2[64];
+	struct lx_store *a = open_new(d1, sizeof(d1)), *b = open_new(d2, sizeof(d2));
+	for (uint64_t i = 1; i <= 5; i++)
+		apply_block(a, i, true);
+	for (uint64_t i = 1; i <= 2; i++)
+		apply_block(b, i, true);
+	struct lx_store_txn *t;
+	struct lx_error e;
+	assert_int_equal(lx_store_begin(a, true, &t, &e), 0);
+	assert_int_equal(lx_store_unwind(t, 1, 2, &e), 0);
+	assert_int_equal(lx_store_unwind(t, 1, 2, &e), 0); /* nothing left: no-op */
+	struct lx_block_ref br;
+	assert_int_equal(lx_store_block_get(t, 1, 3, &br, &e), LX_ENOTFOUND);
+	assert_int_equal(lx_store_block_get(t, 1, 2, &br, &e), 0);
+	uint64_t oldest;
+	assert_int_equal(lx_store_undo_oldest(t, 1, &oldest, &e), 0);
+	assert_int_equal(oldest, 1);
+	assert_int_equal(lx_store_prune(t, 1, 2, &e), 0);
+	assert_int_equal(lx_store_undo_oldest(t, 1, &oldest, &e), 0);
+	assert_int_equal(oldest, 2);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	assert_int_equal(lx_store_begin(b, true, &t, &e), 0);
+	assert_int_equal(lx_store_prune(t, 1, 2, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	char *da = dump(a), *db = dump(b);
+	assert_string_equal(da, db);
+	assert_non_null(strstr(da, "cursor\t"));
+	free(da);
+	free(db);
+	/* execute then unwind leaves the dump identical */
+	char *before = dump(b);
+	apply_block(b, 3, true);
+	assert_int_equal(lx_store_begin(b, true, &t, &e), 0);
+	assert_int_equal(lx_store_unwind(t, 1, 2, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	char *after = dump(b);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	lx_store_close(a);
+	lx_store_close(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_errors), cmocka_unit_test(test_kv_order),
+		cmocka_unit_test(test_map_growth),  cmocka_unit_test(test_cursor_atomic),
+		cmocka_unit_test(test_undo),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
