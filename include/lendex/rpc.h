@@ -1,0 +1,101 @@
+/*
+ * rpc.h: the JSON-RPC client. Only indexer/rpc/ sees libcurl.
+ *
+ * Built on curl's multi interface: lx_rpc_run() takes any number of requests and keeps up to
+ * max_inflight of them on the wire at once over kept-alive connections, retrying each on its
+ * own (exponential backoff with jitter for transport errors, timeouts, 5xx, 429 honouring
+ * Retry-After, malformed or truncated bodies) and failing over to the next endpoint when one
+ * keeps failing. The single-call helpers are that with one request, so callers never change
+ * when they start issuing many. Errors never abort: each request carries its own structured
+ * error (code, message, the failing method).
+ */
+#ifndef LENDEX_RPC_H
+#define LENDEX_RPC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lendex/err.h"
+#include "lendex/proto.h"
+#include "lendex/store.h"
+
+#define LX_RPC_MAX_URLS 8
+
+struct lx_rpc_opts {
+	const char *urls[LX_RPC_MAX_URLS]; /* endpoints in failover order */
+	size_t n_urls;
+	long timeout_ms;          /* per request (default 30000) */
+	int max_retries;          /* per endpoint (default 6) */
+	long backoff_ms;          /* first retry delay (default 250) */
+	long backoff_max_ms;      /* cap (default 15000) */
+	double max_rps;           /* per endpoint request budget, 0 = unlimited */
+	size_t max_response;      /* response size cap in bytes (default 256 MiB) */
+	int max_inflight;         /* concurrent requests (default 4) */
+	uint64_t seed;            /* jitter seed (0 = time-based) */
+};
+
+struct lx_rpc_stats {
+	uint64_t requests, retries, failovers, bytes;
+	uint64_t err_transport, err_timeout, err_http, err_ratelimit, err_badresp, err_rpc;
+};
+
+struct lx_rpc;
+
+/* One request. The client takes ownership of params; result is new (caller decrefs). */
+struct lx_rpc_req {
+	const char *method;
+	json_t *params;           /* stolen by lx_rpc_run */
+	json_t *result;           /* out: the "result" member, new reference; NULL on error */
+	int rc;                   /* out: 0 or enum lx_err */
+	struct lx_error err;      /* out: details when rc != 0 */
+	/* for LX_ERANGE: the provider's suggested range, when it gave one */
+	uint64_t suggest_from, suggest_to, suggest_span;
+};
+
+int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err);
+void lx_rpc_destroy(struct lx_rpc *c);
+const struct lx_rpc_stats *lx_rpc_stats(const struct lx_rpc *c);
+
+/* Runs n requests concurrently. Returns 0 when all succeeded, else the first failure's code
+ * (each request's own rc/err say which). */
+int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n);
+
+/* One call: steals params; *result new on success. */
+int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,
+		struct lx_error *err);
+
+/* Typed helpers */
+int lx_rpc_chain_id(struct lx_rpc *c, uint64_t *out, struct lx_error *err);
+int lx_rpc_block_number(struct lx_rpc *c, uint64_t *out, struct lx_error *err);
+int lx_rpc_client_version(struct lx_rpc *c, char *buf, size_t cap, struct lx_error *err);
+
+/* Parses an eth_getBlockByNumber result into a block ref. */
+int lx_rpc_parse_block(const json_t *blk, struct lx_block_ref *out, struct lx_error *err);
+/* Builds params for eth_getBlockByNumber(number, false). */
+json_t *lx_rpc_block_params(uint64_t number);
+/* Builds params for eth_getLogs over [from, to] with f's addresses and topic0s. */
+json_t *lx_rpc_logs_params(const struct lx_filter *f, uint64_t from, uint64_t to);
+/* Builds params for eth_call(to, data) at block. */
+json_t *lx_rpc_call_params(const struct lx_addr *to, const uint8_t *data, size_t len,
+			   uint64_t block);
+/* Decodes an eth_call result ("0x...") into a malloc'd buffer. */
+int lx_rpc_parse_bytes(const json_t *res, uint8_t **out, size_t *len, struct lx_error *err);
+
+/* Parsed logs: logs[] point into an arena owned by the set. */
+struct lx_logset {
+	size_t n, cap;
+	struct lx_log *logs;
+	size_t *off;              /* each log's data offset in the arena */
+	uint8_t *arena;
+	size_t arena_len, arena_cap;
+	bool have_timestamps;     /* every log carried blockTimestamp */
+};
+void lx_logset_init(struct lx_logset *s);
+void lx_logset_release(struct lx_logset *s);
+/* Appends an eth_getLogs result array. Malformed fields: LX_EBADRESP naming the field and
+ * the log's position. Logs flagged "removed" are skipped. */
+int lx_logset_append(struct lx_logset *s, const json_t *arr, struct lx_error *err);
+
+#endif

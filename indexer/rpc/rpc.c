@@ -1,0 +1,811 @@
+/*
+ * rpc.c: JSON-RPC over HTTP with libcurl's multi interface (see rpc.h).
+ *
+ * Each request moves through: pending (waiting for its not-before time and the endpoint's
+ * request budget) → on the wire → done, or back to pending with a backoff when the failure is
+ * worth retrying. After max_retries on one endpoint a request moves to the next endpoint.
+ */
+#define _GNU_SOURCE /* strcasestr */
+#include <curl/curl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "lendex/hex.h"
+#include "lendex/rpc.h"
+
+struct endpoint {
+	const char *url;
+	double tokens;            /* request budget (token bucket) */
+	double last_refill;
+};
+
+struct lx_rpc {
+	struct lx_rpc_opts o;
+	struct endpoint ep[LX_RPC_MAX_URLS];
+	CURLM *multi;
+	CURL *idle[64];           /* kept handles: connection reuse */
+	size_t n_idle;
+	uint64_t rng;
+	uint64_t next_id;
+	struct lx_rpc_stats st;
+};
+
+struct job {
+	struct lx_rpc_req *req;
+	char *body;               /* serialized request */
+	size_t body_len;
+	int ep;                   /* endpoint index */
+	int tries;                /* attempts on this endpoint */
+	double not_before;
+	bool active, done;
+	CURL *h;
+	struct curl_slist *hdr;
+	char *resp;
+	size_t resp_len, resp_cap;
+	bool too_big;
+	long retry_after_ms;      /* from a Retry-After header, -1 if none */
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static uint64_t rnd(struct lx_rpc *c)
+{
+	c->rng ^= c->rng << 13;
+	c->rng ^= c->rng >> 7;
+	c->rng ^= c->rng << 17;
+	return c->rng;
+}
+
+int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err)
+{
+	*out = NULL;
+	if (!o || o->n_urls == 0 || o->n_urls > LX_RPC_MAX_URLS)
+		return lx_error_set(err, LX_EINVAL, "rpc: no endpoint given (use --rpc URL)");
+	static bool global;
+	if (!global) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		global = true;
+	}
+	struct lx_rpc *c = calloc(1, sizeof(*c));
+	if (!c)
+		return lx_error_set(err, LX_ENOMEM, "rpc: out of memory");
+	c->o = *o;
+	if (!c->o.timeout_ms)
+		c->o.timeout_ms = 30000;
+	if (!c->o.max_retries)
+		c->o.max_retries = 6;
+	if (!c->o.backoff_ms)
+		c->o.backoff_ms = 250;
+	if (!c->o.backoff_max_ms)
+		c->o.backoff_max_ms = 15000;
+	if (!c->o.max_response)
+		c->o.max_response = (size_t)256 << 20;
+	if (c->o.max_inflight <= 0)
+		c->o.max_inflight = 4;
+	c->rng = o->seed ? o->seed : (uint64_t)time(NULL) * 2654435761u + 1;
+	for (size_t i = 0; i < o->n_urls; i++) {
+		c->ep[i].url = o->urls[i];
+		c->ep[i].tokens = o->max_rps > 0 ? o->max_rps : 0;
+		c->ep[i].last_refill = now_s();
+	}
+	c->multi = curl_multi_init();
+	if (!c->multi) {
+		free(c);
+		return lx_error_set(err, LX_ENOMEM, "rpc: curl_multi_init failed");
+	}
+	curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)c->o.max_inflight);
+	*out = c;
+	return 0;
+}
+
+void lx_rpc_destroy(struct lx_rpc *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->n_idle; i++)
+		curl_easy_cleanup(c->idle[i]);
+	curl_multi_cleanup(c->multi);
+	free(c);
+}
+
+const struct lx_rpc_stats *lx_rpc_stats(const struct lx_rpc *c)
+{
+	return &c->st;
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+{
+	struct job *j = ud;
+	size_t len = sz * n;
+	if (j->resp_len + len + 1 > j->resp_cap) {
+		size_t cap = j->resp_cap ? j->resp_cap : 65536;
+		while (cap < j->resp_len + len + 1)
+			cap *= 2;
+		char *r = realloc(j->resp, cap);
+		if (!r)
+			return 0;
+		j->resp = r;
+		j->resp_cap = cap;
+	}
+	memcpy(j->resp + j->resp_len, p, len);
+	j->resp_len += len;
+	j->resp[j->resp_len] = 0;
+	return len;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud)
+{
+	struct job *j = ud;
+	size_t len = sz * n;
+	if (len > 12 && strncasecmp(p, "retry-after:", 12) == 0) {
+		char v[64];
+		size_t k = len - 12 < sizeof(v) - 1 ? len - 12 : sizeof(v) - 1;
+		memcpy(v, p + 12, k);
+		v[k] = 0;
+		char *s = v;
+		while (*s == ' ')
+			s++;
+		char *end;
+		long secs = strtol(s, &end, 10);
+		if (end != s && (*end == '\r' || *end == '\n' || *end == 0))
+			j->retry_after_ms = secs < 0 ? 0 : (secs > 600 ? 600000 : secs * 1000);
+		else {
+			time_t t = curl_getdate(s, NULL);
+			if (t > 0) {
+				double d = difftime(t, time(NULL));
+				j->retry_after_ms = d < 0 ? 0 : (d > 600 ? 600000 : (long)(d * 1000));
+			}
+		}
+	}
+	return len;
+}
+
+static int progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult,
+		       curl_off_t uln)
+{
+	struct job *j = ud;
+	(void)dltotal;
+	(void)ult;
+	(void)uln;
+	(void)j;
+	return 0 && dlnow;
+}
+
+static CURL *take_handle(struct lx_rpc *c)
+{
+	if (c->n_idle)
+		return c->idle[--c->n_idle];
+	return curl_easy_init();
+}
+
+static void give_handle(struct lx_rpc *c, CURL *h)
+{
+	if (c->n_idle < sizeof(c->idle) / sizeof(c->idle[0])) {
+		curl_easy_reset(h);
+		c->idle[c->n_idle++] = h;
+	} else {
+		curl_easy_cleanup(h);
+	}
+}
+
+static int start(struct lx_rpc *c, struct job *j)
+{
+	CURL *h = take_handle(c);
+	if (!h)
+		return LX_ENOMEM;
+	j->h = h;
+	j->resp_len = 0;
+	j->too_big = false;
+	j->retry_after_ms = -1;
+	if (!j->hdr)
+		j->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+	curl_easy_setopt(h, CURLOPT_URL, c->ep[j->ep].url);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)j->body_len);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, j->hdr);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, j);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.timeout_ms < 10000 ? c->o.timeout_ms
+										: 10000L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->o.max_response);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, j);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "lendex/0.1");
+	j->active = true;
+	c->st.requests++;
+	curl_multi_add_handle(c->multi, h);
+	return 0;
+}
+
+/* "this block range should work: [0x1, 0x2]" / "up to a 2K block range" / "a 500 range" */
+static void parse_suggestion(struct lx_rpc_req *r, const char *msg)
+{
+	const char *b = strchr(msg, '[');
+	if (b) {
+		const char *p = b + 1;
+		while (*p == ' ')
+			p++;
+		const char *e1 = p;
+		while (*e1 && *e1 != ',' && *e1 != ']')
+			e1++;
+		const char *q = *e1 == ',' ? e1 + 1 : NULL;
+		if (q) {
+			while (*q == ' ')
+				q++;
+			const char *e2 = q;
+			while (*e2 && *e2 != ']' && *e2 != ' ')
+				e2++;
+			uint64_t a, z;
+			if (!lx_hex_u64(&a, p, (size_t)(e1 - p)) &&
+			    !lx_hex_u64(&z, q, (size_t)(e2 - q)) && z >= a) {
+				r->suggest_from = a;
+				r->suggest_to = z;
+				r->suggest_span = z - a + 1;
+				return;
+			}
+		}
+	}
+	const char *k = strstr(msg, "up to a ");
+	if (!k)
+		k = strstr(msg, "limited to a ");
+	if (k) {
+		k = strchr(k, 'a') ? strstr(k, " a ") + 3 : k;
+		char *end;
+		unsigned long long v = strtoull(k, &end, 10);
+		if (end != k) {
+			if (*end == 'K' || *end == 'k')
+				v *= 1000;
+			if (v > 0)
+				r->suggest_span = v;
+		}
+	}
+}
+
+static bool is_range_msg(const char *m)
+{
+	static const char *pat[] = {"more than",     "range is too large", "block range",
+				    "too many",      "response size",      "limited to",
+				    "range too large", "exceed",           "query timeout"};
+	for (size_t i = 0; i < sizeof(pat) / sizeof(pat[0]); i++)
+		if (strcasestr(m, pat[i]))
+			return true;
+	return false;
+}
+
+static bool is_rate_msg(const char *m)
+{
+	return strcasestr(m, "rate limit") || strcasestr(m, "too many requests") ||
+	       strcasestr(m, "capacity") || strcasestr(m, "exceeded the quota");
+}
+
+/* Judges a finished transfer. Returns 0 (done, ok), >0 retry, <0 final error. */
+static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
+{
+	struct lx_rpc_req *r = j->req;
+	const char *url = c->ep[j->ep].url;
+	long status = 0;
+	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
+	c->st.bytes += j->resp_len;
+	if (cc != CURLE_OK) {
+		if (cc == CURLE_OPERATION_TIMEDOUT) {
+			c->st.err_timeout++;
+			lx_error_setd(&r->err, LX_ETIMEOUT, cc, "rpc: %s: %s timed out after %ld ms",
+				      url, r->method, c->o.timeout_ms);
+		} else if (cc == CURLE_FILESIZE_EXCEEDED) {
+			lx_error_setd(&r->err, LX_ERANGE, cc, "rpc: %s: %s answer larger than %zu bytes",
+				      url, r->method, c->o.max_response);
+			return -1;
+		} else {
+			c->st.err_transport++;
+			lx_error_setd(&r->err, LX_ETRANSPORT, cc, "cannot reach %s: %s", url,
+				      curl_easy_strerror(cc));
+		}
+		return 1;
+	}
+	if (status == 429) {
+		c->st.err_ratelimit++;
+		lx_error_setd(&r->err, LX_ERATELIMIT, status, "rpc: %s: rate limited (HTTP 429)", url);
+		return 1;
+	}
+	if (status >= 500) {
+		c->st.err_http++;
+		lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url, status,
+			      r->method);
+		return 1;
+	}
+	json_error_t je;
+	json_t *doc = j->resp ? json_loadb(j->resp, j->resp_len, 0, &je) : NULL;
+	if (!doc) {
+		c->st.err_badresp++;
+		if (status >= 400) {
+			lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url,
+				      status, r->method);
+			return -1;
+		}
+		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: answer to %s is not JSON (%s)", url,
+			     r->method, j->resp_len ? je.text : "empty body");
+		return 1;
+	}
+	json_t *e = json_object_get(doc, "error");
+	if (e && !json_is_null(e)) {
+		json_t *code = json_object_get(e, "code"), *msg = json_object_get(e, "message");
+		const char *m = json_is_string(msg) ? json_string_value(msg) : "(no message)";
+		long k = json_is_integer(code) ? (long)json_integer_value(code) : 0;
+		c->st.err_rpc++;
+		if (is_rate_msg(m) || k == 429) {
+			lx_error_setd(&r->err, LX_ERATELIMIT, k, "rpc: %s: %s", url, m);
+			json_decref(doc);
+			return 1;
+		}
+		if (!strcmp(r->method, "eth_getLogs") && is_range_msg(m)) {
+			lx_error_setd(&r->err, LX_ERANGE, k, "rpc: %s: eth_getLogs refused: %s", url, m);
+			parse_suggestion(r, m);
+			json_decref(doc);
+			return -1;
+		}
+		char *p = r->params ? json_dumps(r->params, JSON_COMPACT) : NULL;
+		lx_error_setd(&r->err, LX_ERPC, k, "rpc: %s: %s(%.200s) failed: %s (code %ld)", url,
+			      r->method, p ? p : "", m, k);
+		free(p);
+		json_decref(doc);
+		return -1;
+	}
+	if (status >= 400) {
+		c->st.err_http++;
+		lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url, status,
+			      r->method);
+		json_decref(doc);
+		return -1;
+	}
+	json_t *res = json_object_get(doc, "result");
+	if (!res) {
+		c->st.err_badresp++;
+		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: answer to %s has no result", url,
+			     r->method);
+		json_decref(doc);
+		return 1;
+	}
+	r->result = json_incref(res);
+	json_decref(doc);
+	return 0;
+}
+
+static void refill(struct lx_rpc *c, struct endpoint *e)
+{
+	if (c->o.max_rps <= 0)
+		return;
+	double t = now_s();
+	e->tokens += (t - e->last_refill) * c->o.max_rps;
+	if (e->tokens > c->o.max_rps)
+		e->tokens = c->o.max_rps;
+	e->last_refill = t;
+}
+
+int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
+{
+	struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+	if (!jobs) {
+		for (size_t i = 0; i < n; i++) {
+			json_decref(reqs[i].params);
+			reqs[i].rc = lx_error_set(&reqs[i].err, LX_ENOMEM, "rpc: out of memory");
+		}
+		return LX_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct lx_rpc_req *r = &reqs[i];
+		r->result = NULL;
+		r->rc = 0;
+		lx_error_clear(&r->err);
+		r->suggest_from = r->suggest_to = r->suggest_span = 0;
+		json_t *body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
+					 (json_int_t)++c->next_id, "method", r->method, "params",
+					 r->params ? r->params : json_array());
+		jobs[i].req = r;
+		jobs[i].body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		jobs[i].body_len = jobs[i].body ? strlen(jobs[i].body) : 0;
+		json_decref(body);
+		if (!jobs[i].body) {
+			r->rc = lx_error_set(&r->err, LX_ENOMEM, "rpc: cannot encode %s", r->method);
+			jobs[i].done = true;
+		}
+	}
+	size_t left = 0;
+	for (size_t i = 0; i < n; i++)
+		left += !jobs[i].done;
+	int active = 0;
+	while (left) {
+		double t = now_s();
+		double wake = t + 1;
+		for (size_t i = 0; i < n && active < c->o.max_inflight; i++) {
+			struct job *j = &jobs[i];
+			if (j->done || j->active)
+				continue;
+			if (j->not_before > t) {
+				if (j->not_before < wake)
+					wake = j->not_before;
+				continue;
+			}
+			struct endpoint *e = &c->ep[j->ep];
+			refill(c, e);
+			if (c->o.max_rps > 0 && e->tokens < 1) {
+				double w = t + (1 - e->tokens) / c->o.max_rps;
+				if (w < wake)
+					wake = w;
+				continue;
+			}
+			if (c->o.max_rps > 0)
+				e->tokens -= 1;
+			if (start(c, j)) {
+				j->req->rc = lx_error_set(&j->req->err, LX_ENOMEM, "rpc: out of memory");
+				j->done = true;
+				left--;
+				continue;
+			}
+			active++;
+		}
+		int running = 0;
+		curl_multi_perform(c->multi, &running);
+		CURLMsg *m;
+		int q;
+		while ((m = curl_multi_info_read(c->multi, &q))) {
+			if (m->msg != CURLMSG_DONE)
+				continue;
+			struct job *j;
+			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+			CURLcode cc = m->data.result;
+			curl_multi_remove_handle(c->multi, m->easy_handle);
+			int v = judge(c, j, cc);
+			give_handle(c, j->h);
+			j->h = NULL;
+			j->active = false;
+			active--;
+			if (v == 0 || v < 0) {
+				j->req->rc = v == 0 ? 0 : j->req->err.code;
+				j->done = true;
+				left--;
+				continue;
+			}
+			/* retry: backoff with full jitter, at least Retry-After */
+			c->st.retries++;
+			j->tries++;
+			if (j->tries > c->o.max_retries) {
+				if ((size_t)j->ep + 1 < c->o.n_urls) {
+					j->ep++;
+					j->tries = 0;
+					c->st.failovers++;
+				} else {
+					lx_error_prefix(&j->req->err, "giving up after %d tries",
+							j->tries);
+					j->req->rc = j->req->err.code;
+					j->done = true;
+					left--;
+					continue;
+				}
+			}
+			double cap = (double)c->o.backoff_ms * pow(2, j->tries - 1);
+			if (cap > (double)c->o.backoff_max_ms)
+				cap = (double)c->o.backoff_max_ms;
+			double d = cap / 2 + (double)(rnd(c) % 1000) / 1000.0 * cap / 2;
+			if (j->retry_after_ms >= 0 && d < (double)j->retry_after_ms)
+				d = (double)j->retry_after_ms;
+			j->not_before = now_s() + d / 1000.0;
+		}
+		if (!left)
+			break;
+		if (active > 0) {
+			int numfds;
+			double w = wake - now_s();
+			int ms = w <= 0 ? 0 : (w > 0.1 ? 100 : (int)(w * 1000));
+			curl_multi_poll(c->multi, NULL, 0, ms ? ms : 1, &numfds);
+		} else {
+			double w = wake - now_s();
+			if (w > 0) {
+				struct timespec ts = {(time_t)w, (long)((w - (double)(time_t)w) * 1e9)};
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	int first = 0;
+	for (size_t i = 0; i < n; i++) {
+		free(jobs[i].body);
+		free(jobs[i].resp);
+		curl_slist_free_all(jobs[i].hdr);
+		json_decref(reqs[i].params);
+		reqs[i].params = NULL;
+		if (!first && reqs[i].rc)
+			first = reqs[i].rc;
+	}
+	free(jobs);
+	return first;
+}
+
+int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,
+		struct lx_error *err)
+{
+	struct lx_rpc_req r = {0};
+	r.method = method;
+	r.params = params;
+	*result = NULL;
+	int rc = lx_rpc_run(c, &r, 1);
+	if (rc) {
+		if (err)
+			*err = r.err;
+		return rc;
+	}
+	*result = r.result;
+	return 0;
+}
+
+static int quantity(const json_t *v, uint64_t *out, const char *what, struct lx_error *err)
+{
+	if (!json_is_string(v) ||
+	    lx_hex_u64(out, json_string_value(v), json_string_length(v)) != 0)
+		return lx_error_set(err, LX_EBADRESP, "rpc: %s is not a hex quantity", what);
+	return 0;
+}
+
+int lx_rpc_chain_id(struct lx_rpc *c, uint64_t *out, struct lx_error *err)
+{
+	json_t *r;
+	*out = 0;
+	int rc = lx_rpc_call(c, "eth_chainId", json_array(), &r, err);
+	if (rc)
+		return rc;
+	rc = quantity(r, out, "eth_chainId result", err);
+	json_decref(r);
+	return rc;
+}
+
+int lx_rpc_block_number(struct lx_rpc *c, uint64_t *out, struct lx_error *err)
+{
+	json_t *r;
+	*out = 0;
+	int rc = lx_rpc_call(c, "eth_blockNumber", json_array(), &r, err);
+	if (rc)
+		return rc;
+	rc = quantity(r, out, "eth_blockNumber result", err);
+	json_decref(r);
+	return rc;
+}
+
+int lx_rpc_client_version(struct lx_rpc *c, char *buf, size_t cap, struct lx_error *err)
+{
+	json_t *r;
+	buf[0] = 0;
+	int rc = lx_rpc_call(c, "web3_clientVersion", json_array(), &r, err);
+	if (rc)
+		return rc;
+	if (!json_is_string(r))
+		rc = lx_error_set(err, LX_EBADRESP, "rpc: web3_clientVersion is not a string");
+	else
+		snprintf(buf, cap, "%s", json_string_value(r));
+	json_decref(r);
+	return rc;
+}
+
+static int hash32(const json_t *v, uint8_t out[32], const char *what, struct lx_error *err)
+{
+	size_t n;
+	if (!json_is_string(v) ||
+	    lx_hex_decode(out, 32, &n, json_string_value(v), json_string_length(v)) || n != 32)
+		return lx_error_set(err, LX_EBADRESP, "rpc: %s is not a 32-byte hash", what);
+	return 0;
+}
+
+int lx_rpc_parse_block(const json_t *b, struct lx_block_ref *out, struct lx_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (!json_is_object(b))
+		return lx_error_set(err, LX_EBADRESP, "rpc: block is missing (not yet mined?)");
+	int rc;
+	if ((rc = quantity(json_object_get(b, "number"), &out->number, "block.number", err)) ||
+	    (rc = hash32(json_object_get(b, "hash"), out->hash, "block.hash", err)) ||
+	    (rc = hash32(json_object_get(b, "parentHash"), out->parent, "block.parentHash", err)) ||
+	    (rc = quantity(json_object_get(b, "timestamp"), &out->timestamp, "block.timestamp",
+			   err)))
+		return rc;
+	return 0;
+}
+
+static json_t *hexq(uint64_t v)
+{
+	char b[24];
+	snprintf(b, sizeof(b), "0x%llx", (unsigned long long)v);
+	return json_string(b);
+}
+
+json_t *lx_rpc_block_params(uint64_t number)
+{
+	return json_pack("[o,b]", hexq(number), 0);
+}
+
+json_t *lx_rpc_logs_params(const struct lx_filter *f, uint64_t from, uint64_t to)
+{
+	json_t *addr = json_array(), *t0 = json_array();
+	char b[80];
+	for (size_t i = 0; i < f->n_addr; i++) {
+		lx_addr_lower(b, &f->addr[i]);
+		json_array_append_new(addr, json_string(b));
+	}
+	for (size_t i = 0; i < f->n_topic0; i++) {
+		lx_hex_encode(b, sizeof(b), f->topic0[i], 32);
+		json_array_append_new(t0, json_string(b));
+	}
+	return json_pack("[{s:o,s:o,s:o,s:[o]}]", "fromBlock", hexq(from), "toBlock", hexq(to),
+			 "address", addr, "topics", t0);
+}
+
+json_t *lx_rpc_call_params(const struct lx_addr *to, const uint8_t *data, size_t len,
+			   uint64_t block)
+{
+	char a[LX_ADDR_STRLEN];
+	lx_addr_lower(a, to);
+	char *d = malloc(2 * len + 3);
+	if (!d)
+		return NULL;
+	lx_hex_encode(d, 2 * len + 3, data, len);
+	json_t *p = json_pack("[{s:s,s:s},o]", "to", a, "data", d, hexq(block));
+	free(d);
+	return p;
+}
+
+int lx_rpc_parse_bytes(const json_t *res, uint8_t **out, size_t *len, struct lx_error *err)
+{
+	*out = NULL;
+	*len = 0;
+	if (!json_is_string(res))
+		return lx_error_set(err, LX_EBADRESP, "rpc: eth_call result is not a string");
+	size_t sl = json_string_length(res);
+	uint8_t *b = malloc(sl / 2 + 1);
+	if (!b)
+		return lx_error_set(err, LX_ENOMEM, "rpc: out of memory");
+	if (lx_hex_decode(b, sl / 2 + 1, len, json_string_value(res), sl)) {
+		free(b);
+		return lx_error_set(err, LX_EBADRESP, "rpc: eth_call result is not hex");
+	}
+	*out = b;
+	return 0;
+}
+
+void lx_logset_init(struct lx_logset *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->have_timestamps = true;
+}
+
+void lx_logset_release(struct lx_logset *s)
+{
+	free(s->logs);
+	free(s->off);
+	free(s->arena);
+	memset(s, 0, sizeof(*s));
+}
+
+static int log_err(struct lx_error *err, size_t i, const char *field)
+{
+	return lx_error_set(err, LX_EBADRESP, "rpc: eth_getLogs log #%zu: bad or missing '%s'", i,
+			    field);
+}
+
+int lx_logset_append(struct lx_logset *s, const json_t *arr, struct lx_error *err)
+{
+	if (!json_is_array(arr))
+		return lx_error_set(err, LX_EBADRESP, "rpc: eth_getLogs result is not an array");
+	size_t n = json_array_size(arr);
+	if (s->n + n > s->cap) {
+		size_t cap = s->cap ? s->cap : 256;
+		while (cap < s->n + n)
+			cap *= 2;
+		struct lx_log *l = realloc(s->logs, cap * sizeof(*l));
+		if (!l)
+			return lx_error_set(err, LX_ENOMEM, "rpc: out of memory");
+		s->logs = l;
+		size_t *o = realloc(s->off, cap * sizeof(*o));
+		if (!o)
+			return lx_error_set(err, LX_ENOMEM, "rpc: out of memory");
+		s->off = o;
+		s->cap = cap;
+	}
+	int rc = 0;
+	size_t base = s->n;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const json_t *o = json_array_get(arr, i);
+		struct lx_log *l = &s->logs[s->n];
+		memset(l, 0, sizeof(*l));
+		if (!json_is_object(o)) {
+			rc = log_err(err, base + i, "(object)");
+			break;
+		}
+		json_t *rm = json_object_get(o, "removed");
+		if (json_is_true(rm))
+			continue;
+		uint64_t v;
+		const json_t *f;
+		if (quantity(json_object_get(o, "blockNumber"), &l->block, "x", err)) {
+			rc = log_err(err, base + i, "blockNumber");
+			break;
+		}
+		if (quantity(json_object_get(o, "logIndex"), &v, "x", err) || v > UINT32_MAX) {
+			rc = log_err(err, base + i, "logIndex");
+			break;
+		}
+		l->log_index = (uint32_t)v;
+		if ((f = json_object_get(o, "transactionIndex")) && !quantity(f, &v, "x", err))
+			l->tx_index = (uint32_t)v;
+		if (hash32(json_object_get(o, "transactionHash"), l->tx, "x", err)) {
+			rc = log_err(err, base + i, "transactionHash");
+			break;
+		}
+		f = json_object_get(o, "blockTimestamp");
+		if (f && !quantity(f, &v, "x", err))
+			l->timestamp = v;
+		else
+			s->have_timestamps = false;
+		struct lx_error ae;
+		f = json_object_get(o, "address");
+		if (!json_is_string(f) || lx_addr_parse(&l->address, json_string_value(f), &ae)) {
+			rc = log_err(err, base + i, "address");
+			break;
+		}
+		f = json_object_get(o, "topics");
+		if (!json_is_array(f) || json_array_size(f) > 4) {
+			rc = log_err(err, base + i, "topics");
+			break;
+		}
+		l->n_topics = (uint8_t)json_array_size(f);
+		for (size_t k = 0; k < l->n_topics && !rc; k++)
+			if (hash32(json_array_get(f, k), l->topics[k], "x", err))
+				rc = log_err(err, base + i, "topics");
+		if (rc)
+			break;
+		f = json_object_get(o, "data");
+		if (!json_is_string(f)) {
+			rc = log_err(err, base + i, "data");
+			break;
+		}
+		size_t sl = json_string_length(f), need = sl / 2;
+		if (s->arena_len + need > s->arena_cap) {
+			size_t cap = s->arena_cap ? s->arena_cap : 65536;
+			while (cap < s->arena_len + need)
+				cap *= 2;
+			uint8_t *a = realloc(s->arena, cap);
+			if (!a) {
+				rc = lx_error_set(err, LX_ENOMEM, "rpc: out of memory");
+				break;
+			}
+			s->arena = a;
+			s->arena_cap = cap;
+		}
+		size_t got = 0;
+		if (lx_hex_decode(s->arena + s->arena_len, need, &got, json_string_value(f), sl)) {
+			rc = log_err(err, base + i, "data");
+			break;
+		}
+		s->off[s->n] = s->arena_len;
+		l->data_len = got;
+		s->arena_len += got;
+		s->n++;
+	}
+	/* the arena may have moved: point every log at its data again */
+	static const uint8_t empty[1];
+	for (size_t i = 0; i < s->n; i++)
+		s->logs[i].data = s->arena ? s->arena + s->off[i] : empty;
+	return rc;
+}
