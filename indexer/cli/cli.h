@@ -111,5 +111,9 @@ int lx_cli_load_market(const struct lx_cli_args *a, struct lx_market_view *mv, u
 /* Handlers, one per cmd_<name>.c. */
 int lx_cmd_help(const struct lx_cli_args *a);
 int lx_cmd_version(const struct lx_cli_args *a);
+int lx_cmd_chain(const struct lx_cli_args *a);
+int lx_cmd_sync(const struct lx_cli_args *a);
+int lx_cmd_position(const struct lx_cli_args *a);
+int lx_cmd_dump(const struct lx_cli_args *a);
 
 #endif

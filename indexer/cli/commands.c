@@ -5,13 +5,55 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "common.h"
 
 static const struct lx_cli_opt no_opts[] = {LX_OPT_END};
+static const struct lx_cli_opt chain_opts[] = {LX_OPT_RPC, LX_OPT_JSON, LX_OPT_RPC_TUNING,
+					       LX_OPT_END};
+static const struct lx_cli_opt sync_opts[] = {
+	LX_OPT_CHAIN,
+	LX_OPT_RPC,
+	LX_OPT_DATADIR,
+	LX_OPT_CHAINSDIR,
+	LX_OPT_DEPLOYMENT,
+	LX_OPT_QUIET,
+	LX_OPT_JSON,
+	{"to", true, false, "BLOCK  stop at this block (default: the head)"},
+	{"confirmations", true, false, "K  stay K blocks behind the head"},
+	{"max-range", true, false, "N  widest eth_getLogs range to try"},
+	{"concurrency", true, false, "N  block ranges in flight (default 4)"},
+	{"follow", false, false, "keep tailing the head"},
+	LX_OPT_RPC_TUNING,
+	LX_OPT_END};
+static const struct lx_cli_opt position_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,
+						  LX_OPT_DEPLOYMENT, LX_OPT_JSON, LX_OPT_END};
+static const struct lx_cli_opt dump_opts[] = {LX_OPT_DATADIR, LX_OPT_END};
 
 const struct lx_command lx_commands[] = {
 	{"help", lx_cmd_help, 0, 0, 1, no_opts, "help [COMMAND]", "show commands or one command's help",
 	 "Without an argument lists every command; with one, prints that command's usage,\n"
 	 "options and description.\n"},
 	{"version", lx_cmd_version, 0, 0, 0, no_opts, "version", "print the lendex version", ""},
+	{"chain", lx_cmd_chain, LX_CMD_RPC, 0, 0, chain_opts, "chain --rpc URL [--json]",
+	 "show a node's chain id, head block and client",
+	 "Asks the node for its chain id, head block and client version. A node that cannot be\n"
+	 "reached or does not answer JSON-RPC is one error line and exit code 2.\n"},
+	{"sync", lx_cmd_sync, LX_CMD_RPC | LX_CMD_STORE_RW, 0, 0, sync_opts,
+	 "sync --chain NAME [--rpc URL]... [--to BLOCK] [--follow]",
+	 "index a chain's lending deployments into the store",
+	 "Fetches the deployments' logs range by range (ranges adapt to what the node allows),\n"
+	 "applies them in block order and commits each range with the chain's cursor in one\n"
+	 "transaction: interrupt it at any point and rerun to continue. Oracle prices are read\n"
+	 "at the last block. Reorgs inside the chain's reorg window are unwound.\n"},
+	{"position", lx_cmd_position, LX_CMD_STORE_RO, 1, 1, position_opts,
+	 "position ADDRESS [--chain NAME] [--json]",
+	 "one account's assets, debts, health factor and liquidation prices",
+	 "Answers from the store alone, as of the synced head. Amounts are in token units and\n"
+	 "in the market's base currency; totals are exactly what the protocol's\n"
+	 "getUserAccountData returns at that block.\n"},
+	{"dump", lx_cmd_dump, LX_CMD_STORE_RO, 0, 0, dump_opts, "dump [--datadir DIR]",
+	 "print the whole store in a canonical text form",
+	 "One line per record: table, key and value in hex, in order. Two stores hold the same\n"
+	 "state exactly when their dumps are equal.\n"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL},
 };

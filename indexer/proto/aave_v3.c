@@ -27,7 +27,6 @@
 #include "lendex/chain.h"
 #include "lendex/proto.h"
 #include "lendex/store.h"
-#include "proto_kv.h"
 
 #define T_RESERVE "aave3.reserve"
 #define T_TOKEN "aave3.token"
@@ -121,7 +120,7 @@ static int get_reserve(struct aave *a, struct lx_store_txn *txn, const struct lx
 	uint8_t k[64];
 	const uint8_t *v;
 	size_t vl;
-	int rc = kv_get(txn, T_RESERVE, k, key_asset(k, a, asset), &v, &vl, err);
+	int rc = lx_store_get(txn, T_RESERVE, k, key_asset(k, a, asset), &v, &vl, err);
 	if (rc)
 		return rc;
 	return aave_reserve_decode(r, v, vl) ? corrupt(err, T_RESERVE) : 0;
@@ -132,7 +131,7 @@ static int put_reserve(struct aave *a, struct lx_store_txn *txn, const struct aa
 {
 	uint8_t k[64], v[AAVE_RESERVE_LEN];
 	size_t vl = aave_reserve_encode(v, r);
-	return kv_put(txn, T_RESERVE, k, key_asset(k, a, &r->asset), v, vl, err);
+	return lx_store_put(txn, T_RESERVE, k, key_asset(k, a, &r->asset), v, vl, err);
 }
 
 static int get_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
@@ -142,7 +141,7 @@ static int get_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_add
 	const uint8_t *v;
 	size_t vl;
 	memset(p, 0, sizeof(*p));
-	int rc = kv_get(txn, T_POS, k, key_pos(k, a, user, asset), &v, &vl, err);
+	int rc = lx_store_get(txn, T_POS, k, key_pos(k, a, user, asset), &v, &vl, err);
 	if (rc == LX_ENOTFOUND) {
 		lx_error_clear(err);
 		return 0;
@@ -159,14 +158,14 @@ static int touch_user(struct aave *a, struct lx_store_txn *txn, const struct lx_
 	size_t kl = key_asset(k, a, user);
 	const uint8_t *v;
 	size_t vl;
-	int rc = kv_get(txn, T_USER, k, kl, &v, &vl, err);
+	int rc = lx_store_get(txn, T_USER, k, kl, &v, &vl, err);
 	if (rc == 0 && emode < 0)
 		return 0;
 	if (rc && rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
 	uint8_t val[2] = {1, (uint8_t)(emode < 0 ? 0 : emode)};
-	return kv_put(txn, T_USER, k, kl, val, sizeof(val), err);
+	return lx_store_put(txn, T_USER, k, kl, val, sizeof(val), err);
 }
 
 static int put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
@@ -175,7 +174,7 @@ static int put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_add
 	uint8_t k[96], v[AAVE_POS_LEN];
 	size_t kl = key_pos(k, a, user, asset);
 	if (aave_pos_empty(p)) {
-		int rc = kv_del(txn, T_POS, k, kl, err);
+		int rc = lx_store_del(txn, T_POS, k, kl, err);
 		if (rc == LX_ENOTFOUND) {
 			lx_error_clear(err);
 			rc = 0;
@@ -186,7 +185,7 @@ static int put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_add
 	if (rc)
 		return rc;
 	size_t vl = aave_pos_encode(v, p);
-	return kv_put(txn, T_POS, k, kl, v, vl, err);
+	return lx_store_put(txn, T_POS, k, kl, v, vl, err);
 }
 
 static int put_flow(struct aave *a, struct lx_store_txn *txn, const struct lx_log *log,
@@ -206,7 +205,7 @@ static int put_flow(struct aave *a, struct lx_store_txn *txn, const struct lx_lo
 	memcpy(v + 1, asset->b, 20);
 	lx_u256_to_be(v + 21, amount);
 	memcpy(v + 53, log->tx, 32);
-	return kv_put(txn, T_FLOW, k, n, v, sizeof(v), err);
+	return lx_store_put(txn, T_FLOW, k, n, v, sizeof(v), err);
 }
 
 /* ---- scaled balance arithmetic ---- */
@@ -239,14 +238,14 @@ static int scaled_add(struct lx_u256 *scaled, const struct lx_u256 *amount,
 static int count_reserves(struct aave *a, struct lx_store_txn *txn, uint16_t *out,
 			  struct lx_error *err)
 {
-	struct kv_iter it;
-	int rc = kv_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
+	struct lx_store_iter it;
+	int rc = lx_store_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
 	uint16_t n = 0;
 	const uint8_t *k, *v;
 	size_t kl, vl;
-	while (rc == 0 && (rc = kv_iter_next(&it, &k, &kl, &v, &vl, err)) == 0)
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0)
 		n++;
-	kv_iter_end(&it);
+	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
@@ -520,13 +519,13 @@ static int on_configurator(struct aave *a, struct lx_store_txn *txn,
 		const uint8_t *old;
 		size_t ol;
 		struct aave_emode prev;
-		if (kv_get(txn, T_EMODE, k, sizeof(k), &old, &ol, err) == 0 &&
+		if (lx_store_get(txn, T_EMODE, k, sizeof(k), &old, &ol, err) == 0 &&
 		    aave_emode_decode(&prev, old, ol) == 0 &&
 		    lx_addr_eq(&prev.price_source, &e.price_source))
 			e.price = prev.price;
 		lx_error_clear(err);
 		size_t vl = aave_emode_encode(v, &e);
-		return kv_put(txn, T_EMODE, k, sizeof(k), v, vl, err);
+		return lx_store_put(txn, T_EMODE, k, sizeof(k), v, vl, err);
 	}
 
 	struct aave_reserve r;
@@ -564,7 +563,7 @@ static int on_configurator(struct aave *a, struct lx_store_txn *txn,
 			uint8_t k[64], v[21];
 			memcpy(v, asset->b, 20);
 			v[20] = (uint8_t)(i + 1);
-			if ((rc = kv_put(txn, T_TOKEN, k, key_asset(k, a, toks[i]), v, 21, err)))
+			if ((rc = lx_store_put(txn, T_TOKEN, k, key_asset(k, a, toks[i]), v, 21, err)))
 				return rc;
 			if (!find_token(a, toks[i]) &&
 			    (rc = add_token(a, toks[i], asset, (uint8_t)(i + 1), log->block, err)))
@@ -732,25 +731,25 @@ static int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_ca
 			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
 		call_price(&calls[k++], &a->oracle, &a->tokens[i].asset);
 	}
-	struct kv_iter it;
-	int rc = kv_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
+	struct lx_store_iter it;
+	int rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
 	const uint8_t *kk, *v;
 	size_t kl, vl;
-	while (rc == 0 && (rc = kv_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
 		struct aave_emode e;
 		if (aave_emode_decode(&e, v, vl)) {
-			kv_iter_end(&it);
+			lx_store_iter_end(&it);
 			return corrupt(err, T_EMODE);
 		}
 		if (addr_zero(&e.price_source))
 			continue;
 		if (k >= cap) {
-			kv_iter_end(&it);
+			lx_store_iter_end(&it);
 			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
 		}
 		call_price(&calls[k++], &a->oracle, &e.price_source);
 	}
-	kv_iter_end(&it);
+	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
@@ -790,17 +789,17 @@ static int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64
 		}
 		lx_error_clear(err);
 		/* e-mode price sources */
-		struct kv_iter it;
-		rc = kv_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
+		struct lx_store_iter it;
+		rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
 		const uint8_t *kk, *v;
 		size_t kl, vl;
 		uint8_t keys[256][AAVE_MARKET_KEY + 1];
 		struct aave_emode es[256];
 		int ne = 0;
-		while (rc == 0 && (rc = kv_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
 			struct aave_emode e;
 			if (kl != AAVE_MARKET_KEY + 1 || aave_emode_decode(&e, v, vl)) {
-				kv_iter_end(&it);
+				lx_store_iter_end(&it);
 				return corrupt(err, T_EMODE);
 			}
 			if (ok && lx_addr_eq(&e.price_source, &x) && ne < 256) {
@@ -809,14 +808,14 @@ static int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64
 				es[ne++] = e;
 			}
 		}
-		kv_iter_end(&it);
+		lx_store_iter_end(&it);
 		if (rc != LX_ENOTFOUND)
 			return rc;
 		lx_error_clear(err);
 		for (int j = 0; j < ne; j++) {
 			uint8_t buf[AAVE_EMODE_LEN];
 			size_t bl = aave_emode_encode(buf, &es[j]);
-			if ((rc = kv_put(txn, T_EMODE, keys[j], AAVE_MARKET_KEY + 1, buf, bl, err)))
+			if ((rc = lx_store_put(txn, T_EMODE, keys[j], AAVE_MARKET_KEY + 1, buf, bl, err)))
 				return rc;
 		}
 	}
@@ -833,13 +832,13 @@ struct rsv {
 static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
 			 struct rsv **out, size_t *n_out, struct lx_error *err)
 {
-	struct kv_iter it;
+	struct lx_store_iter it;
 	size_t n = 0, cap = 0;
 	struct rsv *v = NULL;
 	const uint8_t *k, *val;
 	size_t kl, vl;
-	int rc = kv_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
-	while (rc == 0 && (rc = kv_iter_next(&it, &k, &kl, &val, &vl, err)) == 0) {
+	int rc = lx_store_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &val, &vl, err)) == 0) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			struct rsv *nv = realloc(v, cap * sizeof(*v));
@@ -870,7 +869,7 @@ static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
 		}
 		n++;
 	}
-	kv_iter_end(&it);
+	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND) {
 		free(v);
 		return rc;
@@ -891,18 +890,18 @@ static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
 static int load_emodes(struct aave *a, struct lx_store_txn *txn, struct aave_emode *em,
 		       bool *have, struct lx_error *err)
 {
-	struct kv_iter it;
+	struct lx_store_iter it;
 	const uint8_t *k, *v;
 	size_t kl, vl;
-	int rc = kv_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
-	while (rc == 0 && (rc = kv_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+	int rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
 		if (kl != AAVE_MARKET_KEY + 1 || aave_emode_decode(&em[k[AAVE_MARKET_KEY]], v, vl)) {
-			kv_iter_end(&it);
+			lx_store_iter_end(&it);
 			return corrupt(err, T_EMODE);
 		}
 		have[k[AAVE_MARKET_KEY]] = true;
 	}
-	kv_iter_end(&it);
+	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
@@ -942,7 +941,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 	const uint8_t *v;
 	size_t vl;
 	uint8_t emode = 0;
-	int rc = kv_get(txn, T_USER, k, kl, &v, &vl, err);
+	int rc = lx_store_get(txn, T_USER, k, kl, &v, &vl, err);
 	if (rc == 0) {
 		if (vl != 2 || v[0] != 1)
 			return corrupt(err, T_USER);
@@ -973,11 +972,11 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 	size_t first = b->n_pos;
 	b->pos_start[ai] = first;
 	{
-		struct kv_iter it;
+		struct lx_store_iter it;
 		const uint8_t *pk, *pv;
 		size_t pkl, pvl;
-		rc = kv_iter_begin(&it, txn, T_POS, k, kl, err);
-		while (rc == 0 && (rc = kv_iter_next(&it, &pk, &pkl, &pv, &pvl, err)) == 0) {
+		rc = lx_store_iter_begin(&it, txn, T_POS, k, kl, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &pk, &pkl, &pv, &pvl, err)) == 0) {
 			struct aave_pos p;
 			struct lx_addr asset;
 			if (pkl != kl + 20 || aave_pos_decode(&p, pv, pvl)) {
@@ -1020,7 +1019,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			lx_u256_add(&inf->total_borrowed, &inf->total_borrowed, &ap->borrowed);
 			acct->n_pos++;
 		}
-		kv_iter_end(&it);
+		lx_store_iter_end(&it);
 		if (rc != LX_ENOTFOUND)
 			return rc;
 		lx_error_clear(err);
@@ -1039,13 +1038,13 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 	if (flags & LX_VIEW_FLOWS) {
 		size_t ffirst = b->n_flows;
 		b->flow_start[ai] = ffirst;
-		struct kv_iter it;
+		struct lx_store_iter it;
 		const uint8_t *fk, *fv;
 		size_t fkl, fvl;
-		rc = kv_iter_begin(&it, txn, T_FLOW, k, kl, err);
-		while (rc == 0 && (rc = kv_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
+		rc = lx_store_iter_begin(&it, txn, T_FLOW, k, kl, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
 			if (fkl != kl + 13 || fvl != 85) {
-				kv_iter_end(&it);
+				lx_store_iter_end(&it);
 				return corrupt(err, T_FLOW);
 			}
 			struct lx_addr asset;
@@ -1059,7 +1058,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			size_t fi = ffirst + acct->n_flows;
 			if ((rc = grow((void **)&mv->flow_pool, &b->flow_cap, fi + 1,
 				       sizeof(*mv->flow_pool), err))) {
-				kv_iter_end(&it);
+				lx_store_iter_end(&it);
 				return rc;
 			}
 			struct lx_flow *f = &mv->flow_pool[fi];
@@ -1072,7 +1071,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			memcpy(f->tx, fv + 53, 32);
 			acct->n_flows++;
 		}
-		kv_iter_end(&it);
+		lx_store_iter_end(&it);
 		if (rc != LX_ENOTFOUND)
 			return rc;
 		lx_error_clear(err);
@@ -1141,11 +1140,11 @@ static int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t time
 			rc = view_account(a, txn, &b, rs, n_rs, em, have_em, &accounts[i], flags,
 					  timestamp, err);
 	} else {
-		struct kv_iter it;
+		struct lx_store_iter it;
 		const uint8_t *k, *v;
 		size_t kl, vl;
-		rc = kv_iter_begin(&it, txn, T_USER, a->market, AAVE_MARKET_KEY, err);
-		while (rc == 0 && (rc = kv_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+		rc = lx_store_iter_begin(&it, txn, T_USER, a->market, AAVE_MARKET_KEY, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
 			struct lx_addr u;
 			if (kl != AAVE_MARKET_KEY + 20) {
 				rc = corrupt(err, T_USER);
@@ -1155,7 +1154,7 @@ static int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t time
 			rc = view_account(a, txn, &b, rs, n_rs, em, have_em, &u, flags, timestamp,
 					  err);
 		}
-		kv_iter_end(&it);
+		lx_store_iter_end(&it);
 		if (rc == LX_ENOTFOUND) {
 			lx_error_clear(err);
 			rc = 0;
@@ -1184,24 +1183,24 @@ static int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t time
 
 static int load_tokens(struct aave *a, struct lx_store_txn *txn, struct lx_error *err)
 {
-	struct kv_iter it;
-	int rc = kv_iter_begin(&it, txn, T_TOKEN, a->market, AAVE_MARKET_KEY, err);
+	struct lx_store_iter it;
+	int rc = lx_store_iter_begin(&it, txn, T_TOKEN, a->market, AAVE_MARKET_KEY, err);
 	const uint8_t *k, *v;
 	size_t kl, vl;
-	while (rc == 0 && (rc = kv_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
 		struct lx_addr t, asset;
 		if (kl != AAVE_MARKET_KEY + 20 || vl != 21 || v[20] < 1 || v[20] > 3) {
-			kv_iter_end(&it);
+			lx_store_iter_end(&it);
 			return corrupt(err, T_TOKEN);
 		}
 		memcpy(t.b, k + AAVE_MARKET_KEY, 20);
 		memcpy(asset.b, v, 20);
 		if (!find_token(a, &t) && (rc = add_token(a, &t, &asset, v[20], 0, err))) {
-			kv_iter_end(&it);
+			lx_store_iter_end(&it);
 			return rc;
 		}
 	}
-	kv_iter_end(&it);
+	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);

@@ -1,0 +1,43 @@
+/*
+ * sync.h: the sync engine — plans block ranges, fetches logs, headers and contract reads with
+ * many requests in flight, hands logs to the protocol handlers strictly in block order, and
+ * commits each range together with the chain's cursor in one store transaction. Resumable
+ * from the cursor at any point; unwinds reorgs inside the chain's reorg window.
+ */
+#ifndef LENDEX_SYNC_H
+#define LENDEX_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lendex/chain.h"
+#include "lendex/err.h"
+#include "lendex/rpc.h"
+#include "lendex/store.h"
+
+struct lx_sync_opts {
+	const struct lx_chain *chain;
+	const char *deployment;     /* NULL: every deployment of the chain */
+	const char *abi_dir;
+	uint64_t to;                /* 0: the head (minus confirmations) */
+	uint64_t confirmations;
+	uint64_t max_range;         /* 0: the chain's max_block_range */
+	int concurrency;            /* ranges in flight (default 4) */
+	bool follow;                /* keep tailing the head */
+	long follow_interval_ms;    /* poll interval in follow mode (default 2000) */
+	int progress;               /* 0 quiet, 1 plain lines, 2 live TTY line */
+};
+
+struct lx_sync_result {
+	uint64_t from, to;          /* blocks applied by this run */
+	uint64_t logs, ranges, splits, reorgs;
+};
+
+/*
+ * Syncs the chain's deployments into st over rpc. Definitive errors (wrong chain id, a
+ * deployment without code) stop before anything is written. Returns 0 or enum lx_err.
+ */
+int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_opts *o,
+		struct lx_sync_result *res, struct lx_error *err);
+
+#endif

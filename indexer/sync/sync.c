@@ -1,0 +1,713 @@
+/*
+ * sync.c: fetch → decode → apply, resumable, in block order (see sync.h).
+ *
+ * A queue of contiguous block ranges starts at the cursor. Up to `concurrency` ranges are
+ * fetched at once (each: eth_getLogs per handler filter, the headers of its first and last
+ * block, and — for the last range of a run — the handlers' contract reads pinned to its last
+ * block). A range the provider refuses is split (to the provider's suggestion when it gives
+ * one); the span widens again after successes. Fetched ranges are applied strictly in order,
+ * each in one write transaction that also moves the cursor, so a crash leaves the store at a
+ * range boundary and a rerun continues from there. Inside the reorg window every change is
+ * recorded for undo; a parent-hash mismatch unwinds to the fork point and re-applies.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lendex/hex.h"
+#include "lendex/proto.h"
+#include "lendex/sync.h"
+
+#define MAX_PROTOS 16
+#define MAX_QUEUE 64
+#define MAX_CALLS 512
+
+struct range {
+	uint64_t from, to;
+	bool fetched;
+	bool refused;
+	uint64_t suggest;              /* provider's suggested span, 0 if none */
+	struct lx_logset logs;
+	struct lx_block_ref first, last;
+	bool prices;                   /* read contract state at `to` */
+	size_t n_calls[MAX_PROTOS];
+	struct lx_call *calls[MAX_PROTOS];
+};
+
+struct sync {
+	struct lx_store *st;
+	struct lx_rpc *rpc;
+	const struct lx_sync_opts *o;
+	const struct lx_chain *chain;
+	size_t n;
+	struct lx_proto *p[MAX_PROTOS];
+	uint64_t start, target, head, window_lo, span, max_span;
+	struct lx_sync_cursor cur;
+	bool have_cur;
+	struct lx_sync_result *res;
+	double t0, last_print;
+	uint64_t first_block;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void range_release(struct range *r)
+{
+	lx_logset_release(&r->logs);
+	for (size_t i = 0; i < MAX_PROTOS; i++) {
+		for (size_t k = 0; k < r->n_calls[i]; k++)
+			free(r->calls[i][k].result);
+		free(r->calls[i]);
+	}
+	memset(r, 0, sizeof(*r));
+}
+
+static void progress(struct sync *s, bool final)
+{
+	int mode = s->o->progress;
+	if (!mode)
+		return;
+	double t = now_s();
+	if (!final && t - s->last_print < (mode == 2 ? 0.2 : 5.0))
+		return;
+	s->last_print = t;
+	const struct lx_rpc_stats *rs = lx_rpc_stats(s->rpc);
+	uint64_t done = s->cur.block >= s->first_block ? s->cur.block - s->first_block + 1 : 0;
+	uint64_t total = s->target >= s->first_block ? s->target - s->first_block + 1 : 1;
+	double el = t - s->t0 > 1e-6 ? t - s->t0 : 1e-6;
+	double bps = (double)done / el, lps = (double)s->res->logs / el;
+	double eta = bps > 0 ? (double)(total - done) / bps : 0;
+	double pct = 100.0 * (double)done / (double)total;
+	if (mode == 2)
+		fprintf(stderr,
+			"\rsync %s: block %llu/%llu %5.1f%% %8.0f blk/s %8.0f logs/s eta %5.0fs "
+			"retries %llu%s",
+			s->chain->name, (unsigned long long)s->cur.block,
+			(unsigned long long)s->target, pct, bps, lps, eta,
+			(unsigned long long)rs->retries, final ? "\n" : "");
+	else
+		fprintf(stderr,
+			"sync chain=%s block=%llu target=%llu pct=%.1f blocks_per_s=%.0f "
+			"logs_per_s=%.0f eta_s=%.0f retries=%llu\n",
+			s->chain->name, (unsigned long long)s->cur.block,
+			(unsigned long long)s->target, pct, bps, lps, eta,
+			(unsigned long long)rs->retries);
+}
+
+static int cmp_log(const void *a, const void *b)
+{
+	const struct lx_log *x = a, *y = b;
+	if (x->block != y->block)
+		return x->block < y->block ? -1 : 1;
+	return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
+}
+
+/* Fills in timestamps of logs that did not carry blockTimestamp. */
+static int fill_timestamps(struct sync *s, struct range *r, struct lx_error *err)
+{
+	if (r->logs.have_timestamps || r->logs.n == 0)
+		return 0;
+	uint64_t *blocks = malloc(r->logs.n * sizeof(*blocks));
+	struct lx_rpc_req *rq = calloc(r->logs.n, sizeof(*rq));
+	if (!blocks || !rq) {
+		free(blocks);
+		free(rq);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
+	size_t nb = 0;
+	for (size_t i = 0; i < r->logs.n; i++)
+		if (!nb || blocks[nb - 1] != r->logs.logs[i].block)
+			blocks[nb++] = r->logs.logs[i].block;
+	for (size_t i = 0; i < nb; i++) {
+		rq[i].method = "eth_getBlockByNumber";
+		rq[i].params = lx_rpc_block_params(blocks[i]);
+	}
+	int rc = lx_rpc_run(s->rpc, rq, nb);
+	size_t k = 0;
+	for (size_t i = 0; i < nb && !rc; i++) {
+		struct lx_block_ref b;
+		if ((rc = lx_rpc_parse_block(rq[i].result, &b, err)))
+			break;
+		while (k < r->logs.n && r->logs.logs[k].block == blocks[i])
+			r->logs.logs[k++].timestamp = b.timestamp;
+	}
+	if (rc && rc != err->code)
+		for (size_t i = 0; i < nb; i++)
+			if (rq[i].rc) {
+				*err = rq[i].err;
+				break;
+			}
+	for (size_t i = 0; i < nb; i++)
+		json_decref(rq[i].result);
+	free(rq);
+	free(blocks);
+	return rc;
+}
+
+/* Fetches every unfetched range in q[0..n). discovery: only discovery filters, no headers. */
+static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, struct lx_error *err)
+{
+	size_t max = nq * (s->n + 2 + MAX_CALLS);
+	struct lx_rpc_req *rq = calloc(max ? max : 1, sizeof(*rq));
+	struct {
+		size_t range, proto, kind, call; /* kind 0 logs, 1 first hdr, 2 last hdr, 3 call */
+	} *map = calloc(max ? max : 1, sizeof(*map));
+	static struct lx_filter f;
+	if (!rq || !map) {
+		free(rq);
+		free(map);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
+	size_t k = 0;
+	int rc = 0;
+	for (size_t i = 0; i < nq; i++) {
+		struct range *r = &q[i];
+		if (r->fetched)
+			continue;
+		r->refused = false;
+		r->suggest = 0;
+		for (size_t p = 0; p < s->n; p++) {
+			if (discovery)
+				s->p[p]->ops->discovery_filter(s->p[p], &f);
+			else
+				s->p[p]->ops->filter(s->p[p], &f);
+			rq[k].method = "eth_getLogs";
+			rq[k].params = lx_rpc_logs_params(&f, r->from, r->to);
+			map[k].range = i;
+			map[k].proto = p;
+			map[k++].kind = 0;
+		}
+		if (discovery)
+			continue;
+		rq[k].method = "eth_getBlockByNumber";
+		rq[k].params = lx_rpc_block_params(r->from);
+		map[k].range = i;
+		map[k++].kind = 1;
+		rq[k].method = "eth_getBlockByNumber";
+		rq[k].params = lx_rpc_block_params(r->to);
+		map[k].range = i;
+		map[k++].kind = 2;
+		if (!r->prices)
+			continue;
+		struct lx_store_txn *t;
+		if ((rc = lx_store_begin(s->st, false, &t, err)))
+			break;
+		for (size_t p = 0; p < s->n && !rc; p++) {
+			size_t nc = MAX_CALLS;
+			r->calls[p] = calloc(nc, sizeof(struct lx_call));
+			if (!r->calls[p]) {
+				rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+				break;
+			}
+			if ((rc = s->p[p]->ops->calls(s->p[p], t, r->calls[p], &nc, err)))
+				break;
+			r->n_calls[p] = nc;
+			for (size_t c = 0; c < nc; c++) {
+				rq[k].method = "eth_call";
+				rq[k].params = lx_rpc_call_params(&r->calls[p][c].to, r->calls[p][c].data,
+								  r->calls[p][c].data_len, r->to);
+				map[k].range = i;
+				map[k].proto = p;
+				map[k].call = c;
+				map[k++].kind = 3;
+			}
+		}
+		lx_store_abort(t);
+		if (rc)
+			break;
+	}
+	if (rc) {
+		for (size_t i = 0; i < k; i++)
+			json_decref(rq[i].params);
+		free(rq);
+		free(map);
+		return rc;
+	}
+	lx_rpc_run(s->rpc, rq, k);
+	for (size_t i = 0; i < k; i++) {
+		struct range *r = &q[map[i].range];
+		struct lx_rpc_req *x = &rq[i];
+		if (map[i].kind == 3) {
+			/* a reverted read (no price source yet) is an answer, not a sync error */
+			if (x->rc == 0)
+				lx_rpc_parse_bytes(x->result, &r->calls[map[i].proto][map[i].call].result,
+						   &r->calls[map[i].proto][map[i].call].result_len, NULL);
+			else if (x->rc != LX_ERPC && !rc) {
+				*err = x->err;
+				rc = x->rc;
+			}
+			continue;
+		}
+		if (x->rc == LX_ERANGE && map[i].kind == 0) {
+			r->refused = true;
+			if (x->suggest_span && (!r->suggest || x->suggest_span < r->suggest))
+				r->suggest = x->suggest_span;
+			continue;
+		}
+		if (x->rc) {
+			if (!rc) {
+				*err = x->err;
+				rc = x->rc;
+			}
+			continue;
+		}
+		if (map[i].kind == 0) {
+			int e = lx_logset_append(&r->logs, x->result, err);
+			if (e && !rc)
+				rc = e;
+		} else {
+			int e = lx_rpc_parse_block(x->result, map[i].kind == 1 ? &r->first : &r->last,
+						   err);
+			if (e && !rc)
+				rc = lx_error_prefix(err, "block %llu",
+						     (unsigned long long)(map[i].kind == 1 ? r->from
+											   : r->to));
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		json_decref(rq[i].result);
+	free(rq);
+	free(map);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < nq; i++) {
+		struct range *r = &q[i];
+		if (r->fetched || r->refused)
+			continue;
+		qsort(r->logs.logs, r->logs.n, sizeof(struct lx_log), cmp_log);
+		if (!discovery && (rc = fill_timestamps(s, r, err)))
+			return rc;
+		r->fetched = true;
+	}
+	return 0;
+}
+
+/* Replaces q[i] (refused) by two ranges; returns LX_ERANGE if it is a single block. */
+static int split(struct sync *s, struct range *q, size_t *nq, size_t i, struct lx_error *err)
+{
+	struct range *r = &q[i];
+	uint64_t len = r->to - r->from + 1;
+	if (len == 1)
+		return lx_error_set(err, LX_ERANGE,
+				    "sync: the provider refuses eth_getLogs even for block %llu alone "
+				    "(too many logs for this endpoint; use another --rpc)",
+				    (unsigned long long)r->from);
+	uint64_t ns = r->suggest && r->suggest < len ? r->suggest : len / 2;
+	if (ns == 0)
+		ns = 1;
+	if (*nq >= MAX_QUEUE) {
+		/* no room: just shrink this one; the rest is planned later */
+		r->to = r->from + ns - 1;
+	} else {
+		memmove(&q[i + 2], &q[i + 1], (*nq - i - 1) * sizeof(*q));
+		struct range a = {0}, b = {0};
+		a.from = r->from;
+		a.to = r->from + ns - 1;
+		b.from = a.to + 1;
+		b.to = r->to;
+		b.prices = r->prices;
+		range_release(r);
+		q[i] = a;
+		q[i + 1] = b;
+		(*nq)++;
+	}
+	s->span = ns;
+	s->res->splits++;
+	return 0;
+}
+
+struct apply_ctx {
+	struct sync *s;
+	struct range *r;
+};
+
+static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
+{
+	struct apply_ctx *c = vctx;
+	struct sync *s = c->s;
+	struct range *r = c->r;
+	uint64_t chain_id = s->chain->chain_id;
+	struct lx_sync_cursor cur;
+	int rc = lx_store_cursor_get(t, chain_id, &cur, err);
+	if (rc == 0 && cur.block + 1 != r->from)
+		return lx_error_set(err, LX_ECORRUPT,
+				    "sync: cursor moved under us (at %llu, applying %llu): another "
+				    "lendex writing this store?",
+				    (unsigned long long)cur.block, (unsigned long long)r->from);
+	if (rc && rc != LX_ENOTFOUND)
+		return rc;
+	lx_error_clear(err);
+	uint64_t marked = 0;
+	for (size_t i = 0; i < r->logs.n; i++) {
+		const struct lx_log *l = &r->logs.logs[i];
+		if (l->block != marked) {
+			marked = l->block;
+			lx_store_txn_set_block(t, chain_id, l->block > s->window_lo ? l->block : 0);
+		}
+		for (size_t p = 0; p < s->n; p++)
+			if ((rc = s->p[p]->ops->apply(s->p[p], t, l, err))) {
+				char tx[67];
+				lx_hex_encode(tx, sizeof(tx), l->tx, 32);
+				lx_error_prefix(err, "tx %s", tx);
+				return rc;
+			}
+	}
+	lx_store_txn_set_block(t, chain_id, r->to > s->window_lo ? r->to : 0);
+	if (r->prices)
+		for (size_t p = 0; p < s->n; p++)
+			if ((rc = s->p[p]->ops->apply_calls(s->p[p], t, r->to, r->calls[p],
+							    r->n_calls[p], err)))
+				return rc;
+	if (r->to > s->window_lo && (rc = lx_store_block_put(t, chain_id, &r->last, err)))
+		return rc;
+	struct lx_sync_cursor nc = {r->to, {0}, r->last.timestamp};
+	memcpy(nc.hash, r->last.hash, 32);
+	if ((rc = lx_store_cursor_set(t, chain_id, &nc, err)))
+		return rc;
+	lx_store_txn_set_block(t, chain_id, 0);
+	if (s->window_lo > 0 && (rc = lx_store_prune(t, chain_id, s->window_lo, err)))
+		return rc;
+	return 0;
+}
+
+struct unwind_ctx {
+	struct sync *s;
+	uint64_t to;
+	struct lx_block_ref ref;
+};
+
+static int unwind_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
+{
+	struct unwind_ctx *c = vctx;
+	uint64_t chain_id = c->s->chain->chain_id;
+	int rc = lx_store_unwind(t, chain_id, c->to, err);
+	if (rc)
+		return rc;
+	struct lx_sync_cursor nc = {c->to, {0}, c->ref.timestamp};
+	memcpy(nc.hash, c->ref.hash, 32);
+	return lx_store_cursor_set(t, chain_id, &nc, err);
+}
+
+/* The chain no longer has our cursor block: find the newest stored block still canonical. */
+static int handle_reorg(struct sync *s, struct lx_error *err)
+{
+	uint64_t chain_id = s->chain->chain_id;
+	struct lx_store_txn *t;
+	int rc = lx_store_begin(s->st, false, &t, err);
+	if (rc)
+		return rc;
+	struct lx_block_ref refs[1024];
+	size_t n = 0;
+	struct lx_store_iter it;
+	uint8_t pre[8];
+	for (int i = 0; i < 8; i++)
+		pre[i] = (uint8_t)(chain_id >> (56 - 8 * i));
+	rc = lx_store_iter_begin(&it, t, "_blocks", pre, 8, err);
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	while (!rc && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+		if (kl != 16 || vl != 72)
+			continue;
+		struct lx_block_ref *b = &refs[n % 1024];
+		b->number = 0;
+		for (int i = 8; i < 16; i++)
+			b->number = b->number << 8 | k[i];
+		memcpy(b->hash, v, 32);
+		n++;
+	}
+	lx_store_iter_end(&it);
+	lx_store_abort(t);
+	if (rc != LX_ENOTFOUND)
+		return rc;
+	if (n > 1024)
+		n = 1024;
+	struct lx_rpc_req *rq = calloc(n ? n : 1, sizeof(*rq));
+	if (!rq)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		rq[i].method = "eth_getBlockByNumber";
+		rq[i].params = lx_rpc_block_params(refs[i].number);
+	}
+	lx_rpc_run(s->rpc, rq, n);
+	struct unwind_ctx uc = {s, 0, {0}};
+	bool found = false;
+	for (size_t i = n; i-- > 0;) {
+		struct lx_block_ref b;
+		if (rq[i].rc == 0 && lx_rpc_parse_block(rq[i].result, &b, NULL) == 0 &&
+		    !memcmp(b.hash, refs[i].hash, 32)) {
+			uc.to = refs[i].number;
+			uc.ref = b;
+			found = true;
+			break;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(rq[i].result);
+	free(rq);
+	if (!found)
+		return lx_error_set(err, LX_EREORG,
+				    "sync: chain %s reorganised below the last %llu blocks kept for "
+				    "undo (cursor at %llu); the store cannot follow — resync into a "
+				    "new --datadir or raise reorg_window",
+				    s->chain->name, (unsigned long long)s->chain->reorg_window,
+				    (unsigned long long)s->cur.block);
+	if ((rc = lx_store_write(s->st, unwind_fn, &uc, err)))
+		return rc;
+	if (s->o->progress)
+		fprintf(stderr, "%ssync: reorg: unwound from block %llu to %llu\n",
+			s->o->progress == 2 ? "\n" : "", (unsigned long long)s->cur.block,
+			(unsigned long long)uc.to);
+	s->cur.block = uc.to;
+	memcpy(s->cur.hash, uc.ref.hash, 32);
+	s->res->reorgs++;
+	return 0;
+}
+
+static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error *err)
+{
+	struct range q[MAX_QUEUE];
+	size_t nq = 0;
+	uint64_t next = from;
+	int rc = 0;
+	memset(q, 0, sizeof(q));
+	while (!rc && (next <= to || nq)) {
+		while (nq < (size_t)s->o->concurrency && next <= to) {
+			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
+			memset(&q[nq], 0, sizeof(q[nq]));
+			q[nq].from = next;
+			q[nq++].to = e;
+			next = e + 1;
+		}
+		if ((rc = fetch(s, q, nq, true, err)))
+			break;
+		for (size_t i = 0; i < nq && !rc; i++)
+			if (q[i].refused)
+				rc = split(s, q, &nq, i, err), i++;
+		size_t done = 0;
+		while (done < nq && q[done].fetched) {
+			struct range *r = &q[done];
+			for (size_t i = 0; i < r->logs.n && !rc; i++)
+				for (size_t p = 0; p < s->n && !rc; p++)
+					rc = s->p[p]->ops->discover(s->p[p], &r->logs.logs[i], err);
+			range_release(r);
+			done++;
+		}
+		memmove(q, q + done, (nq - done) * sizeof(*q));
+		nq -= done;
+	}
+	for (size_t i = 0; i < nq; i++)
+		range_release(&q[i]);
+	return rc;
+}
+
+static int sync_to(struct sync *s, struct lx_error *err)
+{
+	struct range q[MAX_QUEUE];
+	size_t nq = 0;
+	memset(q, 0, sizeof(q));
+	uint64_t next = s->have_cur ? s->cur.block + 1 : s->start;
+	int rc = 0;
+	if (next > s->target)
+		return 0;
+	if ((rc = discover(s, next, s->target, err)))
+		return rc;
+	s->span = s->max_span;
+	while (!rc && (next <= s->target || nq)) {
+		while (nq < (size_t)s->o->concurrency && next <= s->target) {
+			uint64_t e = s->target - next + 1 > s->span ? next + s->span - 1 : s->target;
+			memset(&q[nq], 0, sizeof(q[nq]));
+			q[nq].from = next;
+			q[nq].to = e;
+			q[nq++].prices = e == s->target;
+			next = e + 1;
+		}
+		if ((rc = fetch(s, q, nq, false, err)))
+			break;
+		bool split_any = false;
+		for (size_t i = 0; i < nq && !rc; i++)
+			if (q[i].refused) {
+				rc = split(s, q, &nq, i, err);
+				split_any = true;
+				i++;
+			}
+		if (rc)
+			break;
+		size_t done = 0;
+		while (done < nq && q[done].fetched) {
+			struct range *r = &q[done];
+			if (s->have_cur && memcmp(r->first.parent, s->cur.hash, 32) != 0) {
+				/* reorg: the first new block does not extend our cursor */
+				for (size_t i = 0; i < nq; i++)
+					range_release(&q[i]);
+				nq = 0;
+				done = 0;
+				if ((rc = handle_reorg(s, err)))
+					break;
+				next = s->cur.block + 1;
+				break;
+			}
+			struct apply_ctx ac = {s, r};
+			if ((rc = lx_store_write(s->st, apply_fn, &ac, err)))
+				break;
+			s->cur.block = r->to;
+			memcpy(s->cur.hash, r->last.hash, 32);
+			s->cur.timestamp = r->last.timestamp;
+			s->have_cur = true;
+			s->res->logs += r->logs.n;
+			s->res->ranges++;
+			s->res->to = r->to;
+			range_release(r);
+			done++;
+			progress(s, false);
+		}
+		if (rc)
+			break;
+		memmove(q, q + done, (nq - done) * sizeof(*q));
+		nq -= done;
+		if (!split_any && done && s->span < s->max_span)
+			s->span = s->span * 2 > s->max_span ? s->max_span : s->span * 2;
+	}
+	for (size_t i = 0; i < nq; i++)
+		range_release(&q[i]);
+	return rc;
+}
+
+static int check_chain(struct sync *s, struct lx_error *err)
+{
+	uint64_t id;
+	int rc = lx_rpc_chain_id(s->rpc, &id, err);
+	if (rc)
+		return rc;
+	if (id != s->chain->chain_id)
+		return lx_error_set(err, LX_ECHAIN,
+				    "sync: the node serves chain id %llu but chains/%s.json is chain "
+				    "%llu: wrong --rpc for --chain %s",
+				    (unsigned long long)id, s->chain->name,
+				    (unsigned long long)s->chain->chain_id, s->chain->name);
+	for (size_t p = 0; p < s->n; p++) {
+		struct lx_addr pool;
+		const struct lx_deployment *d = s->p[p]->dep;
+		if (lx_deployment_contract(d, "pool", &pool, NULL))
+			continue;
+		char a[LX_ADDR_STRLEN];
+		lx_addr_lower(a, &pool);
+		json_t *res;
+		char tag[24];
+		snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)s->target);
+		if ((rc = lx_rpc_call(s->rpc, "eth_getCode", json_pack("[s,s]", a, tag), &res, err)))
+			return rc;
+		bool empty = !json_is_string(res) || json_string_length(res) <= 2;
+		json_decref(res);
+		if (empty && s->target >= d->start_block)
+			return lx_error_set(err, LX_ECHAIN,
+					    "sync: no contract at %s's pool %s at block %llu: wrong "
+					    "chain or config",
+					    d->name, a, (unsigned long long)s->target);
+	}
+	return 0;
+}
+
+int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_opts *o,
+		struct lx_sync_result *res, struct lx_error *err)
+{
+	struct sync s;
+	memset(&s, 0, sizeof(s));
+	memset(res, 0, sizeof(*res));
+	s.st = st;
+	s.rpc = rpc;
+	s.o = o;
+	s.chain = o->chain;
+	s.res = res;
+	s.t0 = now_s();
+	struct lx_sync_opts oo = *o;
+	if (oo.concurrency <= 0)
+		oo.concurrency = 4;
+	if (oo.concurrency > MAX_QUEUE / 2)
+		oo.concurrency = MAX_QUEUE / 2;
+	s.o = &oo;
+	s.max_span = o->max_range ? o->max_range : s.chain->max_block_range;
+	s.span = s.max_span;
+	struct lx_store_txn *t;
+	int rc = lx_store_begin(st, false, &t, err);
+	if (rc)
+		return rc;
+	s.start = UINT64_MAX;
+	for (size_t i = 0; i < s.chain->n_deployments && !rc; i++) {
+		const struct lx_deployment *d = &s.chain->deployments[i];
+		if (o->deployment && strcmp(o->deployment, d->name))
+			continue;
+		if (s.n >= MAX_PROTOS)
+			break;
+		rc = lx_proto_create(&s.p[s.n], s.chain, d, o->abi_dir, t, err);
+		if (!rc) {
+			s.n++;
+			if (d->start_block < s.start)
+				s.start = d->start_block;
+		}
+	}
+	if (!rc && s.n == 0)
+		rc = lx_error_set(err, LX_ENOTFOUND, "sync: no deployment '%s' on chain %s",
+				  o->deployment ? o->deployment : "", s.chain->name);
+	if (!rc) {
+		rc = lx_store_cursor_get(t, s.chain->chain_id, &s.cur, err);
+		s.have_cur = rc == 0;
+		if (rc == LX_ENOTFOUND)
+			rc = 0;
+	}
+	lx_store_abort(t);
+	lx_error_clear(rc ? NULL : err);
+	while (!rc) {
+		uint64_t head;
+		if ((rc = lx_rpc_block_number(rpc, &head, err)))
+			break;
+		uint64_t conf = o->confirmations ? o->confirmations : s.chain->confirmations;
+		s.head = head;
+		s.target = head > conf ? head - conf : 0;
+		if (o->to && o->to < s.target)
+			s.target = o->to;
+		if (o->to && o->to > s.target && !o->follow) {
+			rc = lx_error_set(err, LX_EINVAL,
+					  "sync: --to %llu is past the node's head %llu (less %llu "
+					  "confirmations)",
+					  (unsigned long long)o->to, (unsigned long long)head,
+					  (unsigned long long)conf);
+			break;
+		}
+		s.window_lo = s.head > s.chain->reorg_window ? s.head - s.chain->reorg_window : 0;
+		if (res->ranges == 0 && res->reorgs == 0 && (rc = check_chain(&s, err)))
+			break;
+		/* the chain may have moved under our cursor while we were away */
+		if (s.have_cur && s.cur.block <= s.target && s.cur.block > 0) {
+			json_t *b;
+			struct lx_block_ref ref;
+			if ((rc = lx_rpc_call(rpc, "eth_getBlockByNumber",
+					      lx_rpc_block_params(s.cur.block), &b, err)))
+				break;
+			rc = lx_rpc_parse_block(b, &ref, err);
+			json_decref(b);
+			if (rc)
+				break;
+			if (memcmp(ref.hash, s.cur.hash, 32) && (rc = handle_reorg(&s, err)))
+				break;
+		}
+		s.first_block = s.have_cur ? s.cur.block + 1 : s.start;
+		if (!res->from)
+			res->from = s.first_block;
+		rc = sync_to(&s, err);
+		progress(&s, true);
+		if (rc || !o->follow)
+			break;
+		long ms = o->follow_interval_ms > 0 ? o->follow_interval_ms : 2000;
+		usleep((useconds_t)ms * 1000);
+	}
+	for (size_t i = 0; i < s.n; i++)
+		lx_proto_destroy(s.p[i]);
+	return rc;
+}
