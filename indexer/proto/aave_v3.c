@@ -314,7 +314,8 @@ static int on_token(struct aave *a, struct lx_store_txn *txn, const struct token
 	}
 	case EV_SCALED_MINT:
 	case EV_SCALED_BURN: {
-		const struct lx_addr *user = &x.a[1]; /* onBehalfOf / from */
+		/* Mint(caller, onBehalfOf, ...) / Burn(from, target, ...) */
+		const struct lx_addr *user = ev->id == EV_SCALED_BURN ? &x.a[0] : &x.a[1];
 		if ((rc = get_pos(a, txn, user, &tk->asset, &p, err)))
 			return rc;
 		struct lx_u256 *sc = tk->kind == AAVE_ATOKEN ? &p.scaled_a : &p.scaled_v;
@@ -913,6 +914,7 @@ struct vb {
 	size_t pos_cap, flow_cap, acc_cap;
 	size_t *pos_start, *flow_start; /* per account offsets, fixed up at the end */
 	size_t n_pos, n_flows;          /* totals so far */
+	size_t idx_cap;                 /* capacity of pos_start and flow_start */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err)
@@ -954,12 +956,13 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 	size_t ai = mv->n_accounts;
 	if ((rc = grow((void **)&mv->accounts, &b->acc_cap, ai + 1, sizeof(*mv->accounts), err)))
 		return rc;
-	size_t c1 = b->acc_cap;
+	size_t c1 = b->idx_cap;
 	if ((rc = grow((void **)&b->pos_start, &c1, ai + 1, sizeof(size_t), err)))
 		return rc;
-	c1 = b->acc_cap;
+	c1 = b->idx_cap;
 	if ((rc = grow((void **)&b->flow_start, &c1, ai + 1, sizeof(size_t), err)))
 		return rc;
+	b->idx_cap = c1;
 	struct lx_account_view *acct = &mv->accounts[ai];
 	memset(acct, 0, sizeof(*acct));
 	acct->account = *user;
@@ -1134,7 +1137,7 @@ static int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t time
 			mv->block = r->price_block;
 	}
 
-	struct vb b = {mv, 0, 0, 0, NULL, NULL, 0, 0};
+	struct vb b = {mv, 0, 0, 0, NULL, NULL, 0, 0, 0};
 	if (accounts) {
 		for (size_t i = 0; i < n_accounts && rc == 0; i++)
 			rc = view_account(a, txn, &b, rs, n_rs, em, have_em, &accounts[i], flags,
