@@ -27,7 +27,7 @@ struct lx_rpc_opts {
 	const char *urls[LX_RPC_MAX_URLS]; /* endpoints in failover order */
 	size_t n_urls;
 	long timeout_ms;          /* per request (default 30000) */
-	int max_retries;          /* per endpoint (default 6) */
+	int max_retries;          /* per endpoint (-1: default 6) */
 	long backoff_ms;          /* first retry delay (default 250) */
 	long backoff_max_ms;      /* cap (default 15000) */
 	double max_rps;           /* per endpoint request budget, 0 = unlimited */

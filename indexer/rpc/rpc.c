@@ -81,7 +81,7 @@ int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_er
 	c->o = *o;
 	if (!c->o.timeout_ms)
 		c->o.timeout_ms = 30000;
-	if (!c->o.max_retries)
+	if (c->o.max_retries < 0)
 		c->o.max_retries = 6;
 	if (!c->o.backoff_ms)
 		c->o.backoff_ms = 250;
