@@ -78,8 +78,15 @@ const at = (name, addr, signer) => new ethers.Contract(addr, art(name).abi, sign
 
 async function rpc(method, params = []) { return provider.send(method, params); }
 async function advance(days) {
-  await rpc('evm_increaseTime', [Math.round(days * 86400)]);
+  const b = await rpc('eth_getBlockByNumber', ['latest', false]);
+  await rpc('evm_setNextBlockTimestamp', [Number(b.timestamp) + Math.round(days * 86400)]);
   await rpc('evm_mine', []);
+}
+
+// Estimates come from the state before the transaction is mined; leave room for the interest
+// that accrues in between (a different code path can cost more gas).
+class Signer extends ethers.JsonRpcSigner {
+  async estimateGas(tx) { return (await super.estimateGas(tx)) * 2n + 100000n; }
 }
 async function blockNumber() { return Number(await rpc('eth_blockNumber')); }
 
@@ -87,7 +94,9 @@ async function main() {
   fs.mkdirSync(stateDir, { recursive: true });
   const accounts = await rpc('eth_accounts');
   if (accounts.length < 27) throw new Error('start anvil with --accounts 30');
-  const S = await Promise.all(accounts.map((a) => provider.getSigner(a)));
+  // deterministic chain: every block exactly 12 s after the previous one, whatever the wall clock
+  await rpc('anvil_setBlockTimestampInterval', [12]);
+  const S = accounts.map((a) => new Signer(provider, a));
   const admin = S[0];
   const adminAddr = accounts[0];
   const t0 = Date.now();
