@@ -281,7 +281,8 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		struct range *r = &q[i];
 		if (r->fetched || r->refused)
 			continue;
-		qsort(r->logs.logs, r->logs.n, sizeof(struct lx_log), cmp_log);
+		if (r->logs.n > 1)
+			qsort(r->logs.logs, r->logs.n, sizeof(struct lx_log), cmp_log);
 		if (!discovery && (rc = fill_timestamps(s, r, err)))
 			return rc;
 		r->fetched = true;
