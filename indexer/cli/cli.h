@@ -115,5 +115,6 @@ int lx_cmd_chain(const struct lx_cli_args *a);
 int lx_cmd_sync(const struct lx_cli_args *a);
 int lx_cmd_position(const struct lx_cli_args *a);
 int lx_cmd_dump(const struct lx_cli_args *a);
+int lx_cmd_decode(const struct lx_cli_args *a);
 
 #endif

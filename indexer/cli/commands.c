@@ -27,6 +27,12 @@ static const struct lx_cli_opt sync_opts[] = {
 	LX_OPT_END};
 static const struct lx_cli_opt position_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,
 						  LX_OPT_DEPLOYMENT, LX_OPT_JSON, LX_OPT_END};
+static const struct lx_cli_opt decode_opts[] = {
+	{"abi", true, false, "FILE_OR_DIR  JSON ABI file or a directory of them"},
+	{"address", true, true, "ADDR  decode only logs from this emitter (repeatable)"},
+	LX_OPT_CHAIN,
+	LX_OPT_CHAINSDIR,
+	LX_OPT_END};
 static const struct lx_cli_opt dump_opts[] = {LX_OPT_DATADIR, LX_OPT_END};
 
 const struct lx_command lx_commands[] = {
@@ -55,5 +61,12 @@ const struct lx_command lx_commands[] = {
 	 "print the whole store in a canonical text form",
 	 "One line per record: table, key and value in hex, in order. Two stores hold the same\n"
 	 "state exactly when their dumps are equal.\n"},
+	{"decode", lx_cmd_decode, 0, 1, 1, decode_opts,
+	 "decode --abi FILE_OR_DIR [--chain NAME] [--address ADDR]... LOGS.json",
+	 "decode eth_getLogs output or receipts into JSON lines",
+	 "Reads a JSON array of logs, a receipt, or an array of receipts ('-' for stdin) and\n"
+	 "prints one JSON line per decoded log: tx, logIndex, address, event and args (integers\n"
+	 "as decimal strings, addresses and bytes as lowercase hex, tuples as objects). Logs that\n"
+	 "match no event are counted on stderr. --chain restricts to a deployment's contracts.\n"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL},
 };
