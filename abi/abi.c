@@ -680,14 +680,22 @@ int lx_abi_decode_log(struct lx_abi_decoded **out, const struct lx_abi_event *ev
 	if (cap > MAX_VALUES)
 		cap = MAX_VALUES;
 	struct lx_abi_decoded *r = calloc(1, sizeof(*r));
-	struct lx_abi_value *pool = calloc(cap, sizeof(*pool));
-	if (!r || !pool) {
+	/* the result owns copies of the topics and data its values point into */
+	struct lx_abi_value *pool = calloc(1, cap * sizeof(*pool) + 4 * 32 + len + 1);
+	if (!r || !pool || n_topics > 4) {
 		free(r);
 		free(pool);
 		return lx_error_set(err, LX_ENOMEM, "abi: out of memory");
 	}
 	r->event = ev;
 	r->arena = pool;
+	uint8_t *copy = (uint8_t *)(pool + cap);
+	if (n_topics)
+		memcpy(copy, topics, n_topics * 32);
+	if (len)
+		memcpy(copy + 4 * 32, data, len);
+	topics = (const uint8_t(*)[32])copy;
+	data = copy + 4 * 32;
 	struct dec d = {data, len, "", ev->name, err, pool, 0, cap};
 	r->args = alloc_vals(&d, ev->n);
 	r->n = ev->n;

@@ -51,7 +51,8 @@ void lx_error_clear(struct lx_error *err)
 	err->msg[0] = 0;
 }
 
-static int vset(struct lx_error *err, int code, long detail, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static int vset(struct lx_error *err, int code, long detail,
+						   const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;
