@@ -664,6 +664,8 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 	}
 	lx_store_abort(t);
 	lx_error_clear(rc ? NULL : err);
+	uint64_t last_head = 0;
+	int stuck = 0;
 	while (!rc) {
 		uint64_t head;
 		if ((rc = lx_rpc_block_number(rpc, &head, err)))
@@ -674,12 +676,18 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 		if (o->to && o->to < s.target)
 			s.target = o->to;
 		if (o->to && o->to > s.target && !o->follow) {
-			rc = lx_error_set(err, LX_EINVAL,
-					  "sync: --to %llu is past the node's head %llu (less %llu "
-					  "confirmations)",
-					  (unsigned long long)o->to, (unsigned long long)head,
-					  (unsigned long long)conf);
-			break;
+			/* a lagging (or load-balanced) node: sync what it has, then wait for it */
+			if (s.target > last_head)
+				stuck = 0;
+			last_head = s.target;
+			if (++stuck > 60) {
+				rc = lx_error_set(err, LX_EINVAL,
+						  "sync: --to %llu is past the node's head %llu (less %llu "
+						  "confirmations), and the head did not move for 30 s",
+						  (unsigned long long)o->to, (unsigned long long)head,
+						  (unsigned long long)conf);
+				break;
+			}
 		}
 		s.window_lo = s.head > s.chain->reorg_window ? s.head - s.chain->reorg_window : 0;
 		if (res->ranges == 0 && res->reorgs == 0 && (rc = check_chain(&s, err)))
@@ -702,10 +710,12 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 		if (!res->from)
 			res->from = s.first_block;
 		rc = sync_to(&s, err);
-		progress(&s, true);
-		if (rc || !o->follow)
+		bool short_of_to = o->to && s.cur.block < o->to;
+		if (rc || (!o->follow && !short_of_to)) {
+			progress(&s, true);
 			break;
-		long ms = o->follow_interval_ms > 0 ? o->follow_interval_ms : 2000;
+		}
+		long ms = short_of_to ? 500 : o->follow_interval_ms > 0 ? o->follow_interval_ms : 2000;
 		usleep((useconds_t)ms * 1000);
 	}
 	for (size_t i = 0; i < s.n; i++)

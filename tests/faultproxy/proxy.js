@@ -1,0 +1,148 @@
+// proxy.js: a loopback JSON-RPC proxy that makes a well-behaved node (anvil) behave like a
+// public one. On a schedule drawn from --seed it injects what public endpoints do and a real
+// node will not do on demand: eth_getLogs range refusals in several providers' wordings (with
+// and without a suggested range), result-count refusals, HTTP 429 with Retry-After, 5xx,
+// answers slower than the client's timeout, truncated bodies, malformed JSON, a lagging head,
+// and reorgs (snapshot/revert on anvil, then different blocks mined).
+//
+// usage: node proxy.js --upstream URL [--listen 127.0.0.1:0] [--seed N] [--faults LIST|all]
+//          [--rate 0.2] [--max-range 50] [--max-results 40] [--delay-ms 1500]
+//          [--port-file F]
+// Admin: GET /admin/stats (fault counts), POST /admin/reorg {"depth":D}.
+'use strict';
+const http = require('http');
+
+const args = {};
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+const upstream = new URL(args.upstream || 'http://127.0.0.1:8545');
+const [host, port] = (args.listen || '127.0.0.1:0').split(':');
+const ALL = ['range', 'count', '429', '5xx', 'delay', 'truncate', 'malformed', 'lag'];
+const faults = new Set(!args.faults || args.faults === 'all' ? ALL : args.faults.split(','));
+const rate = Number(args.rate || 0.2);
+const maxRange = Number(args['max-range'] || 50);
+const maxResults = Number(args['max-results'] || 40);
+const delayMs = Number(args['delay-ms'] || 1500);
+let seed = BigInt(args.seed || 1) * 0x9e3779b97f4a7c15n + 1n;
+const rnd = () => { // xorshift64*, deterministic per seed
+  seed ^= seed >> 12n; seed ^= (seed << 25n) & 0xffffffffffffffffn; seed ^= seed >> 27n;
+  return Number(((seed * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn) >> 11n) / 2 ** 53;
+};
+const stats = {};
+const count = (k) => { stats[k] = (stats[k] || 0) + 1; };
+
+function up(body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname: upstream.hostname, port: upstream.port, path: '/', method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString()));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const call = async (method, params) => JSON.parse(await up(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).result;
+
+const rangeMsgs = [
+  (a, b) => ({ code: -32005, message: `query returned more than 10000 results. Try with this block range [0x${a.toString(16)}, 0x${b.toString(16)}].` }),
+  () => ({ code: -32602, message: 'block range is too large' }),
+  () => ({ code: -32600, message: `eth_getLogs is limited to a ${maxRange} range` }),
+  (a, b) => ({ code: -32602, message: `Log response size exceeded. You can make eth_getLogs requests with up to a 2K block range and no limit on the response size, or you can request any block range with a cap of 10K logs in the response. Based on your parameters, this block range should work: [0x${a.toString(16)}, 0x${b.toString(16)}]` }),
+];
+
+async function reorgSnap(depth) {
+  // anvil_reorg replaces the last `depth` blocks with new (empty, hence different) ones
+  const r = JSON.parse(await up(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'anvil_reorg', params: [depth, []] })));
+  if (r.error) throw new Error('anvil_reorg: ' + r.error.message);
+  count('reorg');
+}
+
+async function handleOne(reqObj, realHead) {
+  const m = reqObj.method;
+  if (m === 'eth_getLogs' && faults.has('range')) {
+    const f = reqObj.params[0] || {};
+    const a = parseInt(f.fromBlock, 16), b = parseInt(f.toBlock, 16);
+    if (b - a + 1 > maxRange) {
+      count('range');
+      const k = Math.floor(rnd() * rangeMsgs.length);
+      return { jsonrpc: '2.0', id: reqObj.id, error: rangeMsgs[k](a, a + Math.max(1, Math.floor(maxRange / 2)) - 1) };
+    }
+  }
+  if (m === 'eth_blockNumber' && faults.has('lag') && rnd() < rate && realHead !== null) {
+    count('lag');
+    const lagged = Math.max(0, realHead - 1 - Math.floor(rnd() * 3));
+    return { jsonrpc: '2.0', id: reqObj.id, result: '0x' + lagged.toString(16) };
+  }
+  const res = JSON.parse(await up(JSON.stringify(reqObj)));
+  if (m === 'eth_getLogs' && faults.has('count') && Array.isArray(res.result) && res.result.length > maxResults) {
+    count('count');
+    return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32005, message: `query returned more than ${maxResults} results` } };
+  }
+  return res;
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('error', () => {});
+  req.on('end', async () => {
+    try {
+      const body = Buffer.concat(chunks).toString();
+      if (req.url === '/admin/stats') { res.end(JSON.stringify(stats)); return; }
+      if (req.url === '/admin/reorg') { await reorgSnap(JSON.parse(body || '{}').depth || 1); res.end('{"ok":true}'); return; }
+      // transport-level faults first, drawn once per HTTP request
+      const roll = rnd();
+      const pick = (k, p) => faults.has(k) && roll < p;
+      if (pick('429', rate * 0.25)) {
+        count('429');
+        const ra = rnd() < 0.5 ? '0' : (rnd() < 0.5 ? '1' : new Date(Date.now() + 1000).toUTCString());
+        res.writeHead(429, { 'Retry-After': ra, 'Content-Type': 'application/json' });
+        res.end('{"jsonrpc":"2.0","id":null,"error":{"code":429,"message":"Too Many Requests"}}');
+        return;
+      }
+      if (pick('5xx', rate * 0.45)) {
+        count('5xx');
+        res.writeHead([500, 502, 503][Math.floor(rnd() * 3)], { 'Content-Type': 'text/html' });
+        res.end('<html><body>upstream error</body></html>');
+        return;
+      }
+      if (pick('malformed', rate * 0.6)) {
+        count('malformed');
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"jsonrpc":"2.0","id":1,"result":');
+        return;
+      }
+      const delayed = pick('delay', rate * 0.7);
+      const truncate = !delayed && pick('truncate', rate * 0.85);
+      const reqObj = JSON.parse(body);
+      let realHead = null;
+      const needHead = (Array.isArray(reqObj) ? reqObj : [reqObj]).some((r) => r.method === 'eth_blockNumber');
+      if (needHead) realHead = Number(await call('eth_blockNumber', []));
+      const out = Array.isArray(reqObj) ? await Promise.all(reqObj.map((r) => handleOne(r, realHead))) : await handleOne(reqObj, realHead);
+      const text = JSON.stringify(out);
+      if (delayed) {
+        count('delay');
+        await new Promise((r) => setTimeout(r, delayMs));
+      }
+      if (truncate && text.length > 20) {
+        count('truncate');
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(text.length) });
+        res.write(text.slice(0, Math.floor(text.length / 2)));
+        res.socket.destroy();
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(text);
+    } catch (e) {
+      try { res.writeHead(502); res.end(String(e.message)); } catch (_) { /* client gone */ }
+    }
+  });
+});
+server.on('clientError', (e, s) => { try { s.destroy(); } catch (_) { /* ignore */ } });
+server.listen(Number(port), host, () => {
+  const url = `http://${host}:${server.address().port}`;
+  if (args['port-file']) require('fs').writeFileSync(args['port-file'], url + '\n');
+  console.log(url);
+});
+process.on('SIGTERM', () => { console.error('faultproxy: ' + JSON.stringify(stats)); process.exit(0); });
