@@ -39,6 +39,7 @@ struct lx_store_txn {
 	size_t n_new;
 	struct table fresh[MAX_TABLES]; /* created in this txn, published on commit */
 	uint64_t undo_chain, undo_block;
+	uint64_t seq_chain, seq_block; /* block the sequence counter belongs to */
 	uint32_t undo_seq;
 };
 
@@ -564,9 +565,14 @@ int lx_store_prune(struct lx_store_txn *t, uint64_t chain_id, uint64_t below,
 
 void lx_store_txn_set_block(struct lx_store_txn *t, uint64_t chain_id, uint64_t block)
 {
+	/* marking the same block again continues its sequence: never overwrite its records */
+	if (block && (block != t->seq_block || chain_id != t->seq_chain)) {
+		t->seq_chain = chain_id;
+		t->seq_block = block;
+		t->undo_seq = 0;
+	}
 	t->undo_chain = chain_id;
 	t->undo_block = block;
-	t->undo_seq = 0;
 }
 
 int lx_store_undo_oldest(struct lx_store_txn *t, uint64_t chain_id, uint64_t *block,

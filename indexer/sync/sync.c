@@ -522,7 +522,12 @@ static int sync_to(struct sync *s, struct lx_error *err)
 	s->span = s->max_span;
 	while (!rc && (next <= s->target || nq)) {
 		while (nq < (size_t)s->o->concurrency && next <= s->target) {
-			uint64_t e = s->target - next + 1 > s->span ? next + s->span - 1 : s->target;
+			/* inside the reorg window, one block per range: each block gets its own
+			 * header record and undo boundary, so a reorg unwinds to the exact fork */
+			uint64_t span = next > s->window_lo ? 1 : s->span;
+			uint64_t e = s->target - next + 1 > span ? next + span - 1 : s->target;
+			if (next <= s->window_lo && e > s->window_lo)
+				e = s->window_lo;
 			memset(&q[nq], 0, sizeof(q[nq]));
 			q[nq].from = next;
 			q[nq].to = e;

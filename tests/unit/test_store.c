@@ -243,6 +243,10 @@ static void apply_block(struct lx_store *s, uint64_t b, bool undo)
 		uint8_t kd[1] = {(uint8_t)(b - 1)};
 		assert_int_equal(lx_store_del(t, "s", kd, 1, &e), 0); /* delete */
 	}
+	/* marking the same block again (as sync does before moving the cursor) must keep the
+	 * records written so far */
+	if (undo)
+		lx_store_txn_set_block(t, 1, b);
 	struct lx_sync_cursor c = {b, {(uint8_t)b}, b};
 	assert_int_equal(lx_store_cursor_set(t, 1, &c, &e), 0);
 	struct lx_block_ref br = {b, {(uint8_t)b}, {(uint8_t)(b - 1)}, b};
