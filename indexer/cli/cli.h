@@ -116,5 +116,9 @@ int lx_cmd_sync(const struct lx_cli_args *a);
 int lx_cmd_position(const struct lx_cli_args *a);
 int lx_cmd_dump(const struct lx_cli_args *a);
 int lx_cmd_decode(const struct lx_cli_args *a);
+int lx_cmd_leverage(const struct lx_cli_args *a);
+int lx_cmd_clusters(const struct lx_cli_args *a);
+int lx_cmd_cascade(const struct lx_cli_args *a);
+int lx_cmd_report(const struct lx_cli_args *a);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "risk_common.h"
 
 static const struct lx_cli_opt no_opts[] = {LX_OPT_END};
 static const struct lx_cli_opt chain_opts[] = {LX_OPT_RPC, LX_OPT_JSON, LX_OPT_RPC_TUNING,
@@ -32,6 +33,25 @@ static const struct lx_cli_opt decode_opts[] = {
 	{"address", true, true, "ADDR  decode only logs from this emitter (repeatable)"},
 	LX_OPT_CHAIN,
 	LX_OPT_CHAINSDIR,
+	LX_OPT_END};
+static const struct lx_cli_opt leverage_opts[] = {
+	LX_OPT_RISK, {"top", true, false, "N  accounts listed (default 20)"}, LX_OPT_END};
+static const struct lx_cli_opt clusters_opts[] = {LX_OPT_RISK, LX_OPT_END};
+static const struct lx_cli_opt cascade_opts[] = {
+	LX_OPT_RISK,
+	{"shock", true, true, "ASSET=-20%  symbol, address or group:NAME (repeatable)"},
+	{"sweep", false, false, "shock from 0 to --max in --step steps: the cascade curve"},
+	{"step", true, false, "PCT  sweep step (default 5)"},
+	{"max", true, false, "PCT  sweep end (default 50)"},
+	{"rounds", true, false, "N  stop after N rounds (1 = round 1 only)"},
+	LX_OPT_END};
+static const struct lx_cli_opt report_opts[] = {
+	LX_OPT_RISK,
+	{"out", true, false, "DIR  where to write (default ./lendex-report)"},
+	{"shock", true, true, "ASSET=-20%  the cascade's shock (default: largest collateral -20%)"},
+	{"top", true, false, "N  accounts listed by leverage (default 20)"},
+	{"step", true, false, "PCT  sweep step (default 5)"},
+	{"max", true, false, "PCT  sweep end (default 50)"},
 	LX_OPT_END};
 static const struct lx_cli_opt dump_opts[] = {LX_OPT_DATADIR, LX_OPT_END};
 
@@ -68,5 +88,25 @@ const struct lx_command lx_commands[] = {
 	 "prints one JSON line per decoded log: tx, logIndex, address, event and args (integers\n"
 	 "as decimal strings, addresses and bytes as lowercase hex, tuples as objects). Logs that\n"
 	 "match no event are counted on stderr. --chain restricts to a deployment's contracts.\n"},
+	{"leverage", lx_cmd_leverage, LX_CMD_STORE_RO, 0, 0, leverage_opts,
+	 "leverage [--top N] [--json]", "leverage and recursive loop depth per account",
+	 "Leverage = collateral / (collateral - debt); loop depth = borrow → resupply rounds found\n"
+	 "in the account's history (same asset or correlation group); implied depth = rounds a\n"
+	 "loop at the account's LTV needs for its leverage. See docs/risk.md.\n"},
+	{"clusters", lx_cmd_clusters, LX_CMD_STORE_RO, 0, 0, clusters_opts, "clusters [--json]",
+	 "debt-weighted health-factor bands, clusters and liquidation ladders",
+	 "Debt by health-factor band, 1-D k-means clusters of log HF weighted by debt, a\n"
+	 "concentration index, and (--json) per collateral asset the liquidation-price ladder\n"
+	 "and DeFiLlama-shaped liquidation levels. See docs/risk.md.\n"},
+	{"cascade", lx_cmd_cascade, LX_CMD_STORE_RO, 0, 0, cascade_opts,
+	 "cascade --shock ASSET=-20% [--shock ...] [--sweep] [--json]",
+	 "simulate liquidation cascades under oracle shocks",
+	 "Liquidates every account below HF 1 by the protocol's rules (close factor, bonus,\n"
+	 "protocol fee; round 1 exact to the wei), sells the seized collateral into a depth model,\n"
+	 "reprices and repeats to a fixed point. --sweep gives the cascade curve.\n"},
+	{"report", lx_cmd_report, LX_CMD_STORE_RO, 0, 0, report_opts, "report --out DIR [--shock ...]",
+	 "write report.json, CSV tables and a self-contained report.html",
+	 "The whole risk pass as files: JSON and CSV for machines, one HTML page with inline SVG\n"
+	 "charts (health factors, liquidation ladders, loop depths, cascade curve) for people.\n"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL},
 };

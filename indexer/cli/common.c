@@ -114,13 +114,24 @@ int lx_cli_load_view(const struct lx_cli_args *a, struct lx_market_view *mv, uns
 		rc = LX_EXIT_RUNTIME;
 		goto out;
 	}
-	if (p->ops->view(p, t, cur.timestamp, accounts, n_accounts, flags, mv, &e)) {
+	unsigned long long at;
+	if (lx_cli_u64(a, "at", cur.timestamp, &at) < 0) {
+		rc = LX_EXIT_USAGE;
+		goto out;
+	}
+	if (at < cur.timestamp) {
+		lx_cli_errorf("--at %llu is before the synced block's time %llu", at,
+			      (unsigned long long)cur.timestamp);
+		rc = LX_EXIT_USAGE;
+		goto out;
+	}
+	if (p->ops->view(p, t, at, accounts, n_accounts, flags, mv, &e)) {
 		lx_cli_errorf("%s", e.msg);
 		rc = LX_EXIT_RUNTIME;
 		goto out;
 	}
 	mv->block = cur.block;
-	mv->timestamp = cur.timestamp;
+	mv->timestamp = at;
 out:
 	lx_proto_destroy(p);
 	if (t)

@@ -252,14 +252,17 @@ void lx_u256_shr(struct lx_u256 *r, const struct lx_u256 *a, unsigned n)
 int lx_u256_muldiv(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b,
 		   const struct lx_u256 *d)
 {
-	lx_u256_from_u64(r, 0);
-	if (lx_u256_is_zero(d))
+	if (lx_u256_is_zero(d)) {
+		lx_u256_from_u64(r, 0);
 		return LX_EDIVZERO;
+	}
 	uint64_t p[8], q[8];
 	mul512(p, a, b);
 	divmod_n(q, NULL, p, 8, d);
-	if (q[4] | q[5] | q[6] | q[7])
+	if (q[4] | q[5] | q[6] | q[7]) {
+		lx_u256_from_u64(r, 0);
 		return LX_EOVERFLOW;
+	}
 	memcpy(r->w, q, 32);
 	return 0;
 }
@@ -429,14 +432,17 @@ static int mul_half_up(struct lx_u256 *r, const struct lx_u256 *a, const struct 
 		       const struct lx_u256 *unit, const struct lx_u256 *half)
 {
 	struct lx_u256 max, lim, t;
-	lx_u256_from_u64(r, 0);
-	if (lx_u256_is_zero(b))
+	if (lx_u256_is_zero(b)) {
+		lx_u256_from_u64(r, 0);
 		return 0; /* the guard is `b == 0 || a <= ...` */
+	}
 	lx_u256_max(&max);
 	lx_u256_sub(&lim, &max, half);
 	lx_u256_div(&lim, &lim, b);
-	if (lx_u256_cmp(a, &lim) > 0)
+	if (lx_u256_cmp(a, &lim) > 0) {
+		lx_u256_from_u64(r, 0);
 		return LX_EOVERFLOW;
+	}
 	lx_u256_mul(&t, a, b);
 	lx_u256_add(&t, &t, half);
 	lx_u256_div(r, &t, unit);
@@ -448,15 +454,18 @@ static int div_half_up(struct lx_u256 *r, const struct lx_u256 *a, const struct 
 		       const struct lx_u256 *unit)
 {
 	struct lx_u256 max, lim, half, t;
-	lx_u256_from_u64(r, 0);
-	if (lx_u256_is_zero(b))
+	if (lx_u256_is_zero(b)) {
+		lx_u256_from_u64(r, 0);
 		return LX_EDIVZERO;
+	}
 	lx_u256_shr(&half, b, 1);
 	lx_u256_max(&max);
 	lx_u256_sub(&lim, &max, &half);
 	lx_u256_div(&lim, &lim, unit);
-	if (lx_u256_cmp(a, &lim) > 0)
+	if (lx_u256_cmp(a, &lim) > 0) {
+		lx_u256_from_u64(r, 0);
 		return LX_EOVERFLOW;
+	}
 	lx_u256_mul(&t, a, unit);
 	lx_u256_add(&t, &t, &half);
 	lx_u256_div(r, &t, b);
@@ -512,9 +521,11 @@ int lx_wad_to_ray(struct lx_u256 *r, const struct lx_u256 *a)
 {
 	struct lx_u256 ratio;
 	c64(&ratio, 1000000000ULL);
-	int rc = lx_u256_mul(r, a, &ratio);
+	struct lx_u256 t;
+	int rc = lx_u256_mul(&t, a, &ratio);
 	if (rc)
-		lx_u256_from_u64(r, 0);
+		lx_u256_from_u64(&t, 0);
+	*r = t;
 	return rc;
 }
 

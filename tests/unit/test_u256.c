@@ -160,6 +160,31 @@ static void test_rounding_ties(void **s)
 	assert_true(lx_u256_is_zero(&r));
 }
 
+static void test_aliasing(void **s)
+{
+	(void)s;
+	/* r may alias an operand in every operation (u256.h) */
+	struct lx_u256 a = P("1000000000000000000000000000"), b = P("3"), d = P("7"), r;
+	r = a;
+	assert_int_equal(lx_u256_muldiv(&r, &r, &b, &d), 0);
+	eq(&r, "428571428571428571428571428");
+	r = P("2000000000000000000000000000");
+	assert_int_equal(lx_ray_mul(&r, &r, &a), 0);
+	eq(&r, "2000000000000000000000000000");
+	r = P("2000000000000000000000000000");
+	assert_int_equal(lx_ray_div(&r, &r, &a), 0);
+	eq(&r, "2000000000000000000000000000");
+	r = P("10000");
+	assert_int_equal(lx_percent_mul(&r, &r, &b), 0);
+	eq(&r, "3");
+	r = P("5");
+	assert_int_equal(lx_wad_to_ray(&r, &r), 0);
+	eq(&r, "5000000000");
+	r = P("5");
+	lx_u256_add(&r, &r, &r);
+	eq(&r, "10");
+}
+
 static int run_op(const char *op, struct lx_u256 *r, struct lx_u256 *x, int n)
 {
 	if (!strcmp(op, "add")) return lx_u256_add(r, &x[0], &x[1]);
@@ -226,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_rounding_ties),
 		cmocka_unit_test(test_vectors),
+		cmocka_unit_test(test_aliasing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

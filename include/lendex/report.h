@@ -1,0 +1,65 @@
+/*
+ * report.h: risk reports for machines (JSON, CSV) and people (one self-contained HTML page with
+ * inline SVG charts). Built from a market view and the risk pass; written as file.tmp then
+ * renamed, so a reader never sees half a report.
+ */
+#ifndef LENDEX_REPORT_H
+#define LENDEX_REPORT_H
+
+#include <jansson.h>
+
+#include "lendex/risk.h"
+
+#define LX_REPORT_MAX_SWEEP 64
+#define LX_REPORT_MAX_SHOCKS 32
+
+struct lx_report_opts {
+	const char *chain;            /* chain name, for DeFiLlama's "chain:address" */
+	size_t top;                   /* accounts listed by leverage (default 20) */
+	size_t n_shocks;
+	struct lx_shock shocks[LX_REPORT_MAX_SHOCKS];
+	int sweep_step_bps;           /* default 500 (5%) */
+	int sweep_max_bps;            /* default 5000 (50%) */
+	const char *group_names[16];  /* correlation group names, by id - 1 */
+};
+
+struct lx_sweep_point {
+	double shock;                 /* -0.05 = -5% */
+	double debt_repaid, collateral_seized, bad_debt, final_move;
+	size_t accounts, rounds;
+};
+
+struct lx_report {
+	struct lx_leverage *lev;
+	struct lx_leverage_summary lsum;
+	struct lx_hf_report hf;
+	struct lx_liq_point *pts;
+	size_t n_pts;
+	struct lx_ladder *ladders;    /* one per asset */
+	struct lx_cascade cascade;    /* under opts.shocks */
+	size_t n_sweep;
+	struct lx_sweep_point sweep[LX_REPORT_MAX_SWEEP];
+};
+
+/* Runs the whole risk pass. When opts has no shocks, the asset holding the most collateral is
+ * shocked by -20% (and swept). Release with lx_report_release. */
+int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
+		      struct lx_report_opts *o, struct lx_error *err);
+void lx_report_release(struct lx_report *r);
+
+/* JSON sections (new references). */
+json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_market_view *mv,
+				size_t top);
+json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view *mv,
+			  const struct lx_report_opts *o);
+json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_market_view *mv,
+			       bool with_liquidations);
+json_t *lx_report_json(const struct lx_report *r, const struct lx_market_view *mv,
+		       const struct lx_report_opts *o);
+
+/* Writes report.json, leverage.csv, hf_bands.csv, clusters.csv, ladder.csv,
+ * liquidations_defillama.csv, cascade.csv, sweep.csv and report.html into dir. */
+int lx_report_write(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
+		    const struct lx_report_opts *o, struct lx_error *err);
+
+#endif

@@ -1,0 +1,206 @@
+/*
+ * cmd_risk.c: the risk commands — `lendex leverage`, `lendex clusters`, `lendex cascade` and
+ * `lendex report` — over the synced market (docs/risk.md defines every number).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "common.h"
+#include "risk_common.h"
+
+int lx_cmd_leverage(const struct lx_cli_args *a)
+{
+	struct lx_market_view mv;
+	struct lx_report_opts o;
+	struct lx_chain *chain;
+	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
+	if (rc)
+		return rc;
+	struct lx_report r;
+	memset(&r, 0, sizeof(r));
+	r.lev = calloc(mv.n_accounts ? mv.n_accounts : 1, sizeof(*r.lev));
+	if (!r.lev || lx_risk_leverage(&mv, r.lev, &r.lsum)) {
+		lx_cli_errorf("leverage: out of memory");
+		rc = LX_EXIT_RUNTIME;
+		goto out;
+	}
+	json_t *j = lx_report_leverage_json(&r, &mv, o.top);
+	if (lx_cli_has(a, "json")) {
+		lx_cli_print_json(j);
+	} else {
+		printf("%zu accounts, %zu with debt, %zu looped (%.1f%% of collateral, %.1f%% of debt), "
+		       "%zu toxic\n\n",
+		       r.lsum.n_accounts, r.lsum.n_with_debt, r.lsum.n_looped,
+		       100 * r.lsum.coll_looped_share, 100 * r.lsum.debt_looped_share, r.lsum.n_toxic);
+		printf("%-42s %16s %16s %9s %6s %8s %6s\n", "account", "collateral", "debt", "leverage",
+		       "depth", "implied", "toxic");
+		size_t i;
+		json_t *e;
+		json_array_foreach(json_object_get(j, "top"), i, e)
+		{
+			printf("%-42s %16.2f %16.2f %9.3f %6lld %8.2f %6s\n",
+			       json_string_value(json_object_get(e, "account")),
+			       json_real_value(json_object_get(e, "collateralBase")) / pow(10, mv.base_decimals),
+			       json_real_value(json_object_get(e, "debtBase")) / pow(10, mv.base_decimals),
+			       json_real_value(json_object_get(e, "leverage")),
+			       (long long)json_integer_value(json_object_get(e, "loopDepth")),
+			       json_real_value(json_object_get(e, "impliedDepth")),
+			       json_is_true(json_object_get(e, "toxic")) ? "yes" : "no");
+		}
+		printf("\n(collateral and debt in base currency; depth = detected borrow→resupply "
+		       "rounds)\n");
+		json_decref(j);
+	}
+out:
+	free(r.lev);
+	lx_market_view_release(&mv);
+	lx_chain_destroy(chain);
+	return rc;
+}
+
+int lx_cmd_clusters(const struct lx_cli_args *a)
+{
+	struct lx_market_view mv;
+	struct lx_report_opts o;
+	struct lx_chain *chain;
+	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
+	if (rc)
+		return rc;
+	struct lx_report r;
+	memset(&r, 0, sizeof(r));
+	r.ladders = calloc(mv.n_assets ? mv.n_assets : 1, sizeof(*r.ladders));
+	if (!r.ladders || lx_risk_hf(&mv, &r.hf) || lx_risk_liq_points(&mv, &r.pts, &r.n_pts) ||
+	    lx_risk_ladders(&mv, r.pts, r.n_pts, r.ladders)) {
+		lx_cli_errorf("clusters: risk pass failed");
+		rc = LX_EXIT_RUNTIME;
+	} else {
+		json_t *j = lx_report_hf_json(&r, &mv, &o);
+		if (lx_cli_has(a, "json")) {
+			lx_cli_print_json(j);
+		} else {
+			printf("%-12s %18s %9s\n", "HF band", "debt (base)", "accounts");
+			size_t i;
+			json_t *e;
+			json_array_foreach(json_object_get(j, "bands"), i, e)
+			printf("%-12s %18.2f %9lld\n", json_string_value(json_object_get(e, "band")),
+			       json_real_value(json_object_get(e, "debt")),
+			       (long long)json_integer_value(json_object_get(e, "accounts")));
+			printf("no debt: %zu accounts; concentration (HHI over bands): %.3f\n\n",
+			       r.hf.no_debt_accounts, r.hf.hhi);
+			printf("%-8s %10s %10s %10s %18s %9s\n", "cluster", "HF low", "HF high", "center",
+			       "debt (base)", "accounts");
+			for (size_t c = 0; c < r.hf.n_clusters; c++)
+				printf("%-8zu %10.4f %10.4f %10.4f %18.2f %9zu\n", c + 1, r.hf.clusters[c].lo,
+				       r.hf.clusters[c].hi, r.hf.clusters[c].center,
+				       r.hf.clusters[c].debt / pow(10, mv.base_decimals),
+				       r.hf.clusters[c].accounts);
+			json_decref(j);
+		}
+	}
+	lx_report_release(&r);
+	lx_market_view_release(&mv);
+	lx_chain_destroy(chain);
+	return rc;
+}
+
+int lx_cmd_cascade(const struct lx_cli_args *a)
+{
+	struct lx_market_view mv;
+	struct lx_report_opts o;
+	struct lx_chain *chain;
+	if (!lx_cli_has(a, "shock")) {
+		lx_cli_errorf("cascade needs at least one --shock ASSET=-20%%");
+		return LX_EXIT_USAGE;
+	}
+	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
+	if (rc)
+		return rc;
+	unsigned long long rounds;
+	if (lx_cli_u64(a, "rounds", 0, &rounds) < 0) {
+		rc = LX_EXIT_USAGE;
+		goto out;
+	}
+	struct lx_error e;
+	if (lx_cli_has(a, "sweep")) {
+		struct lx_report r;
+		if (lx_report_compute(&r, &mv, &o, &e)) {
+			lx_cli_errorf("%s", e.msg);
+			rc = LX_EXIT_RUNTIME;
+			goto out;
+		}
+		double scale = pow(10, mv.base_decimals);
+		if (lx_cli_has(a, "json")) {
+			json_t *j = lx_report_json(&r, &mv, &o);
+			lx_cli_print_json(json_incref(json_object_get(j, "sweep")));
+			json_decref(j);
+		} else {
+			printf("%8s %18s %18s %14s %10s %6s\n", "shock", "debt repaid", "coll. seized",
+			       "bad debt", "final move", "liqs");
+			for (size_t i = 0; i < r.n_sweep; i++)
+				printf("%7.1f%% %18.2f %18.2f %14.2f %9.2f%% %6zu\n", 100 * r.sweep[i].shock,
+				       r.sweep[i].debt_repaid / scale, r.sweep[i].collateral_seized / scale,
+				       r.sweep[i].bad_debt / scale, 100 * r.sweep[i].final_move,
+				       r.sweep[i].accounts);
+		}
+		lx_report_release(&r);
+		goto out;
+	}
+	struct lx_cascade c;
+	if (lx_risk_cascade(&mv, o.shocks, o.n_shocks, (size_t)rounds, &c, &e)) {
+		lx_cli_errorf("%s", e.msg);
+		rc = LX_EXIT_RUNTIME;
+		goto out;
+	}
+	json_t *j = lx_report_cascade_json(&c, &mv, true);
+	if (lx_cli_has(a, "json")) {
+		json_object_set_new(j, "block", json_integer((json_int_t)mv.block));
+		json_object_set_new(j, "timestamp", json_integer((json_int_t)mv.timestamp));
+		lx_cli_print_json(j);
+	} else {
+		double scale = pow(10, mv.base_decimals);
+		printf("%6s %9s %18s %18s\n", "round", "accounts", "debt repaid", "coll. seized");
+		for (size_t i = 0; i < c.n_rounds; i++)
+			printf("%6zu %9zu %18.2f %18.2f\n", i + 1, c.rounds[i].accounts,
+			       c.rounds[i].debt_repaid / scale, c.rounds[i].collateral_seized / scale);
+		printf("\ntotal debt repaid %.2f, collateral seized %.2f, bad debt left %.2f (base)\n"
+		       "price move %.2f%% after an initial %.2f%%: amplification %.3f\n",
+		       c.total_debt_repaid / scale, c.total_collateral_seized / scale, c.bad_debt / scale,
+		       100 * c.final_move, 100 * c.initial_move, c.amplification);
+		json_decref(j);
+	}
+	lx_cascade_release(&c);
+out:
+	lx_market_view_release(&mv);
+	lx_chain_destroy(chain);
+	return rc;
+}
+
+int lx_cmd_report(const struct lx_cli_args *a)
+{
+	struct lx_market_view mv;
+	struct lx_report_opts o;
+	struct lx_chain *chain;
+	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
+	if (rc)
+		return rc;
+	struct lx_report r;
+	struct lx_error e;
+	const char *dir = lx_cli_get(a, "out", "lendex-report");
+	if (lx_report_compute(&r, &mv, &o, &e) || lx_report_write(dir, &r, &mv, &o, &e)) {
+		lx_cli_errorf("%s", e.msg);
+		rc = LX_EXIT_RUNTIME;
+	} else if (lx_cli_has(a, "json")) {
+		printf("{\"dir\":\"%s\",\"files\":[\"report.json\",\"report.html\",\"leverage.csv\","
+		       "\"hf_bands.csv\",\"clusters.csv\",\"ladder.csv\",\"liquidations_defillama.csv\","
+		       "\"cascade.csv\",\"sweep.csv\"]}\n",
+		       dir);
+	} else {
+		printf("wrote %s/report.html, report.json and 7 CSV tables\n", dir);
+	}
+	lx_report_release(&r);
+	lx_market_view_release(&mv);
+	lx_chain_destroy(chain);
+	return rc;
+}

@@ -1,0 +1,483 @@
+/*
+ * report.c: the risk pass assembled (lx_report_compute) and its JSON and CSV forms. The HTML
+ * page is in html.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lendex/report.h"
+#include "report_int.h"
+
+static double base_val(const struct lx_market_view *mv, uint32_t a, const struct lx_u256 *amt,
+		       const struct lx_u256 *price)
+{
+	return lx_u256_to_double(amt) * lx_u256_to_double(price) / pow(10, mv->assets[a].decimals);
+}
+
+int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
+		      struct lx_report_opts *o, struct lx_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	if (!o->top)
+		o->top = 20;
+	if (!o->sweep_step_bps)
+		o->sweep_step_bps = 500;
+	if (!o->sweep_max_bps)
+		o->sweep_max_bps = 5000;
+	r->lev = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*r->lev));
+	r->ladders = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*r->ladders));
+	if (!r->lev || !r->ladders) {
+		lx_report_release(r);
+		return lx_error_set(err, LX_ENOMEM, "report: out of memory");
+	}
+	int rc;
+	if ((rc = lx_risk_leverage(mv, r->lev, &r->lsum)) || (rc = lx_risk_hf(mv, &r->hf)) ||
+	    (rc = lx_risk_liq_points(mv, &r->pts, &r->n_pts)) ||
+	    (rc = lx_risk_ladders(mv, r->pts, r->n_pts, r->ladders))) {
+		lx_report_release(r);
+		return lx_error_set(err, rc, "report: risk pass failed: %s", lx_strerror(rc));
+	}
+	if (!o->n_shocks && mv->n_assets) {
+		/* default: the asset holding the most collateral, -20% */
+		double best = -1;
+		size_t bi = 0;
+		for (size_t a = 0; a < mv->n_assets; a++) {
+			double v = base_val(mv, (uint32_t)a, &mv->assets[a].total_supplied,
+					    &mv->assets[a].price);
+			if (v > best) {
+				best = v;
+				bi = a;
+			}
+		}
+		o->shocks[0] = (struct lx_shock){bi, -2000};
+		o->n_shocks = 1;
+	}
+	if (o->n_shocks && (rc = lx_risk_cascade(mv, o->shocks, o->n_shocks, 0, &r->cascade, err))) {
+		lx_report_release(r);
+		return rc;
+	}
+	/* the cascade curve: the same assets shocked from 0 to -max */
+	for (int s = 0; s <= o->sweep_max_bps && r->n_sweep < LX_REPORT_MAX_SWEEP;
+	     s += o->sweep_step_bps) {
+		struct lx_shock sh[LX_REPORT_MAX_SHOCKS];
+		for (size_t i = 0; i < o->n_shocks; i++)
+			sh[i] = (struct lx_shock){o->shocks[i].asset, -s};
+		struct lx_cascade c;
+		if ((rc = lx_risk_cascade(mv, sh, o->n_shocks, 0, &c, err))) {
+			lx_report_release(r);
+			return rc;
+		}
+		struct lx_sweep_point *p = &r->sweep[r->n_sweep++];
+		p->shock = -s / 10000.0;
+		p->debt_repaid = c.total_debt_repaid;
+		p->collateral_seized = c.total_collateral_seized;
+		p->bad_debt = c.bad_debt;
+		p->final_move = c.final_move;
+		p->accounts = c.n_liq;
+		p->rounds = c.n_rounds;
+		lx_cascade_release(&c);
+		if (o->sweep_step_bps <= 0)
+			break;
+	}
+	return 0;
+}
+
+void lx_report_release(struct lx_report *r)
+{
+	free(r->lev);
+	free(r->pts);
+	free(r->ladders);
+	lx_cascade_release(&r->cascade);
+	memset(r, 0, sizeof(*r));
+}
+
+static json_t *num(double v)
+{
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *u256j(const struct lx_u256 *v)
+{
+	char b[LX_U256_DEC_MAX];
+	lx_u256_to_dec(b, sizeof(b), v);
+	return json_string(b);
+}
+
+static json_t *addrj(const struct lx_addr *a)
+{
+	char b[LX_ADDR_STRLEN];
+	lx_addr_checksum(b, a);
+	return json_string(b);
+}
+
+static int cmp_lev_desc(const void *x, const void *y)
+{
+	const struct lx_leverage *a = x, *b = y;
+	double la = a->debt > 0 ? a->leverage : 0, lb = b->debt > 0 ? b->leverage : 0;
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return a->account < b->account ? -1 : a->account > b->account;
+}
+
+json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_market_view *mv,
+				size_t top)
+{
+	json_t *o = json_object();
+	const struct lx_leverage_summary *s = &r->lsum;
+	json_object_set_new(o, "accounts", json_integer((json_int_t)s->n_accounts));
+	json_object_set_new(o, "withDebt", json_integer((json_int_t)s->n_with_debt));
+	json_object_set_new(o, "looped", json_integer((json_int_t)s->n_looped));
+	json_object_set_new(o, "toxic", json_integer((json_int_t)s->n_toxic));
+	json_object_set_new(o, "collateralShareLooped", num(s->coll_looped_share));
+	json_object_set_new(o, "debtShareLooped", num(s->debt_looped_share));
+	json_t *h = json_array();
+	for (int d = 0; d <= LX_RISK_MAX_DEPTH; d++)
+		json_array_append_new(h, json_integer((json_int_t)s->depth_hist[d]));
+	json_object_set_new(o, "depthHistogram", h);
+	struct lx_leverage *sorted = malloc((mv->n_accounts ? mv->n_accounts : 1) * sizeof(*sorted));
+	json_t *t = json_array();
+	if (sorted) {
+		memcpy(sorted, r->lev, mv->n_accounts * sizeof(*sorted));
+		qsort(sorted, mv->n_accounts, sizeof(*sorted), cmp_lev_desc);
+		for (size_t i = 0; i < mv->n_accounts && i < top; i++) {
+			const struct lx_leverage *l = &sorted[i];
+			if (l->debt <= 0)
+				break;
+			json_t *e = json_object();
+			json_object_set_new(e, "account", addrj(&mv->accounts[l->account].account));
+			json_object_set_new(e, "collateralBase", num(l->collateral));
+			json_object_set_new(e, "debtBase", num(l->debt));
+			json_object_set_new(e, "leverage", num(l->leverage));
+			json_object_set_new(e, "loopDepth", json_integer(l->depth));
+			json_object_set_new(e, "impliedDepth", num(l->implied_depth));
+			json_object_set_new(e, "healthFactor",
+					    u256j(&mv->accounts[l->account].health.health_factor));
+			json_object_set_new(e, "toxic", json_boolean(l->toxic));
+			json_array_append_new(t, e);
+		}
+		free(sorted);
+	}
+	json_object_set_new(o, "top", t);
+	return o;
+}
+
+const char *lx_report_band_label(int b, char *buf, size_t cap)
+{
+	if (b == 0)
+		snprintf(buf, cap, "<%.2g", lx_risk_band_edges[0]);
+	else if (b == LX_RISK_BANDS - 1)
+		snprintf(buf, cap, ">%.3g", lx_risk_band_edges[b - 1]);
+	else
+		snprintf(buf, cap, "%.3g-%.3g", lx_risk_band_edges[b - 1], lx_risk_band_edges[b]);
+	return buf;
+}
+
+json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view *mv,
+			  const struct lx_report_opts *o)
+{
+	json_t *j = json_object();
+	double scale = pow(10, mv->base_decimals);
+	json_t *bands = json_array();
+	char lb[32];
+	for (int b = 0; b < LX_RISK_BANDS; b++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "band", json_string(lx_report_band_label(b, lb, sizeof(lb))));
+		json_object_set_new(e, "debt", num(r->hf.band_debt[b] / scale));
+		json_object_set_new(e, "accounts", json_integer((json_int_t)r->hf.band_accounts[b]));
+		json_array_append_new(bands, e);
+	}
+	json_object_set_new(j, "bands", bands);
+	json_object_set_new(j, "noDebtAccounts", json_integer((json_int_t)r->hf.no_debt_accounts));
+	json_object_set_new(j, "totalDebt", num(r->hf.total_debt / scale));
+	json_object_set_new(j, "concentrationHHI", num(r->hf.hhi));
+	json_t *cl = json_array();
+	for (size_t i = 0; i < r->hf.n_clusters; i++) {
+		const struct lx_hf_cluster *c = &r->hf.clusters[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "hfLow", num(c->lo));
+		json_object_set_new(e, "hfHigh", num(c->hi));
+		json_object_set_new(e, "hfCenter", num(c->center));
+		json_object_set_new(e, "debt", num(c->debt / scale));
+		json_object_set_new(e, "accounts", json_integer((json_int_t)c->accounts));
+		json_array_append_new(cl, e);
+	}
+	json_object_set_new(j, "clusters", cl);
+	json_t *lad = json_array();
+	for (size_t a = 0; a < mv->n_assets; a++) {
+		const struct lx_ladder *l = &r->ladders[a];
+		if (l->cumulative[LX_LADDER_STEPS] <= 0)
+			continue;
+		json_t *e = json_object();
+		json_object_set_new(e, "asset", addrj(&mv->assets[a].asset));
+		json_object_set_new(e, "symbol", json_string(mv->assets[a].symbol));
+		json_t *lv = json_array();
+		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
+			json_t *p = json_object();
+			json_object_set_new(p, "priceDrop", num(s == 0 ? 0 : s * 0.05));
+			json_object_set_new(p, "collateralValue", num(l->value[s] / scale));
+			json_object_set_new(p, "cumulative", num(l->cumulative[s] / scale));
+			json_array_append_new(lv, p);
+		}
+		json_object_set_new(e, "levels", lv);
+		json_array_append_new(lad, e);
+	}
+	json_object_set_new(j, "liquidationLadder", lad);
+	/* DeFiLlama's liquidations shape: owner, liqPrice (USD), collateral "chain:address",
+	 * collateralAmount (raw token units) */
+	json_t *dl = json_array();
+	for (size_t i = 0; i < r->n_pts; i++) {
+		const struct lx_liq_point *p = &r->pts[i];
+		const struct lx_account_view *ac = &mv->accounts[p->account];
+		json_t *e = json_object();
+		char a[LX_ADDR_STRLEN], coll[80];
+		lx_addr_lower(a, &ac->account);
+		json_object_set_new(e, "owner", json_string(a));
+		json_object_set_new(e, "liqPrice", num(p->price / scale));
+		lx_addr_lower(a, &mv->assets[p->asset].asset);
+		snprintf(coll, sizeof(coll), "%s:%s", o->chain ? o->chain : "", a);
+		json_object_set_new(e, "collateral", json_string(coll));
+		for (size_t k = 0; k < ac->n_pos; k++)
+			if (ac->pos[k].asset == p->asset)
+				json_object_set_new(e, "collateralAmount", u256j(&ac->pos[k].supplied));
+		json_array_append_new(dl, e);
+	}
+	json_object_set_new(j, "liquidations", dl);
+	return j;
+}
+
+json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_market_view *mv,
+			       bool with_liquidations)
+{
+	double scale = pow(10, mv->base_decimals);
+	json_t *j = json_object();
+	json_t *rounds = json_array();
+	for (size_t i = 0; i < c->n_rounds; i++) {
+		const struct lx_cascade_round *r = &c->rounds[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "round", json_integer((json_int_t)i + 1));
+		json_object_set_new(e, "accounts", json_integer((json_int_t)r->accounts));
+		json_object_set_new(e, "debtRepaid", num(r->debt_repaid / scale));
+		json_object_set_new(e, "collateralSeized", num(r->collateral_seized / scale));
+		json_t *pm = json_object();
+		for (size_t a = 0; a < mv->n_assets && a < 64; a++)
+			if (r->price_move[a] != 0)
+				json_object_set_new(pm, mv->assets[a].symbol, num(r->price_move[a]));
+		json_object_set_new(e, "priceMove", pm);
+		json_array_append_new(rounds, e);
+	}
+	json_object_set_new(j, "rounds", rounds);
+	json_object_set_new(j, "debtRepaid", num(c->total_debt_repaid / scale));
+	json_object_set_new(j, "collateralSeized", num(c->total_collateral_seized / scale));
+	json_object_set_new(j, "badDebt", num(c->bad_debt / scale));
+	json_object_set_new(j, "initialMove", num(c->initial_move));
+	json_object_set_new(j, "finalMove", num(c->final_move));
+	json_object_set_new(j, "amplification", num(c->amplification));
+	if (with_liquidations) {
+		json_t *l = json_array();
+		for (size_t i = 0; i < c->n_liq; i++) {
+			const struct lx_liquidation *q = &c->liq[i];
+			json_t *e = json_object();
+			json_object_set_new(e, "round", json_integer((json_int_t)q->round));
+			json_object_set_new(e, "user", addrj(&mv->accounts[q->account].account));
+			json_object_set_new(e, "collateralAsset", addrj(&mv->assets[q->collateral_asset].asset));
+			json_object_set_new(e, "debtAsset", addrj(&mv->assets[q->debt_asset].asset));
+			json_object_set_new(e, "debtToCover", u256j(&q->debt_repaid));
+			json_object_set_new(e, "liquidatedCollateralAmount", u256j(&q->collateral_seized));
+			json_object_set_new(e, "protocolFee", u256j(&q->protocol_fee));
+			json_object_set_new(e, "healthFactor", u256j(&q->hf_before));
+			json_object_set_new(e, "closeFactorBps", json_integer(q->close_factor_bps));
+			json_array_append_new(l, e);
+		}
+		json_object_set_new(j, "liquidations", l);
+	}
+	return j;
+}
+
+json_t *lx_report_json(const struct lx_report *r, const struct lx_market_view *mv,
+		       const struct lx_report_opts *o)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "market", json_string(mv->name));
+	json_object_set_new(j, "chain", json_string(o->chain ? o->chain : ""));
+	json_object_set_new(j, "block", json_integer((json_int_t)mv->block));
+	json_object_set_new(j, "timestamp", json_integer((json_int_t)mv->timestamp));
+	json_object_set_new(j, "baseDecimals", json_integer(mv->base_decimals));
+	json_object_set_new(j, "leverage", lx_report_leverage_json(r, mv, o->top));
+	json_object_set_new(j, "healthFactors", lx_report_hf_json(r, mv, o));
+	json_t *sh = json_array();
+	for (size_t i = 0; i < o->n_shocks; i++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "asset", json_string(mv->assets[o->shocks[i].asset].symbol));
+		json_object_set_new(e, "move", num(o->shocks[i].bps / 10000.0));
+		json_array_append_new(sh, e);
+	}
+	json_object_set_new(j, "shocks", sh);
+	json_object_set_new(j, "cascade", lx_report_cascade_json(&r->cascade, mv, true));
+	json_t *sw = json_array();
+	double scale = pow(10, mv->base_decimals);
+	for (size_t i = 0; i < r->n_sweep; i++) {
+		const struct lx_sweep_point *p = &r->sweep[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "shock", num(p->shock));
+		json_object_set_new(e, "debtRepaid", num(p->debt_repaid / scale));
+		json_object_set_new(e, "collateralSeized", num(p->collateral_seized / scale));
+		json_object_set_new(e, "badDebt", num(p->bad_debt / scale));
+		json_object_set_new(e, "finalMove", num(p->final_move));
+		json_object_set_new(e, "liquidations", json_integer((json_int_t)p->accounts));
+		json_array_append_new(sw, e);
+	}
+	json_object_set_new(j, "sweep", sw);
+	return j;
+}
+
+/* ---- files ---- */
+
+FILE *lx_report_open(const char *dir, const char *name, char *tmp, size_t cap)
+{
+	snprintf(tmp, cap, "%s/%s.tmp", dir, name);
+	return fopen(tmp, "w");
+}
+
+int lx_report_close(FILE *f, const char *tmp, struct lx_error *err)
+{
+	char final[4096];
+	size_t l = strlen(tmp);
+	if (l < 4 || l - 4 >= sizeof(final)) {
+		fclose(f);
+		return lx_error_set(err, LX_EINVAL, "report: bad path");
+	}
+	memcpy(final, tmp, l - 4);
+	final[l - 4] = 0;
+	int bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, final))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write %s: %s", final,
+				     strerror(errno));
+	return 0;
+}
+
+static void csv_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static int write_csvs(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
+		      const struct lx_report_opts *o, struct lx_error *err)
+{
+	char tmp[4096], a[LX_ADDR_STRLEN], d[LX_U256_DEC_MAX];
+	double scale = pow(10, mv->base_decimals);
+	FILE *f;
+	int rc;
+	if (!(f = lx_report_open(dir, "leverage.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "account,collateral_base,debt_base,leverage,loop_depth,implied_depth,"
+		   "health_factor_wad,toxic\n");
+	for (size_t i = 0; i < mv->n_accounts; i++) {
+		const struct lx_leverage *l = &r->lev[i];
+		lx_addr_checksum(a, &mv->accounts[i].account);
+		lx_u256_to_dec(d, sizeof(d), &mv->accounts[i].health.health_factor);
+		fprintf(f, "%s,%.8f,%.8f,%.6f,%u,%.3f,%s,%d\n", a, l->collateral / scale,
+			l->debt / scale, l->leverage, l->depth, l->implied_depth, d, l->toxic);
+	}
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "hf_bands.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "band,debt_base,accounts\n");
+	char lb[32];
+	for (int b = 0; b < LX_RISK_BANDS; b++)
+		fprintf(f, "%s,%.8f,%zu\n", lx_report_band_label(b, lb, sizeof(lb)),
+			r->hf.band_debt[b] / scale, r->hf.band_accounts[b]);
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "clusters.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "cluster,hf_low,hf_high,hf_center,debt_base,accounts\n");
+	for (size_t i = 0; i < r->hf.n_clusters; i++) {
+		const struct lx_hf_cluster *c = &r->hf.clusters[i];
+		fprintf(f, "%zu,%.6f,%.6f,%.6f,%.8f,%zu\n", i + 1, c->lo, c->hi, c->center,
+			c->debt / scale, c->accounts);
+	}
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "ladder.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "asset,symbol,price_drop,collateral_value_base,cumulative_base\n");
+	for (size_t k = 0; k < mv->n_assets; k++)
+		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
+			lx_addr_checksum(a, &mv->assets[k].asset);
+			fprintf(f, "%s,", a);
+			csv_str(f, mv->assets[k].symbol);
+			fprintf(f, ",%.2f,%.8f,%.8f\n", s * 0.05, r->ladders[k].value[s] / scale,
+				r->ladders[k].cumulative[s] / scale);
+		}
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "liquidations_defillama.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "owner,liqPrice,collateral,collateralAmount\n");
+	for (size_t i = 0; i < r->n_pts; i++) {
+		const struct lx_liq_point *p = &r->pts[i];
+		const struct lx_account_view *ac = &mv->accounts[p->account];
+		char b[LX_ADDR_STRLEN];
+		lx_addr_lower(a, &ac->account);
+		lx_addr_lower(b, &mv->assets[p->asset].asset);
+		d[0] = 0;
+		for (size_t k = 0; k < ac->n_pos; k++)
+			if (ac->pos[k].asset == p->asset)
+				lx_u256_to_dec(d, sizeof(d), &ac->pos[k].supplied);
+		fprintf(f, "%s,%.8f,%s:%s,%s\n", a, p->price / scale, o->chain ? o->chain : "", b, d);
+	}
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "cascade.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "round,accounts,debt_repaid_base,collateral_seized_base\n");
+	for (size_t i = 0; i < r->cascade.n_rounds; i++)
+		fprintf(f, "%zu,%zu,%.8f,%.8f\n", i + 1, r->cascade.rounds[i].accounts,
+			r->cascade.rounds[i].debt_repaid / scale,
+			r->cascade.rounds[i].collateral_seized / scale);
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "sweep.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "shock,debt_repaid_base,collateral_seized_base,bad_debt_base,final_move,"
+		   "liquidations\n");
+	for (size_t i = 0; i < r->n_sweep; i++) {
+		const struct lx_sweep_point *p = &r->sweep[i];
+		fprintf(f, "%.4f,%.8f,%.8f,%.8f,%.6f,%zu\n", p->shock, p->debt_repaid / scale,
+			p->collateral_seized / scale, p->bad_debt / scale, p->final_move, p->accounts);
+	}
+	return lx_report_close(f, tmp, err);
+}
+
+int lx_report_write(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
+		    const struct lx_report_opts *o, struct lx_error *err)
+{
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot create %s: %s", dir,
+				     strerror(errno));
+	char tmp[4096];
+	FILE *f = lx_report_open(dir, "report.json", tmp, sizeof(tmp));
+	if (!f)
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	json_t *j = lx_report_json(r, mv, o);
+	json_dumpf(j, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	fputc('\n', f);
+	json_decref(j);
+	int rc = lx_report_close(f, tmp, err);
+	if (!rc)
+		rc = write_csvs(dir, r, mv, o, err);
+	if (!rc)
+		rc = lx_report_html(dir, r, mv, o, err);
+	return rc;
+}
