@@ -104,6 +104,8 @@ static void bars(FILE *f, const char *id, const char *title, const char *xt, con
 		char b[32];
 		fmt_num(b, sizeof(b), v[i]);
 		fprintf(f, ": %s</title></rect>\n", b);
+		if (n > 12 && i % 2)
+			continue; /* every other label when crowded */
 		fprintf(f, "<text class=\"tick x-tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">",
 			x + bw / 2, H - MB + 16);
 		esc(f, labels[i]);

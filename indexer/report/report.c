@@ -42,10 +42,14 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 		return lx_error_set(err, rc, "report: risk pass failed: %s", lx_strerror(rc));
 	}
 	if (!o->n_shocks && mv->n_assets) {
-		/* default: the asset holding the most collateral, -20% */
+		/* default: the volatile asset holding the most collateral (not in a group named
+		 * "usd"), -20% */
 		double best = -1;
 		size_t bi = 0;
 		for (size_t a = 0; a < mv->n_assets; a++) {
+			uint16_t g = mv->assets[a].group;
+			if (g && g <= 16 && o->group_names[g - 1] && !strcmp(o->group_names[g - 1], "usd"))
+				continue;
 			double v = base_val(mv, (uint32_t)a, &mv->assets[a].total_supplied,
 					    &mv->assets[a].price);
 			if (v > best) {
