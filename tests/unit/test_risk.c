@@ -1,0 +1,297 @@
+/*
+ * test_risk.c: the risk pass and the model's health arithmetic on small markets computed by
+ * hand (the arithmetic is written out next to each expectation): Aave health factors, exact
+ * liquidation prices, bands with ties, accounts with no debt or no collateral, loop depth, an
+ * exact round-1 liquidation with close factor, bonus cap and protocol fee, and an empty market.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lendex/risk.h"
+
+static struct lx_u256 P(const char *s)
+{
+	struct lx_u256 v;
+	assert_int_equal(lx_u256_parse(&v, s, strlen(s)), 0);
+	return v;
+}
+
+static void eq(const struct lx_u256 *v, const char *dec)
+{
+	char b[LX_U256_DEC_MAX];
+	lx_u256_to_dec(b, sizeof(b), v);
+	assert_string_equal(b, dec);
+}
+
+/* Assets: 0 = A (18 dec, $2000, group 1), 1 = B (6 dec, $1, group 2), 2 = C (18 dec, $1, group 2) */
+static struct lx_asset_info assets[3];
+static struct lx_asset_pos pos[16];
+static struct lx_account_view acc[8];
+static struct lx_flow flows[8];
+
+static struct lx_asset_pos mk(uint32_t a, const char *sup, const char *bor, bool coll)
+{
+	struct lx_asset_pos p;
+	memset(&p, 0, sizeof(p));
+	p.asset = a;
+	p.supplied = P(sup);
+	p.borrowed = P(bor);
+	p.borrowed_variable = p.borrowed;
+	p.ltv_bps = a == 0 ? 8000 : 7500;
+	p.liq_threshold_bps = a == 0 ? 8250 : 8000;
+	p.liq_bonus_bps = 10500;
+	p.collateral = coll;
+	p.price = assets[a].price;
+	return p;
+}
+
+static void market(struct lx_market_view *mv)
+{
+	memset(mv, 0, sizeof(*mv));
+	memset(assets, 0, sizeof(assets));
+	assets[0].decimals = 18;
+	assets[0].price = P("200000000000");
+	assets[0].group = 1;
+	assets[0].liq_bonus_bps = 10500;
+	assets[0].liq_protocol_fee_bps = 1000;
+	assets[0].depth_base_per_pct = 1e12; /* $10,000 per 1% */
+	assets[0].total_supplied = P("11000000000000000000");
+	snprintf(assets[0].symbol, sizeof(assets[0].symbol), "A");
+	assets[1].decimals = 6;
+	assets[1].price = P("100000000");
+	assets[1].group = 2;
+	snprintf(assets[1].symbol, sizeof(assets[1].symbol), "B");
+	assets[2].decimals = 18;
+	assets[2].price = P("100000000");
+	assets[2].group = 2;
+	snprintf(assets[2].symbol, sizeof(assets[2].symbol), "C");
+	mv->health_method = LX_HEALTH_AAVE_V3;
+	mv->base_decimals = 8;
+	mv->rules.default_close_factor_bps = 5000;
+	mv->rules.max_close_factor_bps = 10000;
+	mv->rules.full_close_hf = P("950000000000000000");
+	mv->assets = assets;
+	mv->n_assets = 3;
+	/* 1: 10 A collateral, 12000 B debt; loop history A→A, B→C */
+	pos[0] = mk(0, "10000000000000000000", "0", true);
+	pos[1] = mk(1, "0", "12000000000", false);
+	/* 2: 1000 B collateral, no debt */
+	pos[2] = mk(1, "1000000000", "0", true);
+	/* 3: 500 B debt, nothing else */
+	pos[3] = mk(1, "0", "500000000", false);
+	/* 4: 1 A collateral, 1600 B debt */
+	pos[4] = mk(0, "1000000000000000000", "0", true);
+	pos[5] = mk(1, "0", "1600000000", false);
+	acc[0] = (struct lx_account_view){.n_pos = 2, .pos = &pos[0], .n_flows = 6, .flows = flows};
+	acc[1] = (struct lx_account_view){.n_pos = 1, .pos = &pos[2]};
+	acc[2] = (struct lx_account_view){.n_pos = 1, .pos = &pos[3]};
+	acc[3] = (struct lx_account_view){.n_pos = 2, .pos = &pos[4]};
+	for (int i = 0; i < 4; i++) {
+		acc[i].account.b[19] = (uint8_t)(i + 1);
+		assert_int_equal(lx_model_health(&acc[i].health, mv, &acc[i], NULL), 0);
+	}
+	memset(flows, 0, sizeof(flows));
+	const uint8_t k[6] = {LX_FLOW_SUPPLY, LX_FLOW_BORROW, LX_FLOW_SUPPLY, LX_FLOW_BORROW,
+			      LX_FLOW_SUPPLY, LX_FLOW_BORROW};
+	const uint32_t as[6] = {0, 0, 0, 1, 2, 1};
+	for (int i = 0; i < 6; i++) {
+		flows[i].block = 10 + (uint64_t)i;
+		flows[i].kind = k[i];
+		flows[i].asset = as[i];
+	}
+	mv->accounts = acc;
+	mv->n_accounts = 4;
+}
+
+static void test_health(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	/* collateral 10 * 2000 = 20000.00000000; HF = 20000*0.825/12000 = 1.375 */
+	eq(&acc[0].health.total_collateral_base, "2000000000000");
+	eq(&acc[0].health.total_debt_base, "1200000000000");
+	eq(&acc[0].health.health_factor, "1375000000000000000");
+	eq(&acc[0].health.liq_threshold_bps, "8250");
+	/* available = 20000*0.8 - 12000 = 4000 */
+	eq(&acc[0].health.available_borrows_base, "400000000000");
+	struct lx_u256 max;
+	lx_u256_max(&max);
+	assert_true(lx_u256_eq(&acc[1].health.health_factor, &max)); /* no debt */
+	eq(&acc[2].health.health_factor, "0");                         /* debt, no collateral */
+	eq(&acc[2].health.ltv_bps, "0");
+	eq(&acc[3].health.health_factor, "1031250000000000000");
+}
+
+static void test_leverage_and_depth(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_leverage l[4];
+	struct lx_leverage_summary sum;
+	assert_int_equal(lx_risk_leverage(&mv, l, &sum), 0);
+	assert_true(fabs(l[0].leverage - 2.5) < 1e-12); /* 20000 / (20000 - 12000) */
+	/* rounds: borrow A → supply A, borrow B → supply C (same group); last borrow unmatched */
+	assert_int_equal(l[0].depth, 2);
+	assert_int_equal(lx_risk_loop_depth(&mv, &acc[0]), 2);
+	assert_true(isinf(l[2].leverage)); /* equity <= 0 */
+	assert_true(fabs(l[1].leverage - 1) < 1e-12);
+	/* implied depth at LTV 0.8 for leverage 2.5: (1-0.8^(n+1))/0.2 = 2.5 → 0.8^(n+1) = 0.5 */
+	assert_true(fabs(l[0].implied_depth - (log(0.5) / log(0.8) - 1)) < 1e-9);
+	assert_int_equal(sum.n_looped, 1);
+	assert_int_equal(sum.depth_hist[0], 3);
+	assert_int_equal(sum.depth_hist[2], 1);
+	assert_int_equal(sum.n_with_debt, 3);
+	/* toxic: 1 A ($2000) against 1950 B: 0.975 > 1/1.05 */
+	pos[5].borrowed = P("1950000000");
+	assert_int_equal(lx_risk_leverage(&mv, l, &sum), 0);
+	assert_true(l[3].toxic);
+	assert_false(l[0].toxic);
+	assert_int_equal(sum.n_toxic, 1);
+}
+
+static void test_bands_ties(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	/* a tie on an edge goes to the band above it: HF exactly 1.05 */
+	acc[3].health.health_factor = P("1050000000000000000");
+	struct lx_hf_report r;
+	assert_int_equal(lx_risk_hf(&mv, &r), 0);
+	assert_int_equal(r.no_debt_accounts, 1);
+	assert_int_equal(r.band_accounts[0], 1); /* HF 0 */
+	assert_int_equal(r.band_accounts[2], 1); /* 1.05 */
+	assert_int_equal(r.band_accounts[4], 1); /* 1.375 */
+	assert_true(fabs(r.band_debt[4] - 1200000000000.0) < 1);
+	double t = 12000 + 500 + 1600;
+	double hhi = (500 / t) * (500 / t) + (1600 / t) * (1600 / t) + (12000 / t) * (12000 / t);
+	assert_true(fabs(r.hhi - hhi) < 1e-12);
+	size_t total = 0;
+	for (size_t i = 0; i < r.n_clusters; i++)
+		total += r.clusters[i].accounts;
+	assert_int_equal(total, 3);
+	for (size_t i = 1; i < r.n_clusters; i++)
+		assert_true(r.clusters[i - 1].center <= r.clusters[i].center);
+}
+
+static void test_liquidation_price(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_liq_point *pts;
+	size_t n;
+	assert_int_equal(lx_risk_liq_points(&mv, &pts, &n), 0);
+	/* account 1: HF < 1 ⇔ floor((10p*8250 + 5000)/10000) < 1.2e12 ⇔ p <= 145454545454 */
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		if (pts[i].account == 0) {
+			assert_true(pts[i].price == 145454545454.0);
+			found = true;
+		}
+	assert_true(found);
+	/* the no-debt and no-collateral accounts have no point */
+	for (size_t i = 0; i < n; i++)
+		assert_true(pts[i].account != 1 && pts[i].account != 2);
+	struct lx_ladder lad[3];
+	assert_int_equal(lx_risk_ladders(&mv, pts, n, lad), 0);
+	/* 1454.5/2000 = 72.7%: a 27.3% drop → level 6 (25-30%); account 4: 1600*1/0.825... */
+	assert_true(lad[0].value[6] >= 2000000000000.0);
+	free(pts);
+}
+
+static void test_cascade_round1_exact(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_shock sh = {0, -2000};
+	struct lx_cascade c;
+	struct lx_error e;
+	assert_int_equal(lx_risk_cascade(&mv, &sh, 1, 0, &c, &e), 0);
+	assert_int_equal(c.n_liq, 1);
+	const struct lx_liquidation *l = &c.liq[0];
+	assert_int_equal(l->account, 3);
+	/* HF 0.825 ≤ 0.95: close factor 100%; debtToCover 1600e6; base collateral 1e18;
+	 * ×1.05 > balance → all 1e18 seized, debt = percentDiv(1600e6, 10500) = 1523809524;
+	 * bonus part 1e18 - percentDiv(1e18, 10500) = 47619047619047619, fee 10% of it */
+	assert_int_equal(l->close_factor_bps, 10000);
+	eq(&l->debt_repaid, "1523809524");
+	eq(&l->protocol_fee, "4761904761904762");
+	eq(&l->collateral_seized, "995238095238095238");
+	assert_int_equal(c.n_rounds, 1);
+	/* left: 76190476 of B debt with no collateral; plus account 3's 500 */
+	assert_true(fabs(c.bad_debt - (76190476.0 + 500e6) * 100) < 1); /* base units: ×1e8/1e6 */
+	/* sold 0.995238 A at $1600 into $10,000 per 1% → -0.159% on top of -20% */
+	assert_true(c.final_move < -0.2 && c.final_move > -0.21);
+	assert_true(c.amplification > 1 && c.amplification < 1.01);
+	lx_cascade_release(&c);
+	/* HF above 0.95 → close factor 50% */
+	pos[5].borrowed = pos[5].borrowed_variable = P("1400000000"); /* HF 0.9428 → 100% */
+	assert_int_equal(lx_risk_cascade(&mv, &sh, 1, 1, &c, &e), 0);
+	assert_int_equal(c.liq[0].close_factor_bps, 10000);
+	lx_cascade_release(&c);
+	pos[5].borrowed = pos[5].borrowed_variable = P("1300000000"); /* HF 1.0154 at 1600 */
+	struct lx_shock sh2 = {0, -2500};                               /* $1500: HF 0.952 */
+	assert_int_equal(lx_risk_cascade(&mv, &sh2, 1, 1, &c, &e), 0);
+	assert_int_equal(c.n_liq, 1);
+	assert_int_equal(c.liq[0].close_factor_bps, 5000);
+	eq(&c.liq[0].debt_repaid, "650000000");
+	lx_cascade_release(&c);
+}
+
+static void test_empty_and_parse(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	mv.n_accounts = 0;
+	struct lx_hf_report r;
+	assert_int_equal(lx_risk_hf(&mv, &r), 0);
+	assert_int_equal(r.n_clusters, 0);
+	struct lx_leverage_summary sum;
+	assert_int_equal(lx_risk_leverage(&mv, NULL, &sum), 0);
+	struct lx_cascade c;
+	struct lx_error e;
+	struct lx_shock sh = {0, -5000};
+	assert_int_equal(lx_risk_cascade(&mv, &sh, 1, 0, &c, &e), 0);
+	assert_int_equal(c.n_liq, 0);
+	lx_cascade_release(&c);
+	struct lx_shock out[8];
+	size_t n = 0;
+	const char *gn[2] = {"eth", "usd"};
+	uint16_t gi[2] = {1, 2};
+	assert_int_equal(lx_risk_parse_shock(&mv, "a=-20%", gn, gi, 2, out, 8, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].bps, -2000);
+	assert_int_equal(lx_risk_parse_shock(&mv, "group:usd=-5.5%", gn, gi, 2, out, 8, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[2].bps, -550);
+	assert_int_equal(lx_risk_parse_shock(&mv, "ZZZ=-1%", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
+	assert_non_null(strstr(e.msg, "ZZZ"));
+	assert_int_equal(lx_risk_parse_shock(&mv, "A=-x%", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
+	assert_int_equal(lx_risk_parse_shock(&mv, "A-20", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_health),
+		cmocka_unit_test(test_leverage_and_depth),
+		cmocka_unit_test(test_bands_ties),
+		cmocka_unit_test(test_liquidation_price),
+		cmocka_unit_test(test_cascade_round1_exact),
+		cmocka_unit_test(test_empty_and_parse),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
