@@ -206,8 +206,11 @@ static int start(struct lx_rpc *c, struct job *j)
 	j->resp_len = 0;
 	j->too_big = false;
 	j->retry_after_ms = -1;
-	if (!j->hdr)
+	if (!j->hdr) {
 		j->hdr = curl_slist_append(NULL, "Content-Type: application/json");
+		/* no "Expect: 100-continue" round trip for large request bodies */
+		j->hdr = curl_slist_append(j->hdr, "Expect:");
+	}
 	curl_easy_setopt(h, CURLOPT_URL, c->ep[j->ep].url);
 	curl_easy_setopt(h, CURLOPT_POST, 1L);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, j->body);
@@ -433,10 +436,16 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 	while (left) {
 		double t = now_s();
 		double wake = t + 1;
-		for (size_t i = 0; i < n && active < c->o.max_inflight; i++) {
+		for (size_t i = 0; i < n; i++) {
 			struct job *j = &jobs[i];
 			if (j->done || j->active)
 				continue;
+			if (active >= c->o.max_inflight) {
+				/* ready but no room: look again as soon as a transfer ends */
+				if (j->not_before <= t)
+					wake = t;
+				continue;
+			}
 			if (j->not_before > t) {
 				if (j->not_before < wake)
 					wake = j->not_before;
@@ -511,9 +520,7 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 			break;
 		if (active > 0) {
 			int numfds;
-			double w = wake - now_s();
-			int ms = w <= 0 ? 0 : (w > 0.1 ? 100 : (int)(w * 1000));
-			curl_multi_poll(c->multi, NULL, 0, ms ? ms : 1, &numfds);
+			curl_multi_poll(c->multi, NULL, 0, 100, &numfds);
 		} else {
 			double w = wake - now_s();
 			if (w > 0) {
