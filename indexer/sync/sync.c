@@ -10,6 +10,7 @@
  * range boundary and a rerun continues from there. Inside the reorg window every change is
  * recorded for undo; a parent-hash mismatch unwinds to the fork point and re-applies.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -508,19 +509,44 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 	return rc;
 }
 
-static int sync_to(struct sync *s, struct lx_error *err)
+/*
+ * Fetching and applying overlap: a producer thread plans ranges, fetches them (splitting the
+ * ones the node refuses) and hands them over in order through a small ring; this thread
+ * applies them. Only the producer uses the node client while it runs; on a reorg the producer
+ * is stopped before the unwind talks to the node.
+ */
+#define RING 6
+
+struct pipe {
+	pthread_mutex_t m;
+	pthread_cond_t cv;
+	struct range ring[RING];
+	size_t head, count;
+	bool stop;                     /* the consumer asks the producer to end */
+	bool finished;                 /* the producer has ended */
+	int rc;                        /* the producer's error */
+	struct lx_error err;
+	struct sync *s;
+	uint64_t next;                 /* first block the producer plans */
+};
+
+static void *producer(void *arg)
 {
+	struct pipe *pp = arg;
+	struct sync *s = pp->s;
 	struct range q[MAX_QUEUE];
 	size_t nq = 0;
-	memset(q, 0, sizeof(q));
-	uint64_t next = s->have_cur ? s->cur.block + 1 : s->start;
+	uint64_t next = pp->next;
+	struct lx_error err;
 	int rc = 0;
-	if (next > s->target)
-		return 0;
-	if ((rc = discover(s, next, s->target, err)))
-		return rc;
-	s->span = s->max_span;
+	lx_error_clear(&err);
+	memset(q, 0, sizeof(q));
 	while (!rc && (next <= s->target || nq)) {
+		pthread_mutex_lock(&pp->m);
+		bool stop = pp->stop;
+		pthread_mutex_unlock(&pp->m);
+		if (stop)
+			break;
 		while (nq < (size_t)s->o->concurrency && next <= s->target) {
 			/* inside the reorg window, one block per range: each block gets its own
 			 * header record and undo boundary, so a reorg unwinds to the exact fork */
@@ -534,12 +560,12 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			q[nq++].prices = e == s->target;
 			next = e + 1;
 		}
-		if ((rc = fetch(s, q, nq, false, err)))
+		if ((rc = fetch(s, q, nq, false, &err)))
 			break;
 		bool split_any = false;
 		for (size_t i = 0; i < nq && !rc; i++)
 			if (q[i].refused) {
-				rc = split(s, q, &nq, i, err);
+				rc = split(s, q, &nq, i, &err);
 				split_any = true;
 				i++;
 			}
@@ -547,34 +573,20 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			break;
 		size_t done = 0;
 		while (done < nq && q[done].fetched) {
-			struct range *r = &q[done];
-			if (s->have_cur && memcmp(r->first.parent, s->cur.hash, 32) != 0) {
-				/* reorg: the first new block does not extend our cursor */
-				for (size_t i = 0; i < nq; i++)
-					range_release(&q[i]);
-				nq = 0;
-				done = 0;
-				if ((rc = handle_reorg(s, err)))
-					break;
-				next = s->cur.block + 1;
+			pthread_mutex_lock(&pp->m);
+			while (pp->count == RING && !pp->stop)
+				pthread_cond_wait(&pp->cv, &pp->m);
+			if (pp->stop) {
+				pthread_mutex_unlock(&pp->m);
 				break;
 			}
-			struct apply_ctx ac = {s, r};
-			if ((rc = lx_store_write(s->st, apply_fn, &ac, err)))
-				break;
-			s->cur.block = r->to;
-			memcpy(s->cur.hash, r->last.hash, 32);
-			s->cur.timestamp = r->last.timestamp;
-			s->have_cur = true;
-			s->res->logs += r->logs.n;
-			s->res->ranges++;
-			s->res->to = r->to;
-			range_release(r);
+			pp->ring[(pp->head + pp->count) % RING] = q[done];
+			pp->count++;
+			pthread_cond_broadcast(&pp->cv);
+			pthread_mutex_unlock(&pp->m);
+			memset(&q[done], 0, sizeof(q[done]));
 			done++;
-			progress(s, false);
 		}
-		if (rc)
-			break;
 		memmove(q, q + done, (nq - done) * sizeof(*q));
 		nq -= done;
 		if (!split_any && done && s->span < s->max_span)
@@ -582,6 +594,105 @@ static int sync_to(struct sync *s, struct lx_error *err)
 	}
 	for (size_t i = 0; i < nq; i++)
 		range_release(&q[i]);
+	pthread_mutex_lock(&pp->m);
+	pp->rc = rc;
+	if (rc)
+		pp->err = err;
+	pp->finished = true;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->m);
+	return NULL;
+}
+
+/* Stops the producer, waits for it, frees what it had handed over. Returns its error. */
+static int stop_producer(struct pipe *pp, pthread_t th, bool stop, struct lx_error *err)
+{
+	pthread_mutex_lock(&pp->m);
+	if (stop)
+		pp->stop = true;
+	pthread_cond_broadcast(&pp->cv);
+	pthread_mutex_unlock(&pp->m);
+	pthread_join(th, NULL);
+	while (pp->count) {
+		range_release(&pp->ring[pp->head]);
+		pp->head = (pp->head + 1) % RING;
+		pp->count--;
+	}
+	if (pp->rc && err)
+		*err = pp->err;
+	return pp->rc;
+}
+
+static int sync_to(struct sync *s, struct lx_error *err)
+{
+	uint64_t next = s->have_cur ? s->cur.block + 1 : s->start;
+	int rc = 0;
+	if (next > s->target)
+		return 0;
+	if ((rc = discover(s, next, s->target, err)))
+		return rc;
+	s->span = s->max_span;
+	while (!rc && next <= s->target) {
+		struct pipe pp;
+		memset(&pp, 0, sizeof(pp));
+		pthread_mutex_init(&pp.m, NULL);
+		pthread_cond_init(&pp.cv, NULL);
+		pp.s = s;
+		pp.next = next;
+		pthread_t th;
+		if (pthread_create(&th, NULL, producer, &pp)) {
+			rc = lx_error_set(err, LX_ENOMEM, "sync: cannot start the fetch thread");
+			break;
+		}
+		bool reorg = false;
+		for (;;) {
+			pthread_mutex_lock(&pp.m);
+			while (pp.count == 0 && !pp.finished)
+				pthread_cond_wait(&pp.cv, &pp.m);
+			if (pp.count == 0) {
+				pthread_mutex_unlock(&pp.m);
+				break;
+			}
+			struct range r = pp.ring[pp.head];
+			pp.head = (pp.head + 1) % RING;
+			pp.count--;
+			pthread_cond_broadcast(&pp.cv);
+			pthread_mutex_unlock(&pp.m);
+			if (s->have_cur && memcmp(r.first.parent, s->cur.hash, 32) != 0) {
+				/* reorg: the first new block does not extend our cursor */
+				range_release(&r);
+				reorg = true;
+				break;
+			}
+			struct apply_ctx ac = {s, &r};
+			rc = lx_store_write(s->st, apply_fn, &ac, err);
+			if (!rc) {
+				s->cur.block = r.to;
+				memcpy(s->cur.hash, r.last.hash, 32);
+				s->cur.timestamp = r.last.timestamp;
+				s->have_cur = true;
+				s->res->logs += r.logs.n;
+				s->res->ranges++;
+				s->res->to = r.to;
+			}
+			range_release(&r);
+			if (rc)
+				break;
+			progress(s, false);
+		}
+		int prc = stop_producer(&pp, th, reorg || rc, rc ? NULL : err);
+		pthread_mutex_destroy(&pp.m);
+		pthread_cond_destroy(&pp.cv);
+		if (!rc && prc)
+			rc = prc;
+		if (rc)
+			break;
+		if (reorg && (rc = handle_reorg(s, err)))
+			break;
+		next = s->cur.block + 1;
+		if (!reorg)
+			break;
+	}
 	return rc;
 }
 
