@@ -14,7 +14,7 @@ head=$(node -e "console.log(require('$state/scenario.json').head_block)")
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/clean" --to "$head" --quiet
 "$bin" dump --datadir "$state/clean" >"$state/clean.dump"
 for seed in 1 2 3 4 5; do
-  node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --seed "$seed" --faults all --rate 0.3 \
+  node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --seed "$seed" --faults all --rate 0.2 \
     --max-range 40 --max-results 30 --delay-ms 700 --port-file "$state/proxy$seed" >/dev/null 2>"$state/proxy$seed.log" &
   pids+=($!)
   for _ in $(seq 50); do [ -s "$state/proxy$seed" ] && break; sleep 0.1; done
