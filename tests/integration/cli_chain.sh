@@ -38,4 +38,17 @@ set +e
 "$bin" chain --rpc "ftp://x" 2>/dev/null; rc=$?
 set -e
 [ "$rc" = 1 ]
+# definitive errors stop sync before anything is written: wrong chain, no contract
+set +e
+err=$("$bin" sync --chain ethereum --rpc "$rpc" --datadir "$state/db1" --quiet 2>&1); rc=$?
+set -e
+[ "$rc" = 2 ] && echo "$err" | grep -q "chain id 31337 but chains/ethereum.json is chain 1" ||
+  { echo "wrong chain: exit $rc: $err"; exit 1; }
+curl -s -H 'Content-Type: application/json' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"anvil_mine","params":["0x200"]}' "$rpc" >/dev/null
+set +e
+err=$("$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --quiet 2>&1); rc=$?
+set -e
+[ "$rc" = 2 ] && echo "$err" | grep -q "no contract at" || { echo "no contract: exit $rc: $err"; exit 1; }
+! "$bin" dump --datadir "$state/db2" | grep -qv "^meta" || { echo "store written despite the error"; exit 1; }
 echo "cli_chain: ok"
