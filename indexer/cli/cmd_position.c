@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "common.h"
 #include "lendex/hex.h"
+#include "lendex/risk.h"
 
 /* Base value of amount at price with decimals, floor, as the protocol computes it. */
 static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const struct lx_u256 *px,
@@ -24,42 +25,15 @@ static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const str
 		lx_u256_max(out);
 }
 
-/*
- * The price of pos i's asset at which HF reaches 1, others held: collateral counts at the
- * liquidation threshold, debt in the same asset moves with it. Returns false when no price of
- * that asset makes the account liquidatable (or it has no debt).
- */
-static bool liq_price(const struct lx_market_view *mv, const struct lx_account_view *ac, size_t i,
-		      double *out)
+/* The exact liquidation price of the account's collateral in `asset` (lx_risk_liq_points). */
+static bool liq_price(const struct lx_liq_point *pts, size_t n, uint32_t asset, double *out)
 {
-	double s_other = 0, d_other = 0, a_i = 0, d_i = 0;
-	for (size_t k = 0; k < ac->n_pos; k++) {
-		const struct lx_asset_pos *p = &ac->pos[k];
-		double unit = pow(10, mv->assets[p->asset].decimals);
-		double px = lx_u256_to_double(&p->price);
-		double sup = p->collateral ? lx_u256_to_double(&p->supplied) / unit : 0;
-		double bor = lx_u256_to_double(&p->borrowed) / unit;
-		double lt = p->liq_threshold_bps / 10000.0;
-		if (k == i) {
-			a_i = sup * lt;
-			d_i = bor;
-		} else {
-			s_other += sup * px * lt;
-			d_other += bor * px;
+	for (size_t k = 0; k < n; k++)
+		if (pts[k].asset == asset) {
+			*out = pts[k].price;
+			return true;
 		}
-	}
-	if (d_other + d_i <= 0)
-		return false;
-	double den = a_i - d_i;
-	double num = d_other - s_other;
-	if (den == 0)
-		return false;
-	double p = num / den;
-	if (p <= 0 || !isfinite(p))
-		return false;
-	/* if collateral is worth more than debt in this asset, liquidation comes with a drop */
-	*out = p;
-	return true;
+	return false;
 }
 
 static json_t *u256_json(const struct lx_u256 *v)
@@ -88,6 +62,12 @@ int lx_cmd_position(const struct lx_cli_args *a)
 	if (rc)
 		return rc;
 	const struct lx_account_view *ac = &mv.accounts[0];
+	struct lx_liq_point *pts = NULL;
+	size_t npts = 0;
+	if (lx_risk_liq_points(&mv, &pts, &npts)) {
+		pts = NULL;
+		npts = 0;
+	}
 	const struct lx_health *h = &ac->health;
 	char addr[LX_ADDR_STRLEN];
 	lx_addr_checksum(addr, &who);
@@ -128,9 +108,9 @@ int lx_cmd_position(const struct lx_cli_args *a)
 			json_object_set_new(r, "suppliedBase", u256_json(&sb));
 			json_object_set_new(r, "borrowedBase", u256_json(&bb));
 			double lp;
-			if (p->collateral && liq_price(&mv, ac, i, &lp)) {
+			if (p->collateral && liq_price(pts, npts, p->asset, &lp)) {
 				char b[64];
-				snprintf(b, sizeof(b), "%.0f", floor(lp * pow(10, 0)));
+				snprintf(b, sizeof(b), "%.0f", lp);
 				json_object_set_new(r, "liquidationPrice", json_string(b));
 			} else {
 				json_object_set_new(r, "liquidationPrice", json_null());
@@ -163,7 +143,7 @@ int lx_cmd_position(const struct lx_cli_args *a)
 				fixed(sbs, sizeof(sbs), &sb, bd);
 				fixed(bbs, sizeof(bbs), &bb, bd);
 				double lp;
-				if (p->collateral && liq_price(&mv, ac, i, &lp))
+				if (p->collateral && liq_price(pts, npts, p->asset, &lp))
 					snprintf(lps, sizeof(lps), "%.4f", lp / pow(10, bd));
 				printf("%-8s %26s %26s %18s %18s %5s %16s\n",
 				       inf->symbol[0] ? inf->symbol : "?", b1, b2, sbs, bbs,
@@ -193,6 +173,7 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		if (ac->emode)
 			printf("e-mode category    %u\n", ac->emode);
 	}
+	free(pts);
 	lx_market_view_release(&mv);
 	lx_chain_destroy(chain);
 	return LX_EXIT_OK;
