@@ -62,6 +62,14 @@ const struct lx_rpc_stats *lx_rpc_stats(const struct lx_rpc *c);
  * (each request's own rc/err say which). */
 int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n);
 
+/*
+ * As lx_rpc_run, with up to per_batch requests sent as one JSON-RPC batch (an array) — for many
+ * small calls such as block headers. Answers are matched by id in any order; a request whose
+ * id is missing from the answer fails with LX_EBADRESP; a batch that fails as a whole is
+ * retried as a whole.
+ */
+int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch);
+
 /* One call: steals params; *result new on success. */
 int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,
 		struct lx_error *err);

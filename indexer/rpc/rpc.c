@@ -35,7 +35,9 @@ struct lx_rpc {
 };
 
 struct job {
-	struct lx_rpc_req *req;
+	struct lx_rpc_req *req;       /* the first request of this job */
+	size_t nb;                    /* requests in this job: > 1 = one JSON-RPC batch */
+	uint64_t id0;                 /* id of the first; the batch's ids follow */
 	char *body;               /* serialized request */
 	size_t body_len;
 	int ep;                   /* endpoint index */
@@ -346,6 +348,44 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 			     r->method, j->resp_len ? je.text : "empty body");
 		return 1;
 	}
+	if (j->nb > 1) {
+		if (!json_is_array(doc)) {
+			c->st.err_badresp++;
+			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer is not an array", url);
+			json_decref(doc);
+			return status >= 400 ? -1 : 1;
+		}
+		for (size_t k = 0; k < j->nb; k++) {
+			struct lx_rpc_req *q = &j->req[k];
+			q->rc = lx_error_set(&q->err, LX_EBADRESP, "rpc: %s: batch answer has no id %llu (%s)",
+					     url, (unsigned long long)(j->id0 + k), q->method);
+		}
+		size_t i;
+		json_t *el;
+		json_array_foreach(doc, i, el)
+		{
+			json_t *idj = json_object_get(el, "id");
+			if (!json_is_integer(idj))
+				continue;
+			uint64_t k = (uint64_t)json_integer_value(idj) - j->id0;
+			if (k >= j->nb)
+				continue;
+			struct lx_rpc_req *q = &j->req[k];
+			json_t *er = json_object_get(el, "error"), *res = json_object_get(el, "result");
+			if (er && !json_is_null(er)) {
+				const char *m = json_string_value(json_object_get(er, "message"));
+				long code = (long)json_integer_value(json_object_get(er, "code"));
+				q->rc = lx_error_setd(&q->err, LX_ERPC, code, "rpc: %s: %s failed: %s (code %ld)",
+						      url, q->method, m ? m : "(no message)", code);
+			} else if (res) {
+				q->result = json_incref(res);
+				q->rc = 0;
+				lx_error_clear(&q->err);
+			}
+		}
+		json_decref(doc);
+		return 0;
+	}
 	json_t *e = json_object_get(doc, "error");
 	if (e && !json_is_null(e)) {
 		json_t *code = json_object_get(e, "code"), *msg = json_object_get(e, "message");
@@ -401,7 +441,21 @@ static void refill(struct lx_rpc *c, struct endpoint *e)
 	e->last_refill = t;
 }
 
-int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
+/* A batch that failed as a whole: every request in it gets the batch's error. */
+static void fail_batch(struct job *j)
+{
+	for (size_t k = 0; k < j->nb; k++) {
+		struct lx_rpc_req *q = &j->req[k];
+		json_decref(q->result);
+		q->result = NULL;
+		if (k)
+			q->err = j->req[0].err;
+		q->rc = q->err.code ? q->err.code : LX_ETRANSPORT;
+	}
+}
+
+/* Runs n requests, `per` of them to a JSON-RPC batch (1 = single requests). */
+static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 {
 	struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	if (!jobs) {
@@ -411,32 +465,47 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 		}
 		return LX_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct lx_rpc_req *r = &reqs[i];
-		r->result = NULL;
-		r->rc = 0;
-		lx_error_clear(&r->err);
-		r->suggest_from = r->suggest_to = r->suggest_span = 0;
-		json_t *body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
+	if (per == 0)
+		per = 1;
+	size_t nj = 0;
+	for (size_t i = 0; i < n; i += per, nj++) {
+		size_t nb = n - i < per ? n - i : per;
+		json_t *arr = nb > 1 ? json_array() : NULL, *body = NULL;
+		jobs[nj].req = &reqs[i];
+		jobs[nj].nb = nb;
+		jobs[nj].id0 = c->next_id + 1;
+		for (size_t k = 0; k < nb; k++) {
+			struct lx_rpc_req *r = &reqs[i + k];
+			r->result = NULL;
+			r->rc = 0;
+			lx_error_clear(&r->err);
+			r->suggest_from = r->suggest_to = r->suggest_span = 0;
+			body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
 					 (json_int_t)++c->next_id, "method", r->method, "params",
 					 r->params ? r->params : json_array());
-		jobs[i].req = r;
-		jobs[i].body = body ? json_dumps(body, JSON_COMPACT) : NULL;
-		jobs[i].body_len = jobs[i].body ? strlen(jobs[i].body) : 0;
+			if (arr)
+				json_array_append_new(arr, body);
+		}
+		if (arr)
+			body = arr;
+		jobs[nj].body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+		jobs[nj].body_len = jobs[nj].body ? strlen(jobs[nj].body) : 0;
 		json_decref(body);
-		if (!jobs[i].body) {
-			r->rc = lx_error_set(&r->err, LX_ENOMEM, "rpc: cannot encode %s", r->method);
-			jobs[i].done = true;
+		if (!jobs[nj].body) {
+			for (size_t k = 0; k < nb; k++)
+				reqs[i + k].rc = lx_error_set(&reqs[i + k].err, LX_ENOMEM,
+							      "rpc: cannot encode %s", reqs[i + k].method);
+			jobs[nj].done = true;
 		}
 	}
 	size_t left = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < nj; i++)
 		left += !jobs[i].done;
 	int active = 0;
 	while (left) {
 		double t = now_s();
 		double wake = t + 1;
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < nj; i++) {
 			struct job *j = &jobs[i];
 			if (j->done || j->active)
 				continue;
@@ -486,7 +555,10 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 			j->active = false;
 			active--;
 			if (v == 0 || v < 0) {
-				j->req->rc = v == 0 ? 0 : j->req->err.code;
+				if (j->nb == 1)
+					j->req->rc = v == 0 ? 0 : j->req->err.code;
+				else if (v < 0)
+					fail_batch(j);
 				j->done = true;
 				left--;
 				continue;
@@ -503,6 +575,7 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 					lx_error_prefix(&j->req->err, "giving up after %d tries",
 							j->tries);
 					j->req->rc = j->req->err.code;
+					fail_batch(j);
 					j->done = true;
 					left--;
 					continue;
@@ -530,10 +603,12 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 		}
 	}
 	int first = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < nj; i++) {
 		free(jobs[i].body);
 		free(jobs[i].resp);
 		curl_slist_free_all(jobs[i].hdr);
+	}
+	for (size_t i = 0; i < n; i++) {
 		json_decref(reqs[i].params);
 		reqs[i].params = NULL;
 		if (!first && reqs[i].rc)
@@ -541,6 +616,16 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 	}
 	free(jobs);
 	return first;
+}
+
+int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
+{
+	return run(c, reqs, n, 1);
+}
+
+int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch)
+{
+	return run(c, reqs, n, per_batch);
 }
 
 int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,

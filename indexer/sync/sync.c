@@ -130,7 +130,8 @@ static int fill_timestamps(struct sync *s, struct range *r, struct lx_error *err
 		rq[i].method = "eth_getBlockByNumber";
 		rq[i].params = lx_rpc_block_params(blocks[i]);
 	}
-	int rc = lx_rpc_run(s->rpc, rq, nb);
+	/* many small calls: JSON-RPC batches of 100 */
+	int rc = lx_rpc_batch(s->rpc, rq, nb, 100);
 	size_t k = 0;
 	for (size_t i = 0; i < nb && !rc; i++) {
 		struct lx_block_ref b;
@@ -437,7 +438,7 @@ static int handle_reorg(struct sync *s, struct lx_error *err)
 		rq[i].method = "eth_getBlockByNumber";
 		rq[i].params = lx_rpc_block_params(refs[i].number);
 	}
-	lx_rpc_run(s->rpc, rq, n);
+	lx_rpc_batch(s->rpc, rq, n, 100);
 	struct unwind_ctx uc = {s, 0, {0}};
 	bool found = false;
 	for (size_t i = n; i-- > 0;) {

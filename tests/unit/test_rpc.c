@@ -207,6 +207,41 @@ static void test_retries_and_failover(void **st)
 	stop(&s2);
 }
 
+static void test_batch(void **st)
+{
+	(void)st;
+	struct server s = {0};
+	/* ids 1..3 answered out of order, id 2 missing; then a whole batch that is not an array */
+	s.answers[0] = ok("[{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":\"0x3\"},"
+			  "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}]");
+	s.answers[1] = ok("{\"jsonrpc\":\"2.0\",\"id\":4,\"result\":\"0x4\"}");
+	s.n = 2;
+	start(&s);
+	struct lx_rpc *c = client(&s, 0, NULL);
+	struct lx_rpc_req q[3];
+	memset(q, 0, sizeof(q));
+	for (int i = 0; i < 3; i++)
+		q[i].method = "eth_blockNumber";
+	assert_int_equal(lx_rpc_batch(c, q, 3, 10), LX_EBADRESP);
+	assert_int_equal(q[0].rc, 0);
+	assert_string_equal(json_string_value(q[0].result), "0x1");
+	assert_int_equal(q[1].rc, LX_EBADRESP);
+	assert_non_null(strstr(q[1].err.msg, "no id"));
+	assert_int_equal(q[2].rc, 0);
+	assert_string_equal(json_string_value(q[2].result), "0x3");
+	for (int i = 0; i < 3; i++)
+		json_decref(q[i].result);
+	memset(q, 0, sizeof(q));
+	q[0].method = q[1].method = "eth_blockNumber";
+	assert_int_equal(lx_rpc_batch(c, q, 2, 10), LX_EBADRESP);
+	assert_int_equal(q[0].rc, LX_EBADRESP);
+	assert_int_equal(q[1].rc, LX_EBADRESP);
+	assert_non_null(strstr(q[1].err.msg, "not an array"));
+	lx_rpc_destroy(c);
+	stop(&s);
+	assert_int_equal(s.accepted, 1);
+}
+
 static void test_logs(void **st)
 {
 	(void)st;
@@ -241,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_ok_and_keepalive),
 		cmocka_unit_test(test_rpc_errors),
 		cmocka_unit_test(test_retries_and_failover),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_logs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
