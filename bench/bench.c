@@ -101,7 +101,9 @@ int main(int argc, char **argv)
 	const char *cdir = arg(argc, argv, "--chains-dir", "bench/chains");
 	const char *cname = arg(argc, argv, "--chain", "benchnet");
 	const char *work = arg(argc, argv, "--workdir", "/tmp/lendex-bench");
-	int conc = atoi(arg(argc, argv, "--concurrency", "4"));
+	int conc = (int)strtol(arg(argc, argv, "--concurrency", "4"), NULL, 10);
+	if (conc < 1 || conc > 32)
+		conc = 4;
 	if (!url || !bin) {
 		fprintf(stderr, "usage: bench --rpc URL --lendex BIN [--chains-dir DIR] [--chain NAME] "
 				"[--workdir DIR]\n");
