@@ -17,3 +17,7 @@ echo "== lendex sync --chain devnet --rpc $rpc"
 build/indexer/cli/lendex sync --chain devnet --rpc "$rpc" --datadir "$state/db"
 echo "== lendex position $looped (looped WETH position)"
 build/indexer/cli/lendex position "$looped" --chain devnet --datadir "$state/db"
+echo "== lendex leverage --top 5"
+build/indexer/cli/lendex leverage --chain devnet --datadir "$state/db" --top 5
+echo "== lendex cascade --shock WETH=-20%"
+build/indexer/cli/lendex cascade --chain devnet --datadir "$state/db" --shock WETH=-20%
