@@ -480,9 +480,11 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 			r->rc = 0;
 			lx_error_clear(&r->err);
 			r->suggest_from = r->suggest_to = r->suggest_span = 0;
+			if (!r->params)
+				r->params = json_array(); /* released with the other params below */
 			body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
 					 (json_int_t)++c->next_id, "method", r->method, "params",
-					 r->params ? r->params : json_array());
+					 r->params);
 			if (arr)
 				json_array_append_new(arr, body);
 		}
