@@ -1,5 +1,9 @@
 /*
  * err.c: names of lendex error codes and the error record helpers (see err.h).
+ *
+ * Messages are formatted into a scratch buffer and then copied into the record, so an
+ * argument may be the record's own message; a message that does not fit is cut on a UTF-8
+ * character boundary and ends in "..." so a reader knows it was cut.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,14 +55,51 @@ void lx_error_clear(struct lx_error *err)
 	err->msg[0] = 0;
 }
 
+/*
+ * Cuts s (of length len) to at most cap-1 bytes without splitting a UTF-8 sequence, so a
+ * message quoting "0xab…" never ends in half a character, and marks the cut with "...".
+ */
+static void copy_bounded(char *dst, size_t cap, const char *s, size_t len)
+{
+	if (len < cap) {
+		memcpy(dst, s, len);
+		dst[len] = 0;
+		return;
+	}
+	size_t n = cap - 1;
+	/* back off over continuation bytes to the start of the character that did not fit */
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, s, n);
+	if (n >= 3) {
+		size_t m = n - 3;
+		while (m > 0 && ((unsigned char)dst[m] & 0xc0) == 0x80)
+			m--;
+		memcpy(dst + m, "...", 3);
+		n = m + 3;
+	}
+	dst[n] = 0;
+}
+
+/*
+ * Formats into a scratch buffer first: callers may pass err->msg itself as an argument
+ * (lx_error_set(err, c, "tx %s: %s", tx, err->msg)), and vsnprintf must not overlap.
+ */
 __attribute__((format(printf, 4, 0))) static int vset(struct lx_error *err, int code, long detail,
 						   const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;
+	char tmp[2 * sizeof(err->msg)];
+	int len = fmt ? vsnprintf(tmp, sizeof(tmp), fmt, ap) : 0;
+	if (len < 0) {
+		len = 0;
+		tmp[0] = 0;
+	}
+	size_t n = (size_t)len < sizeof(tmp) ? (size_t)len : sizeof(tmp) - 1;
+	copy_bounded(err->msg, sizeof(err->msg), tmp, n);
 	err->code = code;
 	err->detail = detail;
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	return code;
 }
 
@@ -84,20 +125,19 @@ int lx_error_prefix(struct lx_error *err, const char *fmt, ...)
 {
 	if (!err || err->code == 0)
 		return LX_EINVAL;
-	char pre[256], old[sizeof(err->msg)];
+	if (!fmt)
+		return err->code;
+	char tmp[3 * sizeof(err->msg)];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(pre, sizeof(pre), fmt, ap);
+	int pl = vsnprintf(tmp, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	size_t pl = strlen(pre), ol = strlen(old), cap = sizeof(err->msg) - 1;
-	size_t n = 0;
-	for (size_t i = 0; i < pl && n < cap; i++)
-		err->msg[n++] = pre[i];
-	for (size_t i = 0; i < 2 && n < cap; i++)
-		err->msg[n++] = ": "[i];
-	for (size_t i = 0; i < ol && n < cap; i++)
-		err->msg[n++] = old[i];
-	err->msg[n] = 0;
+	if (pl < 0)
+		pl = 0;
+	size_t n = (size_t)pl < sizeof(err->msg) ? (size_t)pl : sizeof(err->msg) - 1;
+	size_t ol = strnlen(err->msg, sizeof(err->msg) - 1);
+	memcpy(tmp + n, ": ", 2);
+	memcpy(tmp + n + 2, err->msg, ol);
+	copy_bounded(err->msg, sizeof(err->msg), tmp, n + 2 + ol);
 	return err->code;
 }
