@@ -1,10 +1,15 @@
 /*
  * hex.c: hex codec, JSON-RPC quantities and 20-byte addresses with EIP-55 checksums.
+ *
+ * Everything here reads text from the network or the command line, so nothing trusts a
+ * length, a digit or a terminator; messages quote the input with unprintable bytes escaped.
  */
 #include <string.h>
 
 #include "lendex/hex.h"
 #include "lendex/keccak.h"
+
+#define QUOTE_MAX (42 * 4 + 4) /* 42 bytes escaped as \xNN, "...", NUL */
 
 static int nib(char c)
 {
@@ -19,7 +24,11 @@ static int nib(char c)
 
 int lx_hex_decode(uint8_t *out, size_t cap, size_t *outlen, const char *s, size_t slen)
 {
+	if (!outlen)
+		return LX_EINVAL;
 	*outlen = 0;
+	if ((!s && slen) || (!out && cap))
+		return LX_EINVAL;
 	if (slen >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		s += 2;
 		slen -= 2;
@@ -55,7 +64,11 @@ size_t lx_hex_encode(char *out, size_t cap, const uint8_t *in, size_t n)
 
 int lx_hex_u64(uint64_t *out, const char *s, size_t slen)
 {
+	if (!out)
+		return LX_EINVAL;
 	*out = 0;
+	if (!s)
+		return LX_EINVAL;
 	if (slen < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return LX_EPARSE;
 	uint64_t v = 0;
@@ -96,42 +109,70 @@ void lx_addr_lower(char out[LX_ADDR_STRLEN], const struct lx_addr *a)
 	checksum_into(out, a, false);
 }
 
+/*
+ * Quotes untrusted text for a message: at most 42 characters (an address), bytes outside
+ * printable ASCII as \xNN, and "..." when the text was longer.
+ */
+static void quote(char out[QUOTE_MAX], const char *s, size_t n)
+{
+	static const char d[] = "0123456789abcdef";
+	size_t o = 0;
+	for (size_t i = 0; i < n && i < 42; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			out[o++] = (char)c;
+		} else {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = d[c >> 4];
+			out[o++] = d[c & 15];
+		}
+	}
+	if (n > 42) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = 0;
+}
+
 int lx_addr_parse(struct lx_addr *out, const char *s, struct lx_error *err)
 {
+	if (!out)
+		return lx_error_set(err, LX_EINVAL, "bad address: no output");
 	memset(out, 0, sizeof(*out));
 	if (!s)
 		return lx_error_set(err, LX_EINVAL, "bad address: missing");
 	size_t n = strlen(s);
-	char q[48];
-	size_t ql = n < 42 ? n : 42;
-	memcpy(q, s, ql);
-	q[ql] = 0;
-	const char *more = n > 42 ? "..." : "";
+	char q[QUOTE_MAX];
+	quote(q, s, n);
 	if (n < 2 || s[0] != '0' || s[1] != 'x')
-		return lx_error_set(err, LX_EPARSE, "bad address '%s%s': must start with 0x", q,
-				    more);
+		return lx_error_set(err, LX_EPARSE, "bad address '%s': must start with 0x", q);
 	if (n != 42)
 		return lx_error_set(err, LX_EPARSE,
-				    "bad address '%s%s': %zu hex digits, an address has 40", q, more,
+				    "bad address '%s': %zu hex digits, an address has 40", q,
 				    n - 2);
 	bool lower = false, upper = false;
 	for (size_t i = 2; i < 42; i++) {
-		if (nib(s[i]) < 0)
-			return lx_error_set(err, LX_EPARSE, "bad address '%s': '%c' is not hex", q,
-					    s[i]);
+		if (nib(s[i]) < 0) {
+			char c[QUOTE_MAX];
+			quote(c, s + i, 1);
+			return lx_error_set(err, LX_EPARSE,
+					    "bad address '%s': '%s' at offset %zu is not hex", q,
+					    c, i);
+		}
 		lower |= s[i] >= 'a' && s[i] <= 'f';
 		upper |= s[i] >= 'A' && s[i] <= 'F';
 	}
 	size_t got;
 	struct lx_addr a;
-	lx_hex_decode(a.b, 20, &got, s, 42);
+	lx_hex_decode(a.b, sizeof(a.b), &got, s, 42);
 	if (lower && upper) {
 		char want[LX_ADDR_STRLEN];
 		lx_addr_checksum(want, &a);
 		if (memcmp(want, s, 42) != 0)
 			return lx_error_set(err, LX_EPARSE,
-					    "bad address '%s': mixed case but the EIP-55 checksum is "
-					    "wrong (expected %s)",
+					    "bad address '%s': mixed case but the EIP-55 "
+					    "checksum is wrong (expected %s)",
 					    q, want);
 	}
 	*out = a;
