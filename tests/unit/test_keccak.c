@@ -1,6 +1,7 @@
 /*
  * test_keccak.c: keccak-256 against published vectors and an independent implementation
- * (ethers' keccak256) around the 136-byte rate boundary; incremental equals one-shot.
+ * (ethers' keccak256) around the 136-byte rate boundary, at every length up to three blocks and
+ * for 1 MiB; incremental in odd chunk sizes equals one-shot.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -32,6 +33,13 @@ static void test_published(void **s)
 	const char *f = "The quick brown fox jumps over the lazy dog";
 	lx_keccak256(h, f, strlen(f));
 	hexeq(h, "4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15");
+	/* Aave V3 event topics (ethers' id()) */
+	const char *b = "Borrow(address,address,address,uint256,uint8,uint256,uint16)";
+	lx_keccak256(h, b, strlen(b));
+	hexeq(h, "b3d084820fb1a9decffb176436bd02558d15fac9b0ddfed8c465bc7359d7dce0");
+	const char *r = "ReserveDataUpdated(address,uint256,uint256,uint256,uint256,uint256)";
+	lx_keccak256(h, r, strlen(r));
+	hexeq(h, "804c9b842b2748a22bb64b345453a3de7ca54a6ca45ce00d415894979e22897a");
 }
 
 /* expected values computed with ethers 6 keccak256 over bytes (i*7+3)&255 */
@@ -69,11 +77,70 @@ static void test_multiblock_and_incremental(void **s)
 	}
 }
 
+/*
+ * Every length from 0 to 410 (three blocks, each padding case, both pad bytes in one byte at
+ * 135): the hash of the concatenated 411 hashes, computed the same way with ethers.
+ */
+static void test_every_length(void **s)
+{
+	(void)s;
+	uint8_t buf[410], h[32], h2[32];
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)((i * 7 + 3) & 255);
+	struct lx_keccak chain;
+	lx_keccak_init(&chain);
+	for (size_t n = 0; n <= sizeof(buf); n++) {
+		lx_keccak256(h, buf, n);
+		lx_keccak_update(&chain, h, 32);
+		/* one byte at a time, with empty updates in between, gives the same hash */
+		struct lx_keccak c;
+		lx_keccak_init(&c);
+		for (size_t i = 0; i < n; i++) {
+			lx_keccak_update(&c, buf + i, 1);
+			lx_keccak_update(&c, buf, 0);
+		}
+		lx_keccak_final(&c, h2);
+		assert_memory_equal(h, h2, 32);
+	}
+	lx_keccak_final(&chain, h);
+	hexeq(h, "8aa099633f69b0183446051ca55589a571fe3412c27b4b7ae93c1d9df70140db");
+}
+
+/* 1 MiB (7711 blocks) in one call and in uneven pieces */
+static void test_large(void **s)
+{
+	(void)s;
+	static uint8_t big[1 << 20];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)((i * i + 17 * i) & 255);
+	uint8_t h[32];
+	lx_keccak256(h, big, sizeof(big));
+	hexeq(h, "22905a68f70000fde0ccbf4dc0065843ce9c686cd7172c01681d13a6fc8b9a67");
+	struct lx_keccak c;
+	lx_keccak_init(&c);
+	size_t off = 0, step = 1;
+	while (off < sizeof(big)) {
+		size_t m = sizeof(big) - off < step ? sizeof(big) - off : step;
+		lx_keccak_update(&c, big + off, m);
+		off += m;
+		step = step * 3 % 1013 + 1; /* 1, 4, 13, 40, ... hitting every block offset */
+	}
+	uint8_t h2[32];
+	lx_keccak_final(&c, h2);
+	assert_memory_equal(h, h2, 32);
+	/* _final leaves the state as after _init: the next hash starts afresh */
+	lx_keccak_update(&c, "", 0);
+	lx_keccak_final(&c, h2);
+	hexeq(h2, "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_published),
 		cmocka_unit_test(test_multiblock_and_incremental),
+		cmocka_unit_test(test_every_length),
+		cmocka_unit_test(test_large),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
