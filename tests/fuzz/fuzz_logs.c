@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../indexer/proto/aave_events.h"
+#include "../../indexer/proto/aave/events.h"
 #include "lendex/rpc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len);

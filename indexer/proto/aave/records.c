@@ -1,10 +1,10 @@
 /*
- * aave_rec.c: byte layouts of the Aave handler's records (see aave_rec.h). A reader never
+ * records.c: byte layouts of the Aave handler's records (see records.h). A reader never
  * trusts a stored value: lengths and versions are checked and a mismatch is LX_ECORRUPT.
  */
 #include <string.h>
 
-#include "aave_rec.h"
+#include "records.h"
 
 #define REC_VERSION 1
 

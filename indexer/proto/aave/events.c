@@ -1,9 +1,9 @@
 /*
- * aave_events.c: the Aave V3 (3.0.x) event table and its strict reader. See aave_events.h.
+ * events.c: the Aave V3 (3.0.x) event table and its strict reader. See events.h.
  */
 #include <string.h>
 
-#include "aave_events.h"
+#include "events.h"
 #include "lendex/keccak.h"
 
 #define I 1

@@ -1,5 +1,5 @@
 /*
- * aave_math.h: Aave's interest math (MathUtils + ReserveLogic's normalized income/debt),
+ * math.h: Aave's interest math (MathUtils + ReserveLogic's normalized income/debt),
  * reproduced bit for bit. Shared by every Aave-family handler (V3, later V2 and Spark, which
  * use the same libraries). Internal to indexer/proto/.
  */

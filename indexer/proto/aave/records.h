@@ -1,5 +1,5 @@
 /*
- * aave_rec.h: the Aave V3 handler's records in the store and their byte layouts.
+ * records.h: the Aave V3 handler's records in the store and their byte layouts.
  *
  * Every key starts with the market prefix: chain id (8 bytes big-endian) and the Pool address
  * (20 bytes), so several Aave deployments (and later V2/Spark, which reuse these records) share

@@ -1,10 +1,10 @@
 /*
- * aave_math.c: Aave's MathUtils and ReserveLogic index projections on lx_u256.
+ * math.c: Aave's MathUtils and ReserveLogic index projections on lx_u256.
  *
  * Solidity's `unchecked` blocks wrap; the checked ones revert. We return LX_EOVERFLOW where the
  * contract would revert (practically never with real rates) and wrap where it would wrap.
  */
-#include "aave_math.h"
+#include "math.h"
 
 static void u64(struct lx_u256 *r, uint64_t v)
 {

@@ -1,5 +1,5 @@
 /*
- * aave_events.h: the Aave V3 events the handler interprets, and a strict reader for them.
+ * events.h: the Aave V3 events the handler interprets, and a strict reader for them.
  *
  * Each event is named by its canonical signature; topic0 is its keccak. The layout says which
  * arguments are indexed (in topics) and which are in data, in ABI order, so one table drives

@@ -1,0 +1,124 @@
+/*
+ * aave.h: internals shared by the files of the Aave V3 handler (indexer/proto/aave/).
+ *
+ * The handler rebuilds every position of an Aave V3 market from events alone: reserves and
+ * their configuration from the PoolConfigurator, indexes and rates from the Pool's
+ * ReserveDataUpdated, per-account scaled balances from the aToken / variable-debt / stable-debt
+ * tokens' Mint, Burn and BalanceTransfer (token addresses are learned from ReserveInitialized;
+ * aTokens and debt tokens share Mint/Burn signatures, so a token event is routed by its emitter,
+ * never by topic alone), collateral flags and e-mode from the Pool. Oracle prices are contract
+ * reads pinned to each batch's last block.
+ *
+ * Balances are kept scaled, as the tokens keep them, and turned into amounts only when a view
+ * is built, with the contracts' own rounding (math.c), so a view at the synced block equals
+ * what balanceOf and getUserAccountData return there.
+ *
+ * Files, by concern:
+ *   handler.c     ops table, create/destroy, token routing, log filters
+ *   apply.c       one log -> store records (Pool, configurator, tokens)
+ *   prices.c      oracle reads and their answers
+ *   view.c        store records -> struct lx_market_view
+ *   liquidation.c each version's liquidation rules for the risk pass
+ *   tables.c      keys and typed get/put of the records (records.c holds their byte layouts)
+ *   versions.c    the one table of per-version rules (versions.h)
+ *   events.c      event signatures and the strict log reader
+ *   math.c        Aave's interest and ray math
+ */
+#ifndef LENDEX_PROTO_AAVE_AAVE_H
+#define LENDEX_PROTO_AAVE_AAVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "events.h"
+#include "records.h"
+#include "versions.h"
+#include "lendex/model.h"
+#include "lendex/proto.h"
+
+struct lx_store_txn;
+
+#define T_RESERVE "aave3.reserve"
+#define T_TOKEN "aave3.token"
+#define T_EMODE "aave3.emode"
+#define T_USER "aave3.user"
+#define T_POS "aave3.pos"
+#define T_FLOW "lx.flow"
+
+#define AAVE_MAX_TOKENS (3 * 256)
+
+/* A reserve token the handler follows; kind says how its Mint/Burn are read. */
+struct aave_token {
+	struct lx_addr token, asset;
+	uint8_t kind;       /* enum aave_token_kind */
+	uint64_t block;     /* block of its ReserveInitialized */
+};
+
+/* The handler object. Invariant: tokens[0..n_tokens) are distinct addresses. */
+struct aave {
+	struct lx_proto base;
+	uint8_t market[AAVE_MARKET_KEY];  /* key prefix: chain id | pool */
+	struct lx_addr pool, configurator, oracle;
+	const struct aave_rules *rules;   /* rules of the version live at the block applied */
+	size_t n_tokens;
+	struct aave_token tokens[AAVE_MAX_TOKENS];
+};
+
+static inline struct aave *aave_of(struct lx_proto *p)
+{
+	return (struct aave *)p;
+}
+
+/* handler.c */
+const struct aave_token *aave_find_token(const struct aave *a, const struct lx_addr *t);
+int aave_add_token(struct aave *a, const struct lx_addr *t, const struct lx_addr *asset,
+		   uint8_t kind, uint64_t block, struct lx_error *err);
+bool aave_addr_zero(const struct lx_addr *x);
+int aave_discovery_filter(struct lx_proto *p, struct lx_filter *f);
+int aave_discover(struct lx_proto *p, const struct lx_log *log, struct lx_error *err);
+int aave_filter(struct lx_proto *p, struct lx_filter *f);
+
+/* tables.c: keys, typed records, scaled arithmetic shared by apply and view */
+size_t aave_key_asset(uint8_t *k, const struct aave *a, const struct lx_addr *x);
+size_t aave_key_pos(uint8_t *k, const struct aave *a, const struct lx_addr *user,
+		    const struct lx_addr *asset);
+int aave_corrupt(struct lx_error *err, const char *table);
+int aave_get_reserve(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *asset,
+		     struct aave_reserve *r, struct lx_error *err);
+int aave_put_reserve(struct aave *a, struct lx_store_txn *txn, const struct aave_reserve *r,
+		     struct lx_error *err);
+int aave_get_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
+		 const struct lx_addr *asset, struct aave_pos *p, struct lx_error *err);
+int aave_put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
+		 const struct lx_addr *asset, const struct aave_pos *p, struct lx_error *err);
+int aave_touch_user(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
+		    int emode /* -1 = keep */, struct lx_error *err);
+int aave_put_flow(struct aave *a, struct lx_store_txn *txn, const struct lx_log *log,
+		  const struct lx_addr *user, uint8_t kind, const struct lx_addr *asset,
+		  const struct lx_u256 *amount, uint8_t sub, struct lx_error *err);
+int aave_count_reserves(struct aave *a, struct lx_store_txn *txn, uint16_t *out,
+			struct lx_error *err);
+int aave_math_err(struct lx_error *err, int rc, const char *what, const struct lx_log *log);
+int aave_scaled_add(struct lx_u256 *scaled, const struct lx_u256 *amount,
+		    const struct lx_u256 *index, bool sub, const struct lx_log *log,
+		    struct lx_error *err);
+
+/* apply.c */
+int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
+	       struct lx_error *err);
+
+/* prices.c */
+int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+	       struct lx_error *err);
+int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
+		     const struct lx_call *calls, size_t n, struct lx_error *err);
+
+/* view.c */
+int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
+	      const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
+	      struct lx_market_view *out, struct lx_error *err);
+
+/* liquidation.c: the liquidation rules of a version, in the market view's neutral form */
+void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules);
+
+#endif

@@ -1,0 +1,413 @@
+/*
+ * apply.c: one Aave V3 log -> the handler's records. Pool events move indexes, collateral flags
+ * and e-mode; configurator events set reserve and e-mode configuration; token events move
+ * scaled balances. What differs between versions is read from a->rules (versions.h).
+ */
+#include <string.h>
+
+#include "aave.h"
+#include "math.h"
+#include "lendex/store.h"
+
+/* ---- event handlers ---- */
+
+static int on_token(struct aave *a, struct lx_store_txn *txn, const struct aave_token *tk,
+		    const struct lx_log *log, struct lx_error *err)
+{
+	const uint8_t *t0 = log->topics[0];
+	struct aave_args x;
+	struct aave_pos p;
+	int rc;
+	const struct aave_event_def *ev = NULL;
+	static const enum aave_ev scaled_evs[] = {EV_SCALED_MINT, EV_SCALED_BURN,
+						 EV_BALANCE_TRANSFER, EV_ATOKEN_INITIALIZED};
+	static const enum aave_ev stable_evs[] = {EV_STABLE_MINT, EV_STABLE_BURN};
+	const enum aave_ev *list = tk->kind == AAVE_STOKEN ? stable_evs : scaled_evs;
+	size_t n = tk->kind == AAVE_STOKEN ? 2 : 4;
+	for (size_t i = 0; i < n; i++)
+		if (memcmp(aave_events[list[i]].topic0, t0, 32) == 0)
+			ev = &aave_events[list[i]];
+	if (!ev)
+		return 0; /* Transfer, Approval, ...: not state we keep */
+	if ((rc = aave_event_decode(&x, ev, log, err)))
+		return rc;
+
+	switch (ev->id) {
+	case EV_ATOKEN_INITIALIZED: {
+		if (tk->kind != AAVE_ATOKEN)
+			return 0;
+		struct aave_reserve r;
+		if ((rc = aave_get_reserve(a, txn, &tk->asset, &r, err)) == LX_ENOTFOUND) {
+			/* emitted before ReserveInitialized in the same tx: create the record */
+			lx_error_clear(err);
+			memset(&r, 0, sizeof(r));
+			r.asset = tk->asset;
+			r.atoken = tk->token;
+			if ((rc = aave_count_reserves(a, txn, &r.id, err)))
+				return rc;
+		} else if (rc)
+			return rc;
+		uint64_t dec;
+		if (lx_u256_to_u64(&dec, &x.v[4]) || dec > 77)
+			return lx_error_set(err, LX_EPADDING, "aave_v3: bad decimals in "
+							      "Initialized at %llu:%u",
+					    (unsigned long long)log->block, log->log_index);
+		r.decimals = (uint8_t)dec;
+		char sym[24];
+		if ((rc = aave_event_string(sym, sizeof(sym), ev, log, 6, err)))
+			return rc;
+		/* aToken symbols are "a<Market><SYMBOL>" or "a<SYMBOL>": keep the whole name
+		 * unless the underlying's own symbol arrives later (calls) */
+		if (!r.symbol[0]) {
+			const char *s = sym[0] == 'a' ? sym + 1 : sym;
+			size_t l = strlen(s);
+			if (l >= sizeof(r.symbol))
+				l = sizeof(r.symbol) - 1;
+			memcpy(r.symbol, s, l);
+			r.symbol[l] = 0;
+		}
+		return aave_put_reserve(a, txn, &r, err);
+	}
+	case EV_SCALED_MINT:
+	case EV_SCALED_BURN: {
+		/* Mint(caller, onBehalfOf, ...) / Burn(from, target, ...) */
+		const struct lx_addr *user = ev->id == EV_SCALED_BURN ? &x.a[0] : &x.a[1];
+		if ((rc = aave_get_pos(a, txn, user, &tk->asset, &p, err)))
+			return rc;
+		struct lx_u256 *sc = tk->kind == AAVE_ATOKEN ? &p.scaled_a : &p.scaled_v;
+		struct lx_u256 amt;
+		bool sub;
+		if (ev->id == EV_SCALED_BURN) {
+			/* Burn(from, target, value, balanceIncrease, index): burned = value + bi */
+			if ((rc = lx_u256_add(&amt, &x.v[2], &x.v[3])))
+				return aave_math_err(err, rc, "Burn amount", log);
+			sub = true;
+		} else if (lx_u256_cmp(&x.v[2], &x.v[3]) >= 0) {
+			/* Mint(caller, onBehalfOf, value, bi, index): minted = value - bi */
+			lx_u256_sub(&amt, &x.v[2], &x.v[3]);
+			sub = false;
+		} else {
+			/* a burn smaller than the accrued interest is emitted as a Mint */
+			lx_u256_sub(&amt, &x.v[3], &x.v[2]);
+			sub = true;
+		}
+		if (!lx_u256_is_zero(&amt) &&
+		    (rc = aave_scaled_add(sc, &amt, &x.v[4], sub, log, err)))
+			return rc;
+		return aave_put_pos(a, txn, user, &tk->asset, &p, err);
+	}
+	case EV_BALANCE_TRANSFER: {
+		/* BalanceTransfer(from, to, value, index): value is scaled from 3.0.1 on */
+		struct lx_u256 sc = x.v[2];
+		if (!a->rules->scaled_transfer &&
+		    (rc = lx_ray_div(&sc, &x.v[2], &x.v[3])))
+			return aave_math_err(err, rc, "rayDiv", log);
+		if (lx_addr_eq(&x.a[0], &x.a[1]))
+			return 0;
+		struct aave_pos q;
+		if ((rc = aave_get_pos(a, txn, &x.a[0], &tk->asset, &p, err)))
+			return rc;
+		if (lx_u256_sub(&p.scaled_a, &p.scaled_a, &sc))
+			return lx_error_set(err, LX_ECORRUPT,
+					    "aave_v3: BalanceTransfer at %llu:%u exceeds the "
+					    "sender's balance (events missing?)",
+					    (unsigned long long)log->block, log->log_index);
+		if ((rc = aave_put_pos(a, txn, &x.a[0], &tk->asset, &p, err)))
+			return rc;
+		if ((rc = aave_get_pos(a, txn, &x.a[1], &tk->asset, &q, err)))
+			return rc;
+		if (lx_u256_add(&q.scaled_a, &q.scaled_a, &sc))
+			return aave_math_err(err, LX_EOVERFLOW, "BalanceTransfer", log);
+		if ((rc = aave_put_pos(a, txn, &x.a[1], &tk->asset, &q, err)))
+			return rc;
+		struct lx_u256 amt;
+		if (lx_ray_mul(&amt, &sc, &x.v[3]))
+			amt = sc;
+		if ((rc = aave_put_flow(a, txn, log, &x.a[0], LX_FLOW_TRANSFER_OUT, &tk->asset, &amt, 0,
+				   err)))
+			return rc;
+		return aave_put_flow(a, txn, log, &x.a[1], LX_FLOW_TRANSFER_IN, &tk->asset, &amt, 1,
+				err);
+	}
+	case EV_STABLE_MINT: {
+		/* Mint(user, onBehalfOf, amount, currentBalance, bi, newRate, avg, supply):
+		 * principal = currentBalance + amount - bi, for a borrow and for a burn smaller
+		 * than the accrued interest alike; the rate field is the user's rate after. */
+		const struct lx_addr *user = &x.a[1];
+		if ((rc = aave_get_pos(a, txn, user, &tk->asset, &p, err)))
+			return rc;
+		struct lx_u256 pr;
+		if (lx_u256_add(&pr, &x.v[3], &x.v[2]) || lx_u256_sub(&pr, &pr, &x.v[4]))
+			return aave_math_err(err, LX_EOVERFLOW, "stable Mint", log);
+		p.stable = pr;
+		p.stable_rate = x.v[5];
+		p.stable_ts = log->timestamp;
+		return aave_put_pos(a, txn, user, &tk->asset, &p, err);
+	}
+	case EV_STABLE_BURN: {
+		/* Burn(from, amount, currentBalance, bi, avg, supply): repaid = amount + bi */
+		const struct lx_addr *user = &x.a[0];
+		if ((rc = aave_get_pos(a, txn, user, &tk->asset, &p, err)))
+			return rc;
+		struct lx_u256 pr;
+		if (lx_u256_sub(&pr, &x.v[2], &x.v[1]) || lx_u256_sub(&pr, &pr, &x.v[3]))
+			return aave_math_err(err, LX_EOVERFLOW, "stable Burn", log);
+		p.stable = pr;
+		if (lx_u256_is_zero(&pr)) {
+			memset(&p.stable_rate, 0, sizeof(p.stable_rate));
+			p.stable_ts = 0;
+		} else {
+			p.stable_ts = log->timestamp;
+		}
+		return aave_put_pos(a, txn, user, &tk->asset, &p, err);
+	}
+	default:
+		return 0;
+	}
+}
+
+static int set_collateral(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *asset,
+			  const struct lx_addr *user, bool on, struct lx_error *err)
+{
+	struct aave_pos p;
+	int rc = aave_get_pos(a, txn, user, asset, &p, err);
+	if (rc)
+		return rc;
+	p.collateral = on;
+	return aave_put_pos(a, txn, user, asset, &p, err);
+}
+
+static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_event_def *ev,
+		   const struct lx_log *log, struct lx_error *err)
+{
+	struct aave_args x;
+	int rc = aave_event_decode(&x, ev, log, err);
+	if (rc)
+		return rc;
+	switch (ev->id) {
+	case EV_RESERVE_DATA_UPDATED: {
+		struct aave_reserve r;
+		if ((rc = aave_get_reserve(a, txn, &x.a[0], &r, err)))
+			return rc == LX_ENOTFOUND
+				       ? lx_error_prefix(err, "aave_v3: ReserveDataUpdated at %llu:%u "
+							      "for an unknown reserve",
+							 (unsigned long long)log->block,
+							 log->log_index)
+				       : rc;
+		r.liq_rate = x.v[1];
+		r.stable_rate = x.v[2];
+		r.var_rate = x.v[3];
+		r.liq_index = x.v[4];
+		r.var_index = x.v[5];
+		r.last_update = log->timestamp;
+		return aave_put_reserve(a, txn, &r, err);
+	}
+	case EV_COLL_ENABLED:
+	case EV_COLL_DISABLED:
+		return set_collateral(a, txn, &x.a[0], &x.a[1], ev->id == EV_COLL_ENABLED, err);
+	case EV_USER_EMODE_SET: {
+		uint64_t c;
+		lx_u256_to_u64(&c, &x.v[1]);
+		return aave_touch_user(a, txn, &x.a[0], (int)c, err);
+	}
+	case EV_SUPPLY:
+		return aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_SUPPLY, &x.a[0], &x.v[3], 0, err);
+	case EV_WITHDRAW:
+		return aave_put_flow(a, txn, log, &x.a[1], LX_FLOW_WITHDRAW, &x.a[0], &x.v[3], 0, err);
+	case EV_BORROW:
+		return aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_BORROW, &x.a[0], &x.v[3], 0, err);
+	case EV_REPAY:
+		return aave_put_flow(a, txn, log, &x.a[1], LX_FLOW_REPAY, &x.a[0], &x.v[3], 0, err);
+	case EV_LIQUIDATION_CALL:
+		if ((rc = aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_LIQUIDATED, &x.a[0], &x.v[4], 0,
+				   err)))
+			return rc;
+		return aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_REPAY, &x.a[1], &x.v[3], 1, err);
+	default:
+		return 0;
+	}
+}
+
+static uint16_t bps(const struct lx_u256 *v)
+{
+	uint64_t u;
+	if (lx_u256_to_u64(&u, v) || u > 0xffff)
+		return 0xffff;
+	return (uint16_t)u;
+}
+
+static uint64_t u64v(const struct lx_u256 *v)
+{
+	uint64_t u;
+	if (lx_u256_to_u64(&u, v))
+		return UINT64_MAX;
+	return u;
+}
+
+static void flag(struct aave_reserve *r, uint32_t f, const struct lx_u256 *on)
+{
+	if (lx_u256_is_zero(on))
+		r->flags &= ~f;
+	else
+		r->flags |= f;
+}
+
+static int on_configurator(struct aave *a, struct lx_store_txn *txn,
+			   const struct aave_event_def *ev, const struct lx_log *log,
+			   struct lx_error *err)
+{
+	struct aave_args x;
+	int rc = aave_event_decode(&x, ev, log, err);
+	if (rc)
+		return rc;
+	if (ev->id == EV_EMODE_ADDED) {
+		uint8_t k[AAVE_MARKET_KEY + 1], v[AAVE_EMODE_LEN];
+		struct aave_emode e;
+		memset(&e, 0, sizeof(e));
+		e.ltv = bps(&x.v[1]);
+		e.lt = bps(&x.v[2]);
+		e.bonus = bps(&x.v[3]);
+		e.price_source = x.a[4];
+		if ((rc = aave_event_string(e.label, sizeof(e.label), ev, log, 5, err)))
+			return rc;
+		memcpy(k, a->market, AAVE_MARKET_KEY);
+		k[AAVE_MARKET_KEY] = (uint8_t)u64v(&x.v[0]);
+		/* keep the last known price of the source if the category is reconfigured */
+		const uint8_t *old;
+		size_t ol;
+		struct aave_emode prev;
+		if (lx_store_get(txn, T_EMODE, k, sizeof(k), &old, &ol, err) == 0 &&
+		    aave_emode_decode(&prev, old, ol) == 0 &&
+		    lx_addr_eq(&prev.price_source, &e.price_source))
+			e.price = prev.price;
+		lx_error_clear(err);
+		size_t vl = aave_emode_encode(v, &e);
+		return lx_store_put(txn, T_EMODE, k, sizeof(k), v, vl, err);
+	}
+
+	struct aave_reserve r;
+	const struct lx_addr *asset = &x.a[0];
+	rc = aave_get_reserve(a, txn, asset, &r, err);
+	if (rc == LX_ENOTFOUND && ev->id == EV_RESERVE_INITIALIZED) {
+		lx_error_clear(err);
+		memset(&r, 0, sizeof(r));
+		r.id = 0xffff;
+		rc = 0;
+	}
+	if (rc == LX_ENOTFOUND) {
+		/* configuration of a reserve we never saw initialised: a config error or a
+		 * start_block after the reserve's creation; say which */
+		return lx_error_prefix(err, "aave_v3: %s at %llu:%u for a reserve not initialised "
+					    "since start_block",
+				       ev->name, (unsigned long long)log->block, log->log_index);
+	}
+	if (rc)
+		return rc;
+	switch (ev->id) {
+	case EV_RESERVE_INITIALIZED: {
+		if (r.id == 0xffff && (rc = aave_count_reserves(a, txn, &r.id, err)))
+			return rc;
+		r.asset = *asset;
+		r.atoken = x.a[1];
+		r.stoken = x.a[2];
+		r.vtoken = x.a[3];
+		r.flags |= AAVE_R_ACTIVE;
+		/* persist the token routing (discovery keeps it in memory too) */
+		const struct lx_addr *toks[3] = {&r.atoken, &r.vtoken, &r.stoken};
+		for (int i = 0; i < 3; i++) {
+			if (aave_addr_zero(toks[i]))
+				continue;
+			uint8_t k[64], v[21];
+			memcpy(v, asset->b, 20);
+			v[20] = (uint8_t)(i + 1);
+			if ((rc = lx_store_put(txn, T_TOKEN, k, aave_key_asset(k, a, toks[i]), v, 21, err)))
+				return rc;
+			if (!aave_find_token(a, toks[i]) &&
+			    (rc = aave_add_token(a, toks[i], asset, (uint8_t)(i + 1), log->block, err)))
+				return rc;
+		}
+		break;
+	}
+	case EV_COLLATERAL_CONFIG:
+		r.ltv = bps(&x.v[1]);
+		r.lt = bps(&x.v[2]);
+		r.bonus = bps(&x.v[3]);
+		break;
+	case EV_RESERVE_BORROWING:
+		flag(&r, AAVE_R_BORROWING, &x.v[1]);
+		break;
+	case EV_RESERVE_STABLE:
+		flag(&r, AAVE_R_STABLE, &x.v[1]);
+		break;
+	case EV_RESERVE_ACTIVE:
+		flag(&r, AAVE_R_ACTIVE, &x.v[1]);
+		break;
+	case EV_RESERVE_FROZEN:
+		flag(&r, AAVE_R_FROZEN, &x.v[1]);
+		break;
+	case EV_RESERVE_PAUSED:
+		flag(&r, AAVE_R_PAUSED, &x.v[1]);
+		break;
+	case EV_FLASHLOANING:
+		flag(&r, AAVE_R_FLASHLOAN, &x.v[1]);
+		break;
+	case EV_ISO_BORROWABLE:
+		flag(&r, AAVE_R_ISO_BORROWABLE, &x.v[1]);
+		break;
+	case EV_SILOED:
+		flag(&r, AAVE_R_SILOED, &x.v[2]);
+		break;
+	case EV_RESERVE_DROPPED:
+		r.flags |= AAVE_R_DROPPED;
+		break;
+	case EV_RESERVE_FACTOR:
+		r.reserve_factor = bps(&x.v[2]);
+		break;
+	case EV_BORROW_CAP:
+		r.borrow_cap = u64v(&x.v[2]);
+		break;
+	case EV_SUPPLY_CAP:
+		r.supply_cap = u64v(&x.v[2]);
+		break;
+	case EV_PROTOCOL_FEE:
+		r.protocol_fee = bps(&x.v[2]);
+		break;
+	case EV_EMODE_ASSET:
+		r.emode = (uint8_t)u64v(&x.v[2]);
+		break;
+	case EV_DEBT_CEILING:
+		r.debt_ceiling = u64v(&x.v[2]);
+		break;
+	default:
+		return 0;
+	}
+	return aave_put_reserve(a, txn, &r, err);
+}
+
+/* ---- ops ---- */
+
+int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
+		      struct lx_error *err)
+{
+	struct aave *a = aave_of(p);
+	if (log->n_topics == 0)
+		return 0; /* anonymous: nothing of ours */
+	const struct aave_token *tk = aave_find_token(a, &log->address);
+	if (tk)
+		return on_token(a, txn, tk, log, err);
+	enum aave_role role;
+	if (lx_addr_eq(&log->address, &a->pool))
+		role = ROLE_POOL;
+	else if (lx_addr_eq(&log->address, &a->configurator))
+		role = ROLE_CONFIGURATOR;
+	else
+		return 0; /* an emitter we did not ask for */
+	for (int i = 0; i < EV_COUNT; i++) {
+		const struct aave_event_def *ev = &aave_events[i];
+		if (ev->role != role || memcmp(ev->topic0, log->topics[0], 32) != 0)
+			continue;
+		return role == ROLE_POOL ? on_pool(a, txn, ev, log, err)
+					 : on_configurator(a, txn, ev, log, err);
+	}
+	return 0; /* an event we do not keep state for (FlashLoan, MintedToTreasury, ...) */
+}

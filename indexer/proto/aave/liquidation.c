@@ -1,0 +1,20 @@
+/*
+ * liquidation.c: the liquidation rules of each Aave V3 version, in the neutral form the risk
+ * pass reads (struct lx_liq_rules in model.h). LiquidationLogic: a 50 % close factor, 100 % when
+ * HF < 0.95 (CLOSE_FACTOR_HF_THRESHOLD); from 3.3 also 100 % when the collateral or debt reserve
+ * of the position is worth less than MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD.
+ */
+#include <string.h>
+
+#include "aave.h"
+
+void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules)
+{
+	memset(out, 0, sizeof(*out));
+	out->default_close_factor_bps = 5000;
+	out->max_close_factor_bps = 10000;
+	lx_u256_from_u64(&out->full_close_hf, 950000000000000000ull);
+	if (rules->close_factor == AAVE_CF_POSITION)
+		lx_u256_from_u64(&out->min_base_full_close,
+				 (uint64_t)rules->full_close_base_units * 100000000ull);
+}

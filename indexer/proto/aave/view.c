@@ -1,0 +1,367 @@
+/*
+ * view.c: the Aave handler's records -> struct lx_market_view at a timestamp, balances with
+ * interest projected the way the tokens' balanceOf does, e-mode applied per account.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aave.h"
+#include "math.h"
+#include "lendex/chain.h"
+#include "lendex/store.h"
+
+/* ---- views ---- */
+
+struct rsv {
+	struct aave_reserve r;
+	struct lx_u256 income, debt; /* normalized income / debt at the view's timestamp */
+};
+
+static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
+			 struct rsv **out, size_t *n_out, struct lx_error *err)
+{
+	struct lx_store_iter it;
+	size_t n = 0, cap = 0;
+	struct rsv *v = NULL;
+	const uint8_t *k, *val;
+	size_t kl, vl;
+	int rc = lx_store_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &val, &vl, err)) == 0) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			struct rsv *nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				rc = lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
+				break;
+			}
+			v = nv;
+		}
+		if (aave_reserve_decode(&v[n].r, val, vl)) {
+			rc = aave_corrupt(err, T_RESERVE);
+			break;
+		}
+		struct aave_reserve *r = &v[n].r;
+		uint64_t now = ts < r->last_update ? r->last_update : ts;
+		if (lx_u256_is_zero(&r->liq_index)) {
+			/* initialised, no ReserveDataUpdated yet: indexes start at one ray */
+			lx_u256_pow10(&r->liq_index, 27);
+			lx_u256_pow10(&r->var_index, 27);
+			r->last_update = now;
+		}
+		if ((rc = lx_aave_normalized_income(&v[n].income, &r->liq_index, &r->liq_rate,
+						    r->last_update, now)) ||
+		    (rc = lx_aave_normalized_debt(&v[n].debt, &r->var_index, &r->var_rate,
+						  r->last_update, now))) {
+			rc = lx_error_set(err, rc, "aave_v3: index projection overflow");
+			break;
+		}
+		n++;
+	}
+	lx_store_iter_end(&it);
+	if (rc != LX_ENOTFOUND) {
+		free(v);
+		return rc;
+	}
+	lx_error_clear(err);
+	/* order by the Pool's reserve id, as getReservesList does */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && v[j - 1].r.id > v[j].r.id; j--) {
+			struct rsv t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	*out = v;
+	*n_out = n;
+	return 0;
+}
+
+static int load_emodes(struct aave *a, struct lx_store_txn *txn, struct aave_emode *em,
+		       bool *have, struct lx_error *err)
+{
+	struct lx_store_iter it;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	int rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+		if (kl != AAVE_MARKET_KEY + 1 || aave_emode_decode(&em[k[AAVE_MARKET_KEY]], v, vl)) {
+			lx_store_iter_end(&it);
+			return aave_corrupt(err, T_EMODE);
+		}
+		have[k[AAVE_MARKET_KEY]] = true;
+	}
+	lx_store_iter_end(&it);
+	if (rc != LX_ENOTFOUND)
+		return rc;
+	lx_error_clear(err);
+	return 0;
+}
+
+struct vb {
+	struct lx_market_view *mv;
+	size_t pos_cap, flow_cap, acc_cap;
+	size_t *pos_start, *flow_start; /* per account offsets, fixed up at the end */
+	size_t n_pos, n_flows;          /* totals so far */
+	size_t idx_cap;                 /* capacity of pos_start and flow_start */
+};
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err)
+{
+	if (need <= *cap)
+		return 0;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *n = realloc(*p, c * elem);
+	if (!n)
+		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory building the view");
+	*p = n;
+	*cap = c;
+	return 0;
+}
+
+static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
+			const struct rsv *rs, size_t n_rs, const struct aave_emode *em,
+			const bool *have_em, const struct lx_addr *user, unsigned flags,
+			uint64_t ts, struct lx_error *err)
+{
+	struct lx_market_view *mv = b->mv;
+	uint8_t k[96];
+	size_t kl = aave_key_asset(k, a, user);
+	const uint8_t *v;
+	size_t vl;
+	uint8_t emode = 0;
+	int rc = lx_store_get(txn, T_USER, k, kl, &v, &vl, err);
+	if (rc == 0) {
+		if (vl != 2 || v[0] != 1)
+			return aave_corrupt(err, T_USER);
+		emode = v[1];
+	} else if (rc == LX_ENOTFOUND) {
+		lx_error_clear(err);
+	} else {
+		return rc;
+	}
+	size_t ai = mv->n_accounts;
+	if ((rc = grow((void **)&mv->accounts, &b->acc_cap, ai + 1, sizeof(*mv->accounts), err)))
+		return rc;
+	size_t c1 = b->idx_cap;
+	if ((rc = grow((void **)&b->pos_start, &c1, ai + 1, sizeof(size_t), err)))
+		return rc;
+	c1 = b->idx_cap;
+	if ((rc = grow((void **)&b->flow_start, &c1, ai + 1, sizeof(size_t), err)))
+		return rc;
+	b->idx_cap = c1;
+	struct lx_account_view *acct = &mv->accounts[ai];
+	memset(acct, 0, sizeof(*acct));
+	acct->account = *user;
+	acct->emode = emode;
+	b->pos_start[ai] = 0;
+	b->flow_start[ai] = 0;
+	const struct aave_emode *e = emode && have_em[emode] ? &em[emode] : NULL;
+
+	/* positions: one prefix scan of market|user in the position table */
+	size_t first = b->n_pos;
+	b->pos_start[ai] = first;
+	{
+		struct lx_store_iter it;
+		const uint8_t *pk, *pv;
+		size_t pkl, pvl;
+		rc = lx_store_iter_begin(&it, txn, T_POS, k, kl, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &pk, &pkl, &pv, &pvl, err)) == 0) {
+			struct aave_pos p;
+			struct lx_addr asset;
+			if (pkl != kl + 20 || aave_pos_decode(&p, pv, pvl)) {
+				rc = aave_corrupt(err, T_POS);
+				break;
+			}
+			memcpy(asset.b, pk + kl, 20);
+			size_t ri;
+			for (ri = 0; ri < n_rs; ri++)
+				if (lx_addr_eq(&rs[ri].r.asset, &asset))
+					break;
+			if (ri == n_rs || aave_pos_empty(&p))
+				continue;
+			const struct aave_reserve *r = &rs[ri].r;
+			size_t pi = first + acct->n_pos;
+			if ((rc = grow((void **)&mv->pos_pool, &b->pos_cap, pi + 1,
+				       sizeof(*mv->pos_pool), err)))
+				break;
+			struct lx_asset_pos *ap = &mv->pos_pool[pi];
+			memset(ap, 0, sizeof(*ap));
+			ap->asset = (uint32_t)ri;
+			if ((rc = lx_ray_mul(&ap->supplied, &p.scaled_a, &rs[ri].income)) ||
+			    (rc = lx_ray_mul(&ap->borrowed_variable, &p.scaled_v, &rs[ri].debt)) ||
+			    (rc = lx_aave_stable_balance(&ap->borrowed_stable, &p.stable,
+							 &p.stable_rate, p.stable_ts,
+							 ts < p.stable_ts ? p.stable_ts : ts)) ||
+			    (rc = lx_u256_add(&ap->borrowed, &ap->borrowed_variable,
+					      &ap->borrowed_stable))) {
+				rc = lx_error_set(err, rc, "aave_v3: balance overflow");
+				break;
+			}
+			bool in_em = e && r->emode == emode;
+			ap->collateral = p.collateral && r->lt != 0;
+			ap->ltv_bps = r->ltv == 0 ? 0 : (in_em ? e->ltv : r->ltv);
+			ap->liq_threshold_bps = in_em ? e->lt : r->lt;
+			ap->liq_bonus_bps = in_em ? e->bonus : r->bonus;
+			ap->price = in_em && !lx_u256_is_zero(&e->price) ? e->price : r->price;
+			struct lx_asset_info *inf = &mv->assets[ri];
+			lx_u256_add(&inf->total_supplied, &inf->total_supplied, &ap->supplied);
+			lx_u256_add(&inf->total_borrowed, &inf->total_borrowed, &ap->borrowed);
+			acct->n_pos++;
+		}
+		lx_store_iter_end(&it);
+		if (rc != LX_ENOTFOUND)
+			return rc;
+		lx_error_clear(err);
+		rc = 0;
+		/* reserve order, as getUserAccountData walks them */
+		struct lx_asset_pos *ps = &mv->pos_pool[first];
+		for (size_t i = 1; i < acct->n_pos; i++)
+			for (size_t j = i; j > 0 && ps[j - 1].asset > ps[j].asset; j--) {
+				struct lx_asset_pos t = ps[j];
+				ps[j] = ps[j - 1];
+				ps[j - 1] = t;
+			}
+		b->n_pos += acct->n_pos;
+	}
+
+	if (flags & LX_VIEW_FLOWS) {
+		size_t ffirst = b->n_flows;
+		b->flow_start[ai] = ffirst;
+		struct lx_store_iter it;
+		const uint8_t *fk, *fv;
+		size_t fkl, fvl;
+		rc = lx_store_iter_begin(&it, txn, T_FLOW, k, kl, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
+			if (fkl != kl + 13 || fvl != 85) {
+				lx_store_iter_end(&it);
+				return aave_corrupt(err, T_FLOW);
+			}
+			struct lx_addr asset;
+			memcpy(asset.b, fv + 1, 20);
+			size_t ri;
+			for (ri = 0; ri < n_rs; ri++)
+				if (lx_addr_eq(&rs[ri].r.asset, &asset))
+					break;
+			if (ri == n_rs)
+				continue;
+			size_t fi = ffirst + acct->n_flows;
+			if ((rc = grow((void **)&mv->flow_pool, &b->flow_cap, fi + 1,
+				       sizeof(*mv->flow_pool), err))) {
+				lx_store_iter_end(&it);
+				return rc;
+			}
+			struct lx_flow *f = &mv->flow_pool[fi];
+			f->block = aave_rd64(fk + kl);
+			f->log_index = (uint32_t)fk[kl + 8] << 24 | (uint32_t)fk[kl + 9] << 16 |
+				       (uint32_t)fk[kl + 10] << 8 | fk[kl + 11];
+			f->kind = fv[0];
+			f->asset = (uint32_t)ri;
+			lx_u256_from_be(&f->amount, fv + 21);
+			memcpy(f->tx, fv + 53, 32);
+			acct->n_flows++;
+		}
+		lx_store_iter_end(&it);
+		if (rc != LX_ENOTFOUND)
+			return rc;
+		lx_error_clear(err);
+		b->n_flows += acct->n_flows;
+	}
+	mv->n_accounts++;
+	return 0;
+}
+
+int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
+		     const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
+		     struct lx_market_view *mv, struct lx_error *err)
+{
+	struct aave *a = aave_of(p);
+	struct rsv *rs = NULL;
+	size_t n_rs = 0;
+	static struct aave_emode em[256];
+	static bool have_em[256];
+	memset(mv, 0, sizeof(*mv));
+	memset(em, 0, sizeof(em));
+	memset(have_em, 0, sizeof(have_em));
+	int rc = load_reserves(a, txn, timestamp, &rs, &n_rs, err);
+	if (rc)
+		return rc;
+	if ((rc = load_emodes(a, txn, em, have_em, err))) {
+		free(rs);
+		return rc;
+	}
+	mv->chain_id = lx_chain_id(a->base.chain);
+	mv->protocol = LX_PROTO_AAVE_V3;
+	mv->health_method = LX_HEALTH_AAVE_V3;
+	snprintf(mv->name, sizeof(mv->name), "%s", lx_deployment_name(a->base.dep));
+	mv->timestamp = timestamp;
+	mv->base_decimals = (uint8_t)lx_deployment_base_decimals(a->base.dep);
+	aave_liq_rules(&mv->rules, a->rules);
+	mv->n_assets = n_rs;
+	mv->assets = calloc(n_rs ? n_rs : 1, sizeof(*mv->assets));
+	if (!mv->assets) {
+		free(rs);
+		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
+	}
+	for (size_t i = 0; i < n_rs; i++) {
+		struct lx_asset_info *inf = &mv->assets[i];
+		const struct aave_reserve *r = &rs[i].r;
+		inf->asset = r->asset;
+		memcpy(inf->symbol, r->symbol, sizeof(inf->symbol));
+		inf->decimals = r->decimals;
+		inf->price = r->price;
+		inf->ltv_bps = r->ltv;
+		inf->liq_threshold_bps = r->lt;
+		inf->liq_bonus_bps = r->bonus;
+		inf->liq_protocol_fee_bps = r->protocol_fee;
+		inf->group = (uint16_t)lx_deployment_group_of(a->base.dep, &r->asset);
+		inf->depth_base_per_pct = lx_deployment_depth_of(a->base.dep, &r->asset);
+		if (r->price_block > mv->block)
+			mv->block = r->price_block;
+	}
+
+	struct vb b = {mv, 0, 0, 0, NULL, NULL, 0, 0, 0};
+	if (accounts) {
+		for (size_t i = 0; i < n_accounts && rc == 0; i++)
+			rc = view_account(a, txn, &b, rs, n_rs, em, have_em, &accounts[i], flags,
+					  timestamp, err);
+	} else {
+		struct lx_store_iter it;
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		rc = lx_store_iter_begin(&it, txn, T_USER, a->market, AAVE_MARKET_KEY, err);
+		while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+			struct lx_addr u;
+			if (kl != AAVE_MARKET_KEY + 20) {
+				rc = aave_corrupt(err, T_USER);
+				break;
+			}
+			memcpy(u.b, k + AAVE_MARKET_KEY, 20);
+			rc = view_account(a, txn, &b, rs, n_rs, em, have_em, &u, flags, timestamp,
+					  err);
+		}
+		lx_store_iter_end(&it);
+		if (rc == LX_ENOTFOUND) {
+			lx_error_clear(err);
+			rc = 0;
+		}
+	}
+	free(rs);
+	if (rc == 0) {
+		for (size_t i = 0; i < mv->n_accounts; i++) {
+			struct lx_account_view *ac = &mv->accounts[i];
+			ac->pos = ac->n_pos ? &mv->pos_pool[b.pos_start[i]] : NULL;
+			ac->flows = ac->n_flows ? &mv->flow_pool[b.flow_start[i]] : NULL;
+			if ((rc = lx_model_health(&ac->health, mv, ac, NULL))) {
+				rc = lx_error_set(err, rc, "aave_v3: health overflow");
+				break;
+			}
+		}
+	}
+	free(b.pos_start);
+	free(b.flow_start);
+	if (rc)
+		lx_market_view_release(mv);
+	return rc;
+}
