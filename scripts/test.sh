@@ -1,22 +1,39 @@
 #!/usr/bin/env bash
-# scripts/test.sh [--sanitize]: installs the test node (npm ci), builds, and runs every test —
-# cmocka unit tests and the integration tests against anvil. --sanitize builds and runs the
-# same suite under AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/.
+# scripts/test.sh [--sanitize | --unit]: installs what is missing (Debian packages through
+# scripts/deps.sh, the test node with npm ci), builds, and runs every test — cmocka unit tests
+# and the integration tests against anvil. --sanitize builds and runs the same suite under
+# AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/. --unit runs the unit tests
+# only (no npm, no anvil). LX_WERROR=ON (set by .ci/run) builds with -Werror.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-if [ ! -x tests/devnet/node_modules/.bin/anvil ] ||
-   ! cmp -s tests/devnet/package-lock.json tests/devnet/node_modules/.package-lock.json 2>/dev/null; then
-  (cd tests/devnet && npm ci --no-audit --no-fund --loglevel=error)
+mode=${1:-}
+case "$mode" in
+  "" | --sanitize | --unit) ;;
+  *) echo "usage: scripts/test.sh [--sanitize | --unit]" >&2; exit 1 ;;
+esac
+if [ "$mode" = --unit ]; then
+  bash scripts/deps.sh unit
+else
+  bash scripts/deps.sh test
+  if [ ! -x tests/devnet/node_modules/.bin/anvil ] ||
+     ! cmp -s tests/devnet/package-lock.json tests/devnet/node_modules/.package-lock.json 2>/dev/null; then
+    (cd tests/devnet && npm ci --no-audit --no-fund --loglevel=error)
+  fi
 fi
 dir=build
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
-if [ "${1:-}" = "--sanitize" ]; then
+if [ "$mode" = --sanitize ]; then
   dir=build-asan
   flags=(-DCMAKE_BUILD_TYPE=Debug -DLX_SANITIZE=ON)
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 fi
+flags+=(-DBUILD_TESTING=ON "-DLX_WERROR=${LX_WERROR:-OFF}")
 cmake -S . -B "$dir" "${flags[@]}" >/dev/null
 cmake --build "$dir" -j"$(nproc)"
-ctest --test-dir "$dir" --output-on-failure -j2
+if [ "$mode" = --unit ]; then
+  ctest --test-dir "$dir" --output-on-failure -j2 -L unit
+else
+  ctest --test-dir "$dir" --output-on-failure -j2
+fi

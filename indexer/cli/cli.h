@@ -83,10 +83,22 @@ void lx_cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Common option helpers every data command uses: the data directory (--datadir, else
  * $LENDEX_DATADIR, else ./lendex-data) and the chains/ directory (--chains-dir, else
- * $LENDEX_CHAINS, else the chains/ folder of the source tree the binary was built from).
+ * lx_cli_data_dir(LX_DATA_CHAINS)).
  */
 const char *lx_cli_datadir(const struct lx_cli_args *a);
 const char *lx_cli_chainsdir(const struct lx_cli_args *a);
+
+/*
+ * Where lendex's read-only data lives (paths.c). The first that exists of: the environment
+ * ($LENDEX_CHAINS, $LENDEX_ABI_DIR), ../share/lendex/{chains,abi} next to the binary (the
+ * layout `cmake --install` writes), the source tree the binary was built from, the configured
+ * install prefix. Returns a static string (the last candidate when none exists, so errors name
+ * a path).
+ */
+enum lx_data_kind { LX_DATA_CHAINS, LX_DATA_ABI };
+const char *lx_cli_data_dir(enum lx_data_kind kind);
+#define LX_DEFAULT_CHAINS_DIR lx_cli_data_dir(LX_DATA_CHAINS)
+#define LX_DEFAULT_ABI_DIR lx_cli_data_dir(LX_DATA_ABI)
 
 /* Common option table entries, to include in commands' option lists. */
 #define LX_OPT_JSON {"json", false, false, "print machine-readable JSON"}

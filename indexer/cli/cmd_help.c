@@ -39,7 +39,8 @@ int lx_cmd_help(const struct lx_cli_args *a)
 
 int lx_cmd_version(const struct lx_cli_args *a)
 {
-	(void)a;
 	printf("lendex %s\n", LX_VERSION);
+	if (lx_cli_has(a, "paths"))
+		printf("chains %s\nabi %s\n", LX_DEFAULT_CHAINS_DIR, LX_DEFAULT_ABI_DIR);
 	return LX_EXIT_OK;
 }

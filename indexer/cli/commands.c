@@ -9,6 +9,8 @@
 #include "risk_common.h"
 
 static const struct lx_cli_opt no_opts[] = {LX_OPT_END};
+static const struct lx_cli_opt version_opts[] = {
+	{"paths", false, false, "also print the chains/ and ABI directories in use"}, LX_OPT_END};
 static const struct lx_cli_opt chain_opts[] = {LX_OPT_RPC, LX_OPT_JSON, LX_OPT_RPC_TUNING,
 					       LX_OPT_END};
 static const struct lx_cli_opt sync_opts[] = {
@@ -59,7 +61,8 @@ const struct lx_command lx_commands[] = {
 	{"help", lx_cmd_help, 0, 0, 1, no_opts, "help [COMMAND]", "show commands or one command's help",
 	 "Without an argument lists every command; with one, prints that command's usage,\n"
 	 "options and description.\n"},
-	{"version", lx_cmd_version, 0, 0, 0, no_opts, "version", "print the lendex version", ""},
+	{"version", lx_cmd_version, 0, 0, 0, version_opts, "version [--paths]",
+	 "print the lendex version", ""},
 	{"chain", lx_cmd_chain, LX_CMD_RPC, 0, 0, chain_opts, "chain --rpc URL [--json]",
 	 "show a node's chain id, head block and client",
 	 "Asks the node for its chain id, head block and client version. A node that cannot be\n"

@@ -89,8 +89,6 @@ const char *lx_cli_datadir(const struct lx_cli_args *a)
 const char *lx_cli_chainsdir(const struct lx_cli_args *a)
 {
 	const char *d = lx_cli_get(a, "chains-dir", NULL);
-	if (!d)
-		d = getenv("LENDEX_CHAINS");
 	return d && *d ? d : LX_DEFAULT_CHAINS_DIR;
 }
 
