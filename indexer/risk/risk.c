@@ -1,8 +1,9 @@
 /*
- * risk.c: leverage, loop depth, health-factor bands and clusters, liquidation prices and
- * ladders (see risk.h; definitions in docs/risk.md). Amounts stay 256-bit where the protocol's
- * own arithmetic decides an outcome (health factors, liquidation prices are verified with
- * lx_model_health); doubles are used only for shares, leverage and chart values.
+ * risk.c: health-factor bands and clusters, liquidation prices and ladders (see risk.h;
+ * definitions in docs/risk.md; the leverage table is in leverage.c, loop detection in loops.c).
+ * Amounts stay 256-bit where the protocol's own arithmetic decides an outcome (health factors,
+ * liquidation prices are verified with lx_model_health); doubles are used only for shares and
+ * chart values.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,101 +16,6 @@ const double lx_risk_band_edges[LX_RISK_BANDS - 1] = {1.0, 1.05, 1.1, 1.25, 1.5,
 static double unitd(const struct lx_market_view *mv, uint32_t a)
 {
 	return pow(10, mv->assets[a].decimals);
-}
-
-static double val(const struct lx_market_view *mv, const struct lx_asset_pos *p,
-		  const struct lx_u256 *amt)
-{
-	return lx_u256_to_double(amt) * lx_u256_to_double(&p->price) / unitd(mv, p->asset);
-}
-
-static bool same_group(const struct lx_market_view *mv, uint32_t a, uint32_t b)
-{
-	if (a == b)
-		return true;
-	uint16_t ga = mv->assets[a].group, gb = mv->assets[b].group;
-	return ga && ga == gb;
-}
-
-unsigned lx_risk_loop_depth(const struct lx_market_view *mv, const struct lx_account_view *a)
-{
-	/* greedy in (block, log) order: each borrow waits for the first later supply of the same
-	 * asset or of an asset in its correlation group; a matched pair is one round */
-	unsigned rounds = 0;
-	bool *open = calloc(a->n_flows ? a->n_flows : 1, sizeof(bool));
-	if (!open)
-		return 0;
-	for (size_t i = 0; i < a->n_flows; i++) {
-		const struct lx_flow *f = &a->flows[i];
-		if (f->kind == LX_FLOW_BORROW) {
-			open[i] = true;
-			continue;
-		}
-		if (f->kind != LX_FLOW_SUPPLY)
-			continue;
-		for (size_t j = 0; j < i; j++)
-			if (open[j] && same_group(mv, a->flows[j].asset, f->asset)) {
-				open[j] = false;
-				rounds++;
-				break;
-			}
-	}
-	free(open);
-	return rounds;
-}
-
-int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
-		     struct lx_leverage_summary *sum)
-{
-	memset(sum, 0, sizeof(*sum));
-	double coll_total = 0, debt_total = 0, coll_loop = 0, debt_loop = 0;
-	for (size_t i = 0; i < mv->n_accounts; i++) {
-		const struct lx_account_view *a = &mv->accounts[i];
-		struct lx_leverage *l = &out[i];
-		memset(l, 0, sizeof(*l));
-		l->account = i;
-		double wltv = 0, best_bonus = 0, best_coll = -1;
-		for (size_t k = 0; k < a->n_pos; k++) {
-			const struct lx_asset_pos *p = &a->pos[k];
-			double c = p->collateral ? val(mv, p, &p->supplied) : 0;
-			l->collateral += c;
-			l->debt += val(mv, p, &p->borrowed);
-			wltv += c * p->ltv_bps / 10000.0;
-			if (c > best_coll) {
-				best_coll = c;
-				best_bonus = p->liq_bonus_bps > 10000 ? (p->liq_bonus_bps - 10000) / 1e4 : 0;
-			}
-		}
-		double equity = l->collateral - l->debt;
-		l->leverage = l->debt <= 0 ? (l->collateral > 0 ? 1 : 0)
-					   : equity > 0 ? l->collateral / equity : INFINITY;
-		double ltv = l->collateral > 0 ? wltv / l->collateral : 0;
-		/* leverage after n rounds at LTV L: (1 - L^(n+1)) / (1 - L) → n */
-		if (l->debt > 0 && ltv > 0 && ltv < 1 && isfinite(l->leverage) && l->leverage > 1) {
-			double x = 1 - l->leverage * (1 - ltv);
-			l->implied_depth = x > 0 ? log(x) / log(ltv) - 1 : INFINITY;
-			if (l->implied_depth < 0)
-				l->implied_depth = 0;
-		}
-		l->depth = lx_risk_loop_depth(mv, a);
-		l->toxic = l->debt > 0 && l->collateral > 0 && l->debt / l->collateral > 1 / (1 + best_bonus);
-		sum->n_accounts++;
-		if (l->debt > 0)
-			sum->n_with_debt++;
-		sum->depth_hist[l->depth > LX_RISK_MAX_DEPTH ? LX_RISK_MAX_DEPTH : l->depth]++;
-		coll_total += l->collateral;
-		debt_total += l->debt;
-		if (l->depth >= 1) {
-			sum->n_looped++;
-			coll_loop += l->collateral;
-			debt_loop += l->debt;
-		}
-		if (l->toxic)
-			sum->n_toxic++;
-	}
-	sum->coll_looped_share = coll_total > 0 ? coll_loop / coll_total : 0;
-	sum->debt_looped_share = debt_total > 0 ? debt_loop / debt_total : 0;
-	return 0;
 }
 
 static double hf_double(const struct lx_u256 *hf)
