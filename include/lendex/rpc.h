@@ -106,4 +106,52 @@ void lx_logset_release(struct lx_logset *s);
  * the log's position. Logs flagged "removed" are skipped. */
 int lx_logset_append(struct lx_logset *s, const json_t *arr, struct lx_error *err);
 
+/*
+ * Incremental reader of one eth_getLogs answer (logstream.c). Feed the body as it arrives, in
+ * chunks of any size; each log is decoded into `out` as soon as its object is complete, so
+ * neither the body nor a JSON tree is ever held: memory is the largest single log (at most
+ * max_value bytes, else the answer is refused). Strict: the grammar jansson accepts with
+ * JSON_REJECT_DUPLICATES, each log field checked as lx_logset_append checks it, unknown fields
+ * skipped. Fields are private to logstream.c.
+ */
+struct lx_logstream_key {
+	const char *s;
+	size_t n;
+	char *owned;
+};
+struct lx_logstream {
+	struct lx_logset *out;
+	size_t first, first_arena;    /* the set before this answer: restored on failure */
+	bool first_have_ts;
+	size_t max_value;
+	uint64_t offset;              /* bytes consumed */
+	int state, member;
+	bool capturing, in_str, esc, scalar;
+	int depth;
+	char *carry;                  /* a value that crosses chunks */
+	size_t carry_len, carry_cap;
+	struct lx_logstream_key *keys;
+	size_t keys_used, keys_cap;
+	size_t index;                 /* position of the next element of "result" */
+	bool have_result, result_not_array;
+	json_t *error;                /* the envelope's "error" member */
+	int rc, log_rc;               /* first error; first bad log (see logstream.c) */
+	struct lx_error err, log_err;
+};
+
+/* Starts reading an answer whose logs are appended to out (borrowed until release). max_value
+ * caps one log's text (0: 256 MiB). */
+void lx_logstream_init(struct lx_logstream *st, struct lx_logset *out, size_t max_value);
+/* Frees the reader's own memory (not the set's). */
+void lx_logstream_release(struct lx_logstream *st);
+/* Consumes len bytes. Returns 0, or the first error (sticky; details at finish). */
+int lx_logstream_feed(struct lx_logstream *st, const char *buf, size_t len);
+/*
+ * Ends the answer. Returns 0 with *rpc_error NULL when every log was appended; 0 with
+ * *rpc_error set (new reference) when the node answered with a JSON-RPC error object; else
+ * LX_EBADRESP (bad JSON, truncated, a bad log, "result" not an array) or LX_ENOMEM, with err
+ * filled, and the set as it was before the answer.
+ */
+int lx_logstream_finish(struct lx_logstream *st, json_t **rpc_error, struct lx_error *err);
+
 #endif
