@@ -79,6 +79,31 @@ static size_t fetch_all(struct lx_rpc *rpc, const struct lx_filter *f, uint64_t 
 	return total;
 }
 
+/* Appends the JSON-RPC bodies of fetch_all's requests to out, one per line. */
+static void write_requests(FILE *out, const struct lx_filter *f, uint64_t from, uint64_t to,
+			   uint64_t span)
+{
+	for (uint64_t b = from; b <= to;) {
+		uint64_t e = to - b + 1 > span ? b + span - 1 : to;
+		json_t *rq = json_pack("{s:s, s:i, s:s, s:o}", "jsonrpc", "2.0", "id", 1, "method",
+				       "eth_getLogs", "params", lx_rpc_logs_params(f, b, e));
+		char *text = json_dumps(rq, JSON_COMPACT);
+		fprintf(out, "%s\n", text);
+		free(text);
+		json_decref(rq);
+		b = e + 1;
+	}
+}
+
+/* Runs a shell command, returns its wall time; dies when it fails. */
+static double timed(const char *cmd, const char *what)
+{
+	double t = now();
+	if (system(cmd))
+		die(what, NULL);
+	return now() - t;
+}
+
 struct apply_ctx {
 	struct lx_proto *p;
 	struct lx_logset *s;
@@ -101,6 +126,7 @@ int main(int argc, char **argv)
 	const char *cdir = arg(argc, argv, "--chains-dir", "bench/chains");
 	const char *cname = arg(argc, argv, "--chain", "benchnet");
 	const char *work = arg(argc, argv, "--workdir", "/tmp/lendex-bench");
+	const char *floor_js = arg(argc, argv, "--floor-js", NULL);
 	int conc = (int)strtol(arg(argc, argv, "--concurrency", "4"), NULL, 10);
 	if (conc < 1 || conc > 32)
 		conc = 4;
@@ -127,9 +153,68 @@ int main(int argc, char **argv)
 	if (lx_rpc_block_number(rpc, &head, &e))
 		die("head", &e);
 	uint64_t span = chain->max_block_range;
-	char cmd[4096];
+	char cmd[8192];
 
-	/* 1. the floor: discovery + main logs downloaded and parsed, nothing applied */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sync' '%s/apply' && mkdir -p '%s'", work, work, work);
+	if (system(cmd))
+		die("workdir", NULL);
+
+	/* 0. the same requests for the outside floors: curl (bytes only) and V8 (JSON.parse) */
+	struct lx_proto *p0;
+	if (lx_proto_create(&p0, chain, dep, NULL, NULL, &e))
+		die("proto", &e);
+	static struct lx_filter f0;
+	char reqs[1024], cfg[1024];
+	snprintf(reqs, sizeof(reqs), "%s/requests.jsonl", work);
+	snprintf(cfg, sizeof(cfg), "%s/curl.cfg", work);
+	FILE *rf = fopen(reqs, "w"), *cf = fopen(cfg, "w");
+	if (!rf || !cf)
+		die("cannot write the request files", NULL);
+	p0->ops->discovery_filter(p0, &f0);
+	write_requests(rf, &f0, dep->start_block, head, span);
+	p0->ops->filter(p0, &f0); /* the main filter before discovery: at most wider */
+	write_requests(rf, &f0, dep->start_block, head, span);
+	fclose(rf);
+	lx_proto_destroy(p0);
+	rf = fopen(reqs, "r");
+	char *line = NULL;
+	size_t lcap = 0;
+	size_t n_req = 0;
+	ssize_t ll;
+	while ((ll = getline(&line, &lcap, rf)) > 0) {
+		line[ll - 1] = 0;
+		fprintf(cf, "%surl = \"%s\"\nheader = \"Content-Type: application/json\"\n"
+			    "data-binary = \"@%s/req%zu.json\"\noutput = \"/dev/null\"\n",
+			n_req ? "next\n" : "", url, work, n_req);
+		char one[2100];
+		snprintf(one, sizeof(one), "%s/req%zu.json", work, n_req++);
+		FILE *o = fopen(one, "w");
+		if (!o)
+			die("cannot write a request file", NULL);
+		fputs(line, o);
+		fclose(o);
+	}
+	free(line);
+	fclose(rf);
+	fclose(cf);
+	snprintf(cmd, sizeof(cmd), "curl -s --fail --compressed --parallel --parallel-max %d -K '%s' 2>/dev/null",
+		 conc, cfg);
+	double serve_s = timed(cmd, "curl serve floor");
+	double v8_s = 0;
+	if (floor_js) {
+		char out[1024];
+		snprintf(out, sizeof(out), "%s/v8.txt", work);
+		snprintf(cmd, sizeof(cmd), "node '%s' '%s' '%s' %d gzip > '%s'", floor_js, url, reqs,
+			 conc, out);
+		timed(cmd, "reference parse floor");
+		FILE *o = fopen(out, "r");
+		char text[128] = "";
+		if (!o || !fgets(text, sizeof(text), o) || (v8_s = strtod(text, NULL)) <= 0)
+			die("reference parse floor output", NULL);
+		fclose(o);
+	}
+
+	/* 1. lendex's client: discovery + main logs downloaded and parsed, nothing applied */
 	struct lx_proto *p;
 	if (lx_proto_create(&p, chain, dep, NULL, NULL, &e))
 		die("proto", &e);
@@ -150,9 +235,6 @@ int main(int argc, char **argv)
 	double floor_s = now() - t0;
 
 	/* 2. lendex sync end to end, its peak RSS */
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s/sync' '%s/apply' && mkdir -p '%s'", work, work, work);
-	if (system(cmd))
-		die("workdir", NULL);
 	char dd[2048];
 	snprintf(dd, sizeof(dd), "%s/sync", work);
 	double t1 = now();
@@ -189,11 +271,19 @@ int main(int argc, char **argv)
 
 	printf("bench: %zu logs, %llu blocks, ranges of %llu blocks, %d in flight\n", logs,
 	       (unsigned long long)(head - dep->start_block + 1), (unsigned long long)span, conc);
-	printf("floor (download + parse, nothing applied)  %8.2f s  %10.0f logs/s\n", floor_s,
+	printf("serve floor (curl, bytes only)             %8.2f s  %10.0f logs/s\n", serve_s,
+	       (double)logs / serve_s);
+	if (floor_js)
+		printf("reference parse (V8 JSON.parse)            %8.2f s  %10.0f logs/s\n", v8_s,
+		       (double)logs / v8_s);
+	printf("lendex client (download + parse only)      %8.2f s  %10.0f logs/s\n", floor_s,
 	       (double)logs / floor_s);
 	printf("lendex sync end to end                     %8.2f s  %10.0f logs/s\n", sync_s,
 	       (double)logs / sync_s);
-	printf("ratio sync / floor                         %8.2f\n", sync_s / floor_s);
+	printf("ratio sync / serve floor                   %8.2f   (goal <= 1.2)\n", sync_s / serve_s);
+	if (floor_js)
+		printf("ratio sync / reference parse               %8.2f\n", sync_s / v8_s);
+	printf("ratio lendex client / serve floor          %8.2f\n", floor_s / serve_s);
 	printf("apply only (from memory into a new store)  %8.2f s  %10.0f events/s\n", apply_s,
 	       (double)logs / apply_s);
 	printf("peak RSS of sync                           %8.1f MiB\n", (double)ru.ru_maxrss / 1024);

@@ -19,4 +19,4 @@ for _ in $(seq 600); do [ -s "$work/url" ] && break; sleep 0.5; done
 cat "$work/replay.log"
 mkdir -p "$work/chains" && cp "$work/benchnet.json" "$work/chains/"
 build/bench/lendex-bench --rpc "$(cat "$work/url")" --lendex build/indexer/cli/lendex \
-  --chains-dir "$work/chains" --chain benchnet --workdir "$work/w"
+  --chains-dir "$work/chains" --chain benchnet --workdir "$work/w" --floor-js bench/floor.js
