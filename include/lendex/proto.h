@@ -27,6 +27,7 @@ struct lx_deployment;
 /* One log as sync hands it to a handler. Pointers are borrowed for the call. */
 struct lx_log {
 	uint64_t block;
+	uint8_t block_hash[32];    /* the block's hash as the node gave it with the log */
 	uint64_t timestamp;        /* block timestamp */
 	uint32_t log_index;        /* block-wide */
 	uint32_t tx_index;

@@ -4,8 +4,12 @@
  * Built on curl's multi interface: lx_rpc_run() takes any number of requests and keeps up to
  * max_inflight of them on the wire at once over kept-alive connections, retrying each on its
  * own (exponential backoff with jitter for transport errors, timeouts, 5xx, 429 honouring
- * Retry-After, malformed or truncated bodies) and failing over to the next endpoint when one
- * keeps failing. The single-call helpers are that with one request, so callers never change
+ * Retry-After, malformed, truncated or oversized bodies, JSON-RPC errors of the node such as
+ * "header not found", answers a caller's check rejects, batch answers with missing or repeated
+ * ids) and failing over to the next endpoint when one keeps failing. Final at once: range
+ * refusals of eth_getLogs (the caller splits), reverts of eth_call (the contract's answer) and
+ * the JSON-RPC codes that say the request itself is wrong (-32600..-32602). The answer cap
+ * (max_response) counts decoded bytes as they arrive, so gzip or chunked bodies cannot pass it. The single-call helpers are that with one request, so callers never change
  * when they start issuing many. Errors never abort: each request carries its own structured
  * error (code, message, the failing method).
  */
@@ -52,6 +56,17 @@ struct lx_rpc_req {
 	struct lx_error err;      /* out: details when rc != 0 */
 	/* for LX_ERANGE: the provider's suggested range, when it gave one */
 	uint64_t suggest_from, suggest_to, suggest_span;
+	/* out: an eth_call the node says reverted (JSON-RPC code 3 or "execution reverted"): a
+	 * final answer of the contract, not a failure of the node; rc is LX_ERPC */
+	bool reverted;
+	/*
+	 * Optional: judges a well-formed result (borrowed) before it is accepted. Non-zero (with
+	 * err filled, normally LX_EBADRESP) makes it a bad answer, retried like a truncated body
+	 * and then failed with that message. ctx is the caller's.
+	 */
+	int (*check)(const struct lx_rpc_req *r, const json_t *result, void *ctx,
+		     struct lx_error *err);
+	void *check_ctx;
 };
 
 int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err);
@@ -99,6 +114,7 @@ struct lx_logset {
 	uint8_t *arena;
 	size_t arena_len, arena_cap;
 	bool have_timestamps;     /* every log carried blockTimestamp */
+	bool have_hashes;         /* every log carried blockHash (see lx_log.block_hash) */
 };
 void lx_logset_init(struct lx_logset *s);
 void lx_logset_release(struct lx_logset *s);

@@ -212,6 +212,26 @@ static int parse_deployment(struct lx_deployment *d, const json_t *o, const char
 	return 0;
 }
 
+/* Two deployments with one contract in the same role are one market listed twice: every log
+ * would be applied twice. */
+static int same_contracts(const struct lx_deployment *a, const struct lx_deployment *b,
+			  const char *file, struct lx_error *err)
+{
+	for (size_t i = 0; i < a->n_contracts; i++)
+		for (size_t k = 0; k < b->n_contracts; k++) {
+			if (strcmp(a->contracts[i].role, b->contracts[k].role) ||
+			    memcmp(a->contracts[i].addr.b, b->contracts[k].addr.b, 20))
+				continue;
+			char x[LX_ADDR_STRLEN];
+			lx_addr_lower(x, &a->contracts[i].addr);
+			return lx_error_set(err, LX_EPARSE,
+					    "%s: deployments '%s' and '%s' have the same %s %s: one "
+					    "market listed twice would be counted twice",
+					    file, a->name, b->name, a->contracts[i].role, x);
+		}
+	return 0;
+}
+
 static int parse_chain(struct lx_chain *c, const json_t *root, const char *file,
 		       const char *expect_name, struct lx_error *err)
 {
@@ -248,9 +268,12 @@ static int parse_chain(struct lx_chain *c, const json_t *root, const char *file,
 	{
 		if ((rc = parse_deployment(&c->deployments[i], d, file, (int)i, err)))
 			return rc;
-		for (size_t j = 0; j < i; j++)
+		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(c->deployments[j].name, c->deployments[i].name))
 				return field_err(err, file, "deployments", "duplicate name");
+			if ((rc = same_contracts(&c->deployments[j], &c->deployments[i], file, err)))
+				return rc;
+		}
 		c->n_deployments++;
 	}
 	return 0;

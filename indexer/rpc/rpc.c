@@ -48,7 +48,8 @@ struct job {
 	struct curl_slist *hdr;
 	char *resp;
 	size_t resp_len, resp_cap;
-	bool too_big;
+	size_t max_resp;          /* cap on the decoded answer (the client's max_response) */
+	bool too_big;             /* the answer passed max_resp: the transfer was stopped */
 	long retry_after_ms;      /* from a Retry-After header, -1 if none */
 };
 
@@ -128,10 +129,17 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
 	struct job *j = ud;
 	size_t len = sz * n;
+	/* curl hands over decoded bytes (after gzip and chunking): the cap holds for what we keep */
+	if (len > j->max_resp - j->resp_len) {
+		j->too_big = true;
+		return 0; /* stops the transfer: CURLE_WRITE_ERROR */
+	}
 	if (j->resp_len + len + 1 > j->resp_cap) {
 		size_t cap = j->resp_cap ? j->resp_cap : 65536;
 		while (cap < j->resp_len + len + 1)
 			cap *= 2;
+		if (cap > j->max_resp + 1)
+			cap = j->max_resp + 1;
 		char *r = realloc(j->resp, cap);
 		if (!r)
 			return 0;
@@ -206,6 +214,7 @@ static int start(struct lx_rpc *c, struct job *j)
 		return LX_ENOMEM;
 	j->h = h;
 	j->resp_len = 0;
+	j->max_resp = c->o.max_response;
 	j->too_big = false;
 	j->retry_after_ms = -1;
 	if (!j->hdr) {
@@ -300,6 +309,113 @@ static bool is_rate_msg(const char *m)
 	       strcasestr(m, "capacity") || strcasestr(m, "exceeded the quota");
 }
 
+/*
+ * A JSON-RPC error object (already in r->err): >0 retry, <0 final. A revert is the contract's
+ * answer and the standard "your request is wrong" codes will not change on a retry; anything
+ * else ("header not found", "missing trie node", internal errors of a load-balanced node) is
+ * the node's failure and is retried like a transport error.
+ */
+static int rpc_error_kind(struct lx_rpc_req *r, const char *m, long code)
+{
+	if (!strcmp(r->method, "eth_call") &&
+	    (code == 3 || strcasestr(m, "execution reverted") || strcasestr(m, "vm exception") ||
+	     !strncasecmp(m, "revert", 6))) {
+		r->reverted = true;
+		return -1;
+	}
+	if (code == -32600 || code == -32601 || code == -32602)
+		return -1;
+	return 1;
+}
+
+/*
+ * The answer to a JSON-RPC batch: matched by id in any order. Elements that are errors of the
+ * node, fail a caller's check, repeat an id or are missing make the whole batch a bad answer,
+ * retried as a whole; an element the request itself caused (a revert, invalid params) fails
+ * only its request. Returns 0 or >0 (retry).
+ */
+static int judge_batch(struct lx_rpc *c, struct job *j, json_t *doc, const char *url)
+{
+	struct lx_rpc_req *r = j->req;
+	if (!json_is_array(doc)) {
+		c->st.err_badresp++;
+		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer is not an array", url);
+		return 1;
+	}
+	bool *seen = calloc(j->nb, sizeof(*seen));
+	if (!seen) {
+		lx_error_set(&r->err, LX_ENOMEM, "rpc: out of memory");
+		return 1;
+	}
+	int v = 0;
+	size_t i;
+	json_t *el;
+	json_array_foreach(doc, i, el)
+	{
+		json_t *idj = json_object_get(el, "id");
+		if (!json_is_integer(idj))
+			continue;
+		uint64_t k = (uint64_t)json_integer_value(idj) - j->id0;
+		if (k >= j->nb)
+			continue;
+		struct lx_rpc_req *q = &j->req[k];
+		if (seen[k]) {
+			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer repeats id %llu (%s)",
+				     url, (unsigned long long)(j->id0 + k), q->method);
+			v = 1;
+			break;
+		}
+		seen[k] = true;
+		json_t *er = json_object_get(el, "error"), *res = json_object_get(el, "result");
+		if (er && !json_is_null(er)) {
+			const char *m = json_string_value(json_object_get(er, "message"));
+			long code = (long)json_integer_value(json_object_get(er, "code"));
+			q->rc = lx_error_setd(&q->err, LX_ERPC, code, "rpc: %s: %s failed: %s (code %ld)",
+					      url, q->method, m ? m : "(no message)", code);
+			if (rpc_error_kind(q, m ? m : "", code) > 0) {
+				c->st.err_rpc++;
+				r->err = q->err;
+				v = 1;
+				break;
+			}
+		} else if (!res) {
+			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer for id %llu (%s) has "
+				     "no result", url, (unsigned long long)(j->id0 + k), q->method);
+			v = 1;
+			break;
+		} else if (q->check && q->check(q, res, q->check_ctx, &q->err)) {
+			lx_error_prefix(&q->err, "rpc: %s: bad answer to %s", url, q->method);
+			r->err = q->err;
+			v = 1;
+			break;
+		} else {
+			q->result = json_incref(res);
+			q->rc = 0;
+			lx_error_clear(&q->err);
+		}
+	}
+	for (size_t k = 0; k < j->nb && !v; k++)
+		if (!seen[k]) {
+			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer has no id %llu (%s)",
+				     url, (unsigned long long)(j->id0 + k), j->req[k].method);
+			v = 1;
+		}
+	free(seen);
+	if (v) {
+		c->st.err_badresp++;
+		/* nothing of a bad answer is kept */
+		struct lx_error e = r->err;
+		for (size_t k = 0; k < j->nb; k++) {
+			json_decref(j->req[k].result);
+			j->req[k].result = NULL;
+			j->req[k].rc = 0;
+			j->req[k].reverted = false;
+		}
+		r->err = e;
+	}
+	return v;
+}
+
 /* Judges a finished transfer. Returns 0 (done, ok), >0 retry, <0 final error. */
 static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 {
@@ -313,10 +429,14 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 			c->st.err_timeout++;
 			lx_error_setd(&r->err, LX_ETIMEOUT, cc, "rpc: %s: %s timed out after %ld ms",
 				      url, r->method, c->o.timeout_ms);
-		} else if (cc == CURLE_FILESIZE_EXCEEDED) {
-			lx_error_setd(&r->err, LX_ERANGE, cc, "rpc: %s: %s answer larger than %zu bytes",
-				      url, r->method, c->o.max_response);
-			return -1;
+		} else if (cc == CURLE_FILESIZE_EXCEEDED || (cc == CURLE_WRITE_ERROR && j->too_big)) {
+			/* too many logs is a range problem the caller solves by splitting; any other
+			 * oversized answer (a decompression bomb) is a bad answer, retried */
+			c->st.err_badresp++;
+			lx_error_setd(&r->err, LX_ERANGE, cc,
+				      "rpc: %s: %s answer larger than %zu bytes (decoded)", url,
+				      r->method, c->o.max_response);
+			return !strcmp(r->method, "eth_getLogs") && j->nb == 1 ? -1 : 1;
 		} else {
 			c->st.err_transport++;
 			lx_error_setd(&r->err, LX_ETRANSPORT, cc, "cannot reach %s: %s", url,
@@ -355,36 +475,9 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 			json_decref(doc);
 			return status >= 400 ? -1 : 1;
 		}
-		for (size_t k = 0; k < j->nb; k++) {
-			struct lx_rpc_req *q = &j->req[k];
-			q->rc = lx_error_set(&q->err, LX_EBADRESP, "rpc: %s: batch answer has no id %llu (%s)",
-					     url, (unsigned long long)(j->id0 + k), q->method);
-		}
-		size_t i;
-		json_t *el;
-		json_array_foreach(doc, i, el)
-		{
-			json_t *idj = json_object_get(el, "id");
-			if (!json_is_integer(idj))
-				continue;
-			uint64_t k = (uint64_t)json_integer_value(idj) - j->id0;
-			if (k >= j->nb)
-				continue;
-			struct lx_rpc_req *q = &j->req[k];
-			json_t *er = json_object_get(el, "error"), *res = json_object_get(el, "result");
-			if (er && !json_is_null(er)) {
-				const char *m = json_string_value(json_object_get(er, "message"));
-				long code = (long)json_integer_value(json_object_get(er, "code"));
-				q->rc = lx_error_setd(&q->err, LX_ERPC, code, "rpc: %s: %s failed: %s (code %ld)",
-						      url, q->method, m ? m : "(no message)", code);
-			} else if (res) {
-				q->result = json_incref(res);
-				q->rc = 0;
-				lx_error_clear(&q->err);
-			}
-		}
+		int v = judge_batch(c, j, doc, url);
 		json_decref(doc);
-		return 0;
+		return v;
 	}
 	json_t *e = json_object_get(doc, "error");
 	if (e && !json_is_null(e)) {
@@ -407,8 +500,9 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 		lx_error_setd(&r->err, LX_ERPC, k, "rpc: %s: %s(%.200s) failed: %s (code %ld)", url,
 			      r->method, p ? p : "", m, k);
 		free(p);
+		int v = rpc_error_kind(r, m, k);
 		json_decref(doc);
-		return -1;
+		return v;
 	}
 	if (status >= 400) {
 		c->st.err_http++;
@@ -422,6 +516,12 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 		c->st.err_badresp++;
 		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: answer to %s has no result", url,
 			     r->method);
+		json_decref(doc);
+		return 1;
+	}
+	if (r->check && r->check(r, res, r->check_ctx, &r->err)) {
+		c->st.err_badresp++;
+		lx_error_prefix(&r->err, "rpc: %s: bad answer to %s", url, r->method);
 		json_decref(doc);
 		return 1;
 	}
@@ -480,6 +580,7 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 			r->rc = 0;
 			lx_error_clear(&r->err);
 			r->suggest_from = r->suggest_to = r->suggest_span = 0;
+			r->reverted = false;
 			if (!r->params)
 				r->params = json_array(); /* released with the other params below */
 			body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
@@ -590,12 +691,17 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 			if (j->retry_after_ms >= 0 && d < (double)j->retry_after_ms)
 				d = (double)j->retry_after_ms;
 			j->not_before = now_s() + d / 1000.0;
+			/* wake for it: `wake` was computed before this retry was planned */
+			if (j->not_before < wake)
+				wake = j->not_before;
 		}
 		if (!left)
 			break;
 		if (active > 0) {
 			int numfds;
-			curl_multi_poll(c->multi, NULL, 0, 100, &numfds);
+			double w = (wake - now_s()) * 1000;
+			int ms = w < 1 ? 1 : w > 100 ? 100 : (int)w;
+			curl_multi_poll(c->multi, NULL, 0, ms, &numfds);
 		} else {
 			double w = wake - now_s();
 			if (w > 0) {
@@ -782,6 +888,7 @@ void lx_logset_init(struct lx_logset *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->have_timestamps = true;
+	s->have_hashes = true;
 }
 
 void lx_logset_release(struct lx_logset *s)
@@ -846,6 +953,15 @@ int lx_logset_append(struct lx_logset *s, const json_t *arr, struct lx_error *er
 		if (hash32(json_object_get(o, "transactionHash"), l->tx, "x", err)) {
 			rc = log_err(err, base + i, "transactionHash");
 			break;
+		}
+		f = json_object_get(o, "blockHash");
+		if (f && !json_is_null(f)) {
+			if (hash32(f, l->block_hash, "x", err)) {
+				rc = log_err(err, base + i, "blockHash");
+				break;
+			}
+		} else {
+			s->have_hashes = false;
 		}
 		f = json_object_get(o, "blockTimestamp");
 		if (f && !quantity(f, &v, "x", err))

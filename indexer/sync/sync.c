@@ -10,7 +10,9 @@
  * range boundary and a rerun continues from there. Inside the reorg window every change is
  * recorded for undo; a parent-hash mismatch unwinds to the fork point and re-applies.
  */
+#include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +24,21 @@
 #include "lendex/sync.h"
 
 #define MAX_PROTOS 16
-#define MAX_QUEUE 64
+/* ranges planned or fetched but not yet handed on: splits under a strict provider can
+ * multiply them (2000-block ranges cut to 10 blocks); the queue is on the heap */
+#define MAX_QUEUE 4096
+#define MAX_CONCURRENCY 32
 #define MAX_CALLS 512
+#define MAX_ATTEMPTS 4 /* tries of a range whose answers disagree with each other */
 
 struct range {
 	uint64_t from, to;
 	bool fetched;
 	bool refused;
 	uint64_t suggest;              /* provider's suggested span, 0 if none */
+	struct lx_error refusal;       /* the node's words when it refused */
+	int attempts;                  /* fetches whose answers were inconsistent */
+	struct lx_error bad;           /* what was inconsistent the last time */
 	struct lx_logset logs;
 	struct lx_block_ref first, last;
 	bool prices;                   /* read contract state at `to` */
@@ -50,6 +59,7 @@ struct sync {
 	struct lx_sync_result *res;
 	double t0, last_print;
 	uint64_t first_block;
+	_Atomic uint64_t retries;      /* the client's retry count, published by whoever uses it */
 };
 
 static double now_s(void)
@@ -70,6 +80,14 @@ static void range_release(struct range *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static void range_init(struct range *r, uint64_t from, uint64_t to)
+{
+	memset(r, 0, sizeof(*r));
+	r->from = from;
+	r->to = to;
+	lx_logset_init(&r->logs);
+}
+
 static void progress(struct sync *s, bool final)
 {
 	int mode = s->o->progress;
@@ -79,7 +97,8 @@ static void progress(struct sync *s, bool final)
 	if (!final && t - s->last_print < (mode == 2 ? 0.2 : 5.0))
 		return;
 	s->last_print = t;
-	const struct lx_rpc_stats *rs = lx_rpc_stats(s->rpc);
+	/* the producer thread owns the client's counters while it runs: read its published copy */
+	uint64_t retries = atomic_load(&s->retries);
 	uint64_t done = s->cur.block >= s->first_block ? s->cur.block - s->first_block + 1 : 0;
 	uint64_t total = s->target >= s->first_block ? s->target - s->first_block + 1 : 1;
 	double el = t - s->t0 > 1e-6 ? t - s->t0 : 1e-6;
@@ -92,14 +111,20 @@ static void progress(struct sync *s, bool final)
 			"retries %llu%s",
 			s->chain->name, (unsigned long long)s->cur.block,
 			(unsigned long long)s->target, pct, bps, lps, eta,
-			(unsigned long long)rs->retries, final ? "\n" : "");
+			(unsigned long long)retries, final ? "\n" : "");
 	else
 		fprintf(stderr,
 			"sync chain=%s block=%llu target=%llu pct=%.1f blocks_per_s=%.0f "
 			"logs_per_s=%.0f eta_s=%.0f retries=%llu\n",
 			s->chain->name, (unsigned long long)s->cur.block,
 			(unsigned long long)s->target, pct, bps, lps, eta,
-			(unsigned long long)rs->retries);
+			(unsigned long long)retries);
+}
+
+/* Called by the thread that owns the client after using it. */
+static void publish_stats(struct sync *s)
+{
+	atomic_store(&s->retries, lx_rpc_stats(s->rpc)->retries);
 }
 
 static int cmp_log(const void *a, const void *b)
@@ -110,10 +135,153 @@ static int cmp_log(const void *a, const void *b)
 	return x->log_index < y->log_index ? -1 : x->log_index > y->log_index;
 }
 
-/* Fills in timestamps of logs that did not carry blockTimestamp. */
-static int fill_timestamps(struct sync *s, struct range *r, struct lx_error *err)
+/*
+ * The answer of one eth_getLogs must describe the request: every log inside [from, to] and
+ * no (block, log index) twice. Anything else is a bad answer (the client retries it). Checked
+ * on the JSON before anything is parsed into the range.
+ */
+struct pair {
+	uint64_t block, index;
+};
+
+static int cmp_pair(const void *a, const void *b)
 {
-	if (r->logs.have_timestamps || r->logs.n == 0)
+	const struct pair *x = a, *y = b;
+	if (x->block != y->block)
+		return x->block < y->block ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int quantity_of(const json_t *v, uint64_t *out)
+{
+	return !json_is_string(v) || lx_hex_u64(out, json_string_value(v), json_string_length(v));
+}
+
+static int check_logs(const struct lx_rpc_req *rq, const json_t *res, void *ctx,
+		      struct lx_error *err)
+{
+	(void)rq;
+	const struct range *r = ctx;
+	if (!json_is_array(res))
+		return lx_error_set(err, LX_EBADRESP, "eth_getLogs result is not an array");
+	size_t n = json_array_size(res), np = 0;
+	struct pair *pr = malloc((n ? n : 1) * sizeof(*pr));
+	if (!pr)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	int rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const json_t *o = json_array_get(res, i);
+		if (json_is_true(json_object_get(o, "removed")))
+			continue;
+		struct pair *x = &pr[np++];
+		if (quantity_of(json_object_get(o, "blockNumber"), &x->block) ||
+		    quantity_of(json_object_get(o, "logIndex"), &x->index))
+			rc = lx_error_set(err, LX_EBADRESP,
+					  "log #%zu has no valid blockNumber or logIndex", i);
+		else if (x->block < r->from || x->block > r->to)
+			rc = lx_error_set(err, LX_EBADRESP,
+					  "log #%zu is in block %llu, outside the blocks asked for "
+					  "(%llu-%llu)",
+					  i, (unsigned long long)x->block, (unsigned long long)r->from,
+					  (unsigned long long)r->to);
+	}
+	if (!rc && np > 1) {
+		qsort(pr, np, sizeof(*pr), cmp_pair);
+		for (size_t i = 1; i < np && !rc; i++)
+			if (pr[i].block == pr[i - 1].block && pr[i].index == pr[i - 1].index)
+				rc = lx_error_set(err, LX_EBADRESP,
+						  "log %llu of block %llu appears twice",
+						  (unsigned long long)pr[i].index,
+						  (unsigned long long)pr[i].block);
+	}
+	free(pr);
+	return rc;
+}
+
+static const uint8_t zero32[32];
+
+static const char *hex32(char buf[67], const uint8_t *h)
+{
+	lx_hex_encode(buf, 67, h, 32);
+	return buf;
+}
+
+/* Marks r inconsistent (to be fetched again; r->bad says why); 0, or the error after the last
+ * try. */
+static int inconsistent(struct range *r, struct lx_error *err)
+{
+	lx_logset_release(&r->logs);
+	lx_logset_init(&r->logs);
+	memset(&r->first, 0, sizeof(r->first));
+	memset(&r->last, 0, sizeof(r->last));
+	if (++r->attempts >= MAX_ATTEMPTS) {
+		*err = r->bad;
+		return lx_error_prefix(err, "sync: inconsistent answers for blocks %llu-%llu after %d "
+				       "tries", (unsigned long long)r->from,
+				       (unsigned long long)r->to, r->attempts);
+	}
+	return 0;
+}
+
+/*
+ * Checks a fetched range's logs against its headers: every log carries a blockHash, and it is
+ * the hash of the header fetched for its block (the range's first and last block, and every
+ * block with logs when the node gave no timestamps or inside the reorg window). A node behind
+ * a load balancer can answer eth_getLogs from one fork and the header from another: that is an
+ * inconsistent answer, fetched again. Fills timestamps from the headers. Returns 0 with
+ * *again set when the range must be fetched again, or an error.
+ */
+static int check_headers(struct sync *s, struct range *r, bool *again, struct lx_error *err)
+{
+	*again = false;
+	uint64_t hb[2] = {r->from, r->to};
+	const struct lx_block_ref *hr[2] = {&r->first, &r->last};
+	char g[67], w[67];
+	for (int i = 0; i < 2; i++)
+		if (hr[i]->number != hb[i]) {
+			*again = true;
+			lx_error_set(&r->bad, LX_EBADRESP, "the header asked for block %llu is block %llu",
+				     (unsigned long long)hb[i], (unsigned long long)hr[i]->number);
+			return inconsistent(r, err);
+		}
+	if (r->from == r->to && memcmp(r->first.hash, r->last.hash, 32)) {
+		*again = true;
+		lx_error_set(&r->bad, LX_EBADRESP, "two headers of block %llu differ (%s, %s)",
+			     (unsigned long long)r->from, hex32(g, r->first.hash),
+			     hex32(w, r->last.hash));
+		return inconsistent(r, err);
+	}
+	for (size_t i = 0; i < r->logs.n; i++) {
+		const struct lx_log *l = &r->logs.logs[i];
+		const struct lx_log *prev = i ? &r->logs.logs[i - 1] : NULL;
+		const struct lx_block_ref *h = l->block == r->from ? &r->first
+					       : l->block == r->to ? &r->last : NULL;
+		bool bad = true;
+		if (!memcmp(l->block_hash, zero32, 32))
+			lx_error_set(&r->bad, LX_EBADRESP, "log %u of block %llu carries no blockHash",
+				     l->log_index, (unsigned long long)l->block);
+		else if (prev && prev->block == l->block && memcmp(l->block_hash, prev->block_hash, 32))
+			lx_error_set(&r->bad, LX_EBADRESP,
+				     "logs of block %llu carry two blockHashes (%s, %s)",
+				     (unsigned long long)l->block, hex32(g, prev->block_hash),
+				     hex32(w, l->block_hash));
+		else if (h && memcmp(l->block_hash, h->hash, 32))
+			lx_error_set(&r->bad, LX_EBADRESP,
+				     "log %u of block %llu has blockHash %s but the block's header "
+				     "says %s", l->log_index, (unsigned long long)l->block,
+				     hex32(g, l->block_hash), hex32(w, h->hash));
+		else
+			bad = false;
+		if (bad) {
+			*again = true;
+			return inconsistent(r, err);
+		}
+		if (h && !r->logs.have_timestamps)
+			r->logs.logs[i].timestamp = h->timestamp;
+	}
+	/* the blocks in between: their headers, when timestamps are missing or a reorg is possible */
+	bool need = !r->logs.have_timestamps || r->to > s->window_lo;
+	if (!need)
 		return 0;
 	uint64_t *blocks = malloc(r->logs.n * sizeof(*blocks));
 	struct lx_rpc_req *rq = calloc(r->logs.n, sizeof(*rq));
@@ -123,29 +291,47 @@ static int fill_timestamps(struct sync *s, struct range *r, struct lx_error *err
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	}
 	size_t nb = 0;
-	for (size_t i = 0; i < r->logs.n; i++)
-		if (!nb || blocks[nb - 1] != r->logs.logs[i].block)
-			blocks[nb++] = r->logs.logs[i].block;
+	for (size_t i = 0; i < r->logs.n; i++) {
+		uint64_t b = r->logs.logs[i].block;
+		if (b != r->from && b != r->to && (!nb || blocks[nb - 1] != b))
+			blocks[nb++] = b;
+	}
 	for (size_t i = 0; i < nb; i++) {
 		rq[i].method = "eth_getBlockByNumber";
 		rq[i].params = lx_rpc_block_params(blocks[i]);
 	}
 	/* many small calls: JSON-RPC batches of 100 */
-	int rc = lx_rpc_batch(s->rpc, rq, nb, 100);
-	size_t k = 0;
-	for (size_t i = 0; i < nb && !rc; i++) {
-		struct lx_block_ref b;
-		if ((rc = lx_rpc_parse_block(rq[i].result, &b, err)))
-			break;
-		while (k < r->logs.n && r->logs.logs[k].block == blocks[i])
-			r->logs.logs[k++].timestamp = b.timestamp;
-	}
-	if (rc && rc != err->code)
+	int rc = nb ? lx_rpc_batch(s->rpc, rq, nb, 100) : 0;
+	if (rc)
 		for (size_t i = 0; i < nb; i++)
 			if (rq[i].rc) {
 				*err = rq[i].err;
 				break;
 			}
+	size_t k = 0;
+	for (size_t i = 0; i < nb && !rc && !*again; i++) {
+		struct lx_block_ref b;
+		if ((rc = lx_rpc_parse_block(rq[i].result, &b, err))) {
+			lx_error_prefix(err, "block %llu", (unsigned long long)blocks[i]);
+			break;
+		}
+		while (k < r->logs.n && r->logs.logs[k].block < blocks[i])
+			k++;
+		for (; k < r->logs.n && r->logs.logs[k].block == blocks[i]; k++) {
+			struct lx_log *l = &r->logs.logs[k];
+			if (b.number != blocks[i] || memcmp(l->block_hash, b.hash, 32)) {
+				*again = true;
+				lx_error_set(&r->bad, LX_EBADRESP,
+					     "log %u of block %llu has blockHash %s but the block's "
+					     "header says %s", l->log_index,
+					     (unsigned long long)blocks[i], hex32(g, l->block_hash),
+					     hex32(w, b.hash));
+				rc = inconsistent(r, err);
+				break;
+			}
+			l->timestamp = b.timestamp;
+		}
+	}
 	for (size_t i = 0; i < nb; i++)
 		json_decref(rq[i].result);
 	free(rq);
@@ -156,15 +342,16 @@ static int fill_timestamps(struct sync *s, struct range *r, struct lx_error *err
 /* Fetches every unfetched range in q[0..n). discovery: only discovery filters, no headers. */
 static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, struct lx_error *err)
 {
-	size_t max = nq * (s->n + 2 + MAX_CALLS);
+	size_t max = nq * (s->n + 2);
 	struct lx_rpc_req *rq = calloc(max ? max : 1, sizeof(*rq));
 	struct {
-		size_t range, proto, kind, call; /* kind 0 logs, 1 first hdr, 2 last hdr, 3 call */
+		size_t range, proto, kind; /* kind 0 logs, 1 first hdr, 2 last hdr */
 	} *map = calloc(max ? max : 1, sizeof(*map));
-	static struct lx_filter f;
-	if (!rq || !map) {
+	struct lx_filter *f = malloc(sizeof(*f));
+	if (!rq || !map || !f) {
 		free(rq);
 		free(map);
+		free(f);
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	}
 	size_t k = 0;
@@ -177,11 +364,13 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		r->suggest = 0;
 		for (size_t p = 0; p < s->n; p++) {
 			if (discovery)
-				s->p[p]->ops->discovery_filter(s->p[p], &f);
+				s->p[p]->ops->discovery_filter(s->p[p], f);
 			else
-				s->p[p]->ops->filter(s->p[p], &f);
+				s->p[p]->ops->filter(s->p[p], f);
 			rq[k].method = "eth_getLogs";
-			rq[k].params = lx_rpc_logs_params(&f, r->from, r->to);
+			rq[k].params = lx_rpc_logs_params(f, r->from, r->to);
+			rq[k].check = check_logs;
+			rq[k].check_ctx = r;
 			map[k].range = i;
 			map[k].proto = p;
 			map[k++].kind = 0;
@@ -196,59 +385,15 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		rq[k].params = lx_rpc_block_params(r->to);
 		map[k].range = i;
 		map[k++].kind = 2;
-		if (!r->prices)
-			continue;
-		struct lx_store_txn *t;
-		if ((rc = lx_store_begin(s->st, false, &t, err)))
-			break;
-		for (size_t p = 0; p < s->n && !rc; p++) {
-			size_t nc = MAX_CALLS;
-			r->calls[p] = calloc(nc, sizeof(struct lx_call));
-			if (!r->calls[p]) {
-				rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-				break;
-			}
-			if ((rc = s->p[p]->ops->calls(s->p[p], t, r->calls[p], &nc, err)))
-				break;
-			r->n_calls[p] = nc;
-			for (size_t c = 0; c < nc; c++) {
-				rq[k].method = "eth_call";
-				rq[k].params = lx_rpc_call_params(&r->calls[p][c].to, r->calls[p][c].data,
-								  r->calls[p][c].data_len, r->to);
-				map[k].range = i;
-				map[k].proto = p;
-				map[k].call = c;
-				map[k++].kind = 3;
-			}
-		}
-		lx_store_abort(t);
-		if (rc)
-			break;
 	}
-	if (rc) {
-		for (size_t i = 0; i < k; i++)
-			json_decref(rq[i].params);
-		free(rq);
-		free(map);
-		return rc;
-	}
+	free(f);
 	lx_rpc_run(s->rpc, rq, k);
 	for (size_t i = 0; i < k; i++) {
 		struct range *r = &q[map[i].range];
 		struct lx_rpc_req *x = &rq[i];
-		if (map[i].kind == 3) {
-			/* a reverted read (no price source yet) is an answer, not a sync error */
-			if (x->rc == 0)
-				lx_rpc_parse_bytes(x->result, &r->calls[map[i].proto][map[i].call].result,
-						   &r->calls[map[i].proto][map[i].call].result_len, NULL);
-			else if (x->rc != LX_ERPC && !rc) {
-				*err = x->err;
-				rc = x->rc;
-			}
-			continue;
-		}
 		if (x->rc == LX_ERANGE && map[i].kind == 0) {
 			r->refused = true;
+			r->refusal = x->err;
 			if (x->suggest_span && (!r->suggest || x->suggest_span < r->suggest))
 				r->suggest = x->suggest_span;
 			continue;
@@ -281,46 +426,80 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		return rc;
 	for (size_t i = 0; i < nq; i++) {
 		struct range *r = &q[i];
-		if (r->fetched || r->refused)
+		if (r->fetched)
 			continue;
+		if (r->refused) {
+			lx_logset_release(&r->logs);
+			continue;
+		}
 		if (r->logs.n > 1)
 			qsort(r->logs.logs, r->logs.n, sizeof(struct lx_log), cmp_log);
-		if (!discovery && (rc = fill_timestamps(s, r, err)))
+		bool again = false;
+		/* each request's answer was unique; across a deployment's requests too */
+		for (size_t j = 1; j < r->logs.n && !again; j++)
+			if (!cmp_log(&r->logs.logs[j], &r->logs.logs[j - 1])) {
+				again = true;
+				lx_error_set(&r->bad, LX_EBADRESP, "log %u of block %llu is in two answers",
+					     r->logs.logs[j].log_index,
+					     (unsigned long long)r->logs.logs[j].block);
+				if ((rc = inconsistent(r, err)))
+					return rc;
+			}
+		if (!again && !discovery && (rc = check_headers(s, r, &again, err)))
 			return rc;
+		if (again) {
+			/* fetched again next round, after a pause that grows with the tries */
+			usleep((useconds_t)(50000u << r->attempts));
+			continue;
+		}
 		r->fetched = true;
 	}
 	return 0;
 }
 
-/* Replaces q[i] (refused) by two ranges; returns LX_ERANGE if it is a single block. */
-static int split(struct sync *s, struct range *q, size_t *nq, size_t i, struct lx_error *err)
+/*
+ * Replaces q[i] (refused) by two ranges; returns LX_ERANGE if it is a single block. With no
+ * room left in the queue, the tail of the queue is given back to the planner (*next moves
+ * back to it) so that no block is ever left out.
+ */
+static int split(struct sync *s, struct range *q, size_t *nq, size_t i, uint64_t *next,
+		 struct lx_error *err)
 {
 	struct range *r = &q[i];
 	uint64_t len = r->to - r->from + 1;
-	if (len == 1)
-		return lx_error_set(err, LX_ERANGE,
-				    "sync: the provider refuses eth_getLogs even for block %llu alone "
-				    "(too many logs for this endpoint; use another --rpc)",
-				    (unsigned long long)r->from);
+	if (len == 1) {
+		*err = r->refusal;
+		return lx_error_prefix(err, "sync: eth_getLogs fails even for block %llu alone (too "
+				       "many logs for this endpoint? use another --rpc)",
+				       (unsigned long long)r->from);
+	}
 	uint64_t ns = r->suggest && r->suggest < len ? r->suggest : len / 2;
 	if (ns == 0)
 		ns = 1;
 	if (*nq >= MAX_QUEUE) {
-		/* no room: just shrink this one; the rest is planned later */
-		r->to = r->from + ns - 1;
-	} else {
-		memmove(&q[i + 2], &q[i + 1], (*nq - i - 1) * sizeof(*q));
-		struct range a = {0}, b = {0};
-		a.from = r->from;
-		a.to = r->from + ns - 1;
-		b.from = a.to + 1;
-		b.to = r->to;
-		b.prices = r->prices;
-		range_release(r);
-		q[i] = a;
-		q[i + 1] = b;
-		(*nq)++;
+		if (i + 1 == *nq) {
+			/* the last range: shrink it; the planner continues right after it */
+			r->to = r->from + ns - 1;
+			r->prices = false;
+			*next = r->to + 1;
+			s->span = ns;
+			s->res->splits++;
+			return 0;
+		}
+		/* drop the tail range (fetched again later) to make room */
+		*next = q[*nq - 1].from;
+		range_release(&q[*nq - 1]);
+		(*nq)--;
 	}
+	memmove(&q[i + 2], &q[i + 1], (*nq - i - 1) * sizeof(*q));
+	struct range a, b;
+	range_init(&a, r->from, r->from + ns - 1);
+	range_init(&b, a.to + 1, r->to);
+	b.prices = r->prices;
+	range_release(r);
+	q[i] = a;
+	q[i + 1] = b;
+	(*nq)++;
 	s->span = ns;
 	s->res->splits++;
 	return 0;
@@ -329,7 +508,10 @@ static int split(struct sync *s, struct range *q, size_t *nq, size_t i, struct l
 struct apply_ctx {
 	struct sync *s;
 	struct range *r;
+	bool plan;                     /* apply the logs, plan r's contract reads, roll back */
 };
+
+#define PLANNED 1 /* apply_fn in plan mode: not an error, the transaction is rolled back */
 
 static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 {
@@ -363,6 +545,21 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 			}
 	}
 	lx_store_txn_set_block(t, chain_id, r->to > s->window_lo ? r->to : 0);
+	if (c->plan) {
+		/* the reads follow the state these logs create (a price source set in this very
+		 * range is read at its end) */
+		for (size_t p = 0; p < s->n; p++) {
+			size_t nc = MAX_CALLS;
+			free(r->calls[p]);
+			r->n_calls[p] = 0;
+			if (!(r->calls[p] = calloc(nc, sizeof(struct lx_call))))
+				return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+			if ((rc = s->p[p]->ops->calls(s->p[p], t, r->calls[p], &nc, err)))
+				return rc;
+			r->n_calls[p] = nc;
+		}
+		return PLANNED;
+	}
 	if (r->prices)
 		for (size_t p = 0; p < s->n; p++)
 			if ((rc = s->p[p]->ops->apply_calls(s->p[p], t, r->to, r->calls[p],
@@ -378,6 +575,87 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	if (s->window_lo > 0 && (rc = lx_store_prune(t, chain_id, s->window_lo, err)))
 		return rc;
 	return 0;
+}
+
+/* An eth_call answer is ABI-encoded: whole 32-byte words, at least one. */
+static int check_call(const struct lx_rpc_req *rq, const json_t *res, void *ctx,
+		      struct lx_error *err)
+{
+	(void)rq;
+	(void)ctx;
+	size_t len = json_is_string(res) ? json_string_length(res) : 0;
+	const char *v = json_is_string(res) ? json_string_value(res) : "";
+	if (!json_is_string(res) || len < 2 || v[0] != '0' || (v[1] != 'x' && v[1] != 'X'))
+		return lx_error_set(err, LX_EBADRESP, "eth_call result is not a hex string");
+	for (size_t i = 2; i < len; i++)
+		if (!isxdigit((unsigned char)v[i]))
+			return lx_error_set(err, LX_EBADRESP, "eth_call result is not hex (%.40s)", v);
+	if ((len - 2) % 64 || len == 2)
+		return lx_error_set(err, LX_EBADRESP,
+				    "eth_call result is %zu bytes, not whole 32-byte words",
+				    (len - 1) / 2);
+	return 0;
+}
+
+/*
+ * Makes the contract reads of the last range r of a run, pinned to r->to, planned from the
+ * state r's own logs leave (applied in a transaction that is rolled back). A reverted read is
+ * the contract's answer (no result); a node error or a malformed answer is retried by the
+ * client and then fails the run with the node's message — never read as "no price".
+ * Runs on the consumer thread after the producer has ended (it uses the client).
+ */
+static int read_calls(struct sync *s, struct range *r, struct lx_error *err)
+{
+	struct apply_ctx ac = {s, r, true};
+	int rc = lx_store_write(s->st, apply_fn, &ac, err);
+	if (rc != PLANNED)
+		return rc ? rc : lx_error_set(err, LX_EINVAL, "sync: contract reads not planned");
+	lx_error_clear(err);
+	rc = 0;
+	size_t n = 0;
+	for (size_t p = 0; p < s->n; p++)
+		n += r->n_calls[p];
+	if (n == 0)
+		return 0;
+	struct lx_rpc_req *rq = calloc(n, sizeof(*rq));
+	size_t (*map)[2] = calloc(n, sizeof(*map));
+	if (!rq || !map) {
+		free(rq);
+		free(map);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
+	size_t k = 0;
+	for (size_t p = 0; p < s->n; p++)
+		for (size_t c = 0; c < r->n_calls[p]; c++, k++) {
+			struct lx_call *x = &r->calls[p][c];
+			rq[k].method = "eth_call";
+			rq[k].params = lx_rpc_call_params(&x->to, x->data, x->data_len, r->to);
+			rq[k].check = check_call;
+			map[k][0] = p;
+			map[k][1] = c;
+		}
+	lx_rpc_run(s->rpc, rq, n);
+	publish_stats(s);
+	for (size_t i = 0; i < n; i++) {
+		struct lx_call *x = &r->calls[map[i][0]][map[i][1]];
+		if (rc)
+			break;
+		if (rq[i].rc == 0) {
+			rc = lx_rpc_parse_bytes(rq[i].result, &x->result, &x->result_len, err);
+		} else if (!rq[i].reverted) {
+			char a[LX_ADDR_STRLEN];
+			lx_addr_lower(a, &x->to);
+			*err = rq[i].err;
+			rc = lx_error_prefix(err, "sync: %s: contract read of %s at block %llu failed",
+					     s->p[map[i][0]]->dep->name, a,
+					     (unsigned long long)r->to);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(rq[i].result);
+	free(rq);
+	free(map);
+	return rc;
 }
 
 struct unwind_ctx {
@@ -475,24 +753,23 @@ static int handle_reorg(struct sync *s, struct lx_error *err)
 
 static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error *err)
 {
-	struct range q[MAX_QUEUE];
+	struct range *q = calloc(MAX_QUEUE, sizeof(*q));
 	size_t nq = 0;
 	uint64_t next = from;
 	int rc = 0;
-	memset(q, 0, sizeof(q));
+	if (!q)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	while (!rc && (next <= to || nq)) {
 		while (nq < (size_t)s->o->concurrency && next <= to) {
 			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
-			memset(&q[nq], 0, sizeof(q[nq]));
-			q[nq].from = next;
-			q[nq++].to = e;
+			range_init(&q[nq++], next, e);
 			next = e + 1;
 		}
 		if ((rc = fetch(s, q, nq, true, err)))
 			break;
 		for (size_t i = 0; i < nq && !rc; i++)
 			if (q[i].refused)
-				rc = split(s, q, &nq, i, err), i++;
+				rc = split(s, q, &nq, i, &next, err), i++;
 		size_t done = 0;
 		while (done < nq && q[done].fetched) {
 			struct range *r = &q[done];
@@ -507,6 +784,7 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 	}
 	for (size_t i = 0; i < nq; i++)
 		range_release(&q[i]);
+	free(q);
 	return rc;
 }
 
@@ -535,13 +813,14 @@ static void *producer(void *arg)
 {
 	struct pipe *pp = arg;
 	struct sync *s = pp->s;
-	struct range q[MAX_QUEUE];
+	struct range *q = calloc(MAX_QUEUE, sizeof(*q));
 	size_t nq = 0;
 	uint64_t next = pp->next;
 	struct lx_error err;
 	int rc = 0;
 	lx_error_clear(&err);
-	memset(q, 0, sizeof(q));
+	if (!q)
+		rc = lx_error_set(&err, LX_ENOMEM, "sync: out of memory");
 	while (!rc && (next <= s->target || nq)) {
 		pthread_mutex_lock(&pp->m);
 		bool stop = pp->stop;
@@ -555,18 +834,18 @@ static void *producer(void *arg)
 			uint64_t e = s->target - next + 1 > span ? next + span - 1 : s->target;
 			if (next <= s->window_lo && e > s->window_lo)
 				e = s->window_lo;
-			memset(&q[nq], 0, sizeof(q[nq]));
-			q[nq].from = next;
-			q[nq].to = e;
+			range_init(&q[nq], next, e);
 			q[nq++].prices = e == s->target;
 			next = e + 1;
 		}
-		if ((rc = fetch(s, q, nq, false, &err)))
+		rc = fetch(s, q, nq, false, &err);
+		publish_stats(s);
+		if (rc)
 			break;
 		bool split_any = false;
 		for (size_t i = 0; i < nq && !rc; i++)
 			if (q[i].refused) {
-				rc = split(s, q, &nq, i, &err);
+				rc = split(s, q, &nq, i, &next, &err);
 				split_any = true;
 				i++;
 			}
@@ -595,6 +874,7 @@ static void *producer(void *arg)
 	}
 	for (size_t i = 0; i < nq; i++)
 		range_release(&q[i]);
+	free(q);
 	pthread_mutex_lock(&pp->m);
 	pp->rc = rc;
 	if (rc)
@@ -645,7 +925,8 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			rc = lx_error_set(err, LX_ENOMEM, "sync: cannot start the fetch thread");
 			break;
 		}
-		bool reorg = false;
+		bool reorg = false, joined = false;
+		int prc = 0;
 		for (;;) {
 			pthread_mutex_lock(&pp.m);
 			while (pp.count == 0 && !pp.finished)
@@ -659,13 +940,36 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			pp.count--;
 			pthread_cond_broadcast(&pp.cv);
 			pthread_mutex_unlock(&pp.m);
+			uint64_t want = s->have_cur ? s->cur.block + 1 : s->start;
+			if (r.from != want) {
+				/* our own invariant: ranges arrive contiguous and in order */
+				range_release(&r);
+				rc = lx_error_set(err, LX_EINVAL,
+						  "sync: internal error: range %llu-%llu planned after block "
+						  "%llu", (unsigned long long)r.from,
+						  (unsigned long long)r.to, (unsigned long long)want - 1);
+				break;
+			}
 			if (s->have_cur && memcmp(r.first.parent, s->cur.hash, 32) != 0) {
 				/* reorg: the first new block does not extend our cursor */
 				range_release(&r);
 				reorg = true;
 				break;
 			}
-			struct apply_ctx ac = {s, &r};
+			if (r.prices) {
+				/* the last range: the producer has nothing left to do; the client is ours */
+				prc = stop_producer(&pp, th, false, err);
+				joined = true;
+				if (prc) {
+					range_release(&r);
+					break;
+				}
+				if ((rc = read_calls(s, &r, err))) {
+					range_release(&r);
+					break;
+				}
+			}
+			struct apply_ctx ac = {s, &r, false};
 			rc = lx_store_write(s->st, apply_fn, &ac, err);
 			if (!rc) {
 				s->cur.block = r.to;
@@ -681,7 +985,9 @@ static int sync_to(struct sync *s, struct lx_error *err)
 				break;
 			progress(s, false);
 		}
-		int prc = stop_producer(&pp, th, reorg || rc, rc ? NULL : err);
+		if (!joined)
+			prc = stop_producer(&pp, th, reorg || rc, rc ? NULL : err);
+		publish_stats(s);
 		pthread_mutex_destroy(&pp.m);
 		pthread_cond_destroy(&pp.cv);
 		if (!rc && prc)
@@ -747,8 +1053,8 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 	struct lx_sync_opts oo = *o;
 	if (oo.concurrency <= 0)
 		oo.concurrency = 4;
-	if (oo.concurrency > MAX_QUEUE / 2)
-		oo.concurrency = MAX_QUEUE / 2;
+	if (oo.concurrency > MAX_CONCURRENCY)
+		oo.concurrency = MAX_CONCURRENCY;
 	s.o = &oo;
 	s.max_span = o->max_range ? o->max_range : s.chain->max_block_range;
 	s.span = s.max_span;

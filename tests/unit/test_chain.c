@@ -103,6 +103,15 @@ static void test_errors(void **s)
 		   "\"aave_v3\",\"version\":\"3.0\",\"start_block\":1,\"contracts\":{\"pool\":"
 		   "\"0x12\"}}]}",
 		   LX_EPARSE, "deployments[0].contracts.pool: bad address '0x12'");
+	/* one market listed twice under two names: refused, naming both */
+	expect_err("{\"name\":\"t\",\"chain_id\":1,\"deployments\":[{\"name\":\"a\",\"protocol\":"
+		   "\"aave_v3\",\"version\":\"3.0\",\"start_block\":1,\"contracts\":{\"pool\":"
+		   "\"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed\"}},{\"name\":\"b\",\"protocol\":"
+		   "\"aave_v3\",\"version\":\"3.0\",\"start_block\":9,\"contracts\":{\"oracle\":"
+		   "\"0xfb6916095ca1df60bb79ce92ce3ea74c37c5d359\",\"pool\":"
+		   "\"0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed\"}}]}",
+		   LX_EPARSE, "deployments 'a' and 'b' have the same pool "
+		   "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed");
 	struct lx_chain *c;
 	struct lx_error e;
 	assert_int_equal(lx_chain_load(&c, dir, "missing", &e), LX_ENOTFOUND);

@@ -274,6 +274,22 @@ static void test_bad_logs(void **s)
 	l = logs[3];
 	lx_addr_parse(&l.address, "0x00000000000000000000000000000000000000ff", NULL);
 	assert_int_equal(p->ops->apply(p, t, &l, &e), 0);
+	/* a hostile string offset near 2^64 (o + 32 wraps to 0): refused, never read */
+	static uint8_t hd[7 * 32];
+	memset(hd, 0, sizeof(hd));
+	word_u64(hd + 2 * 32, 18);
+	word_u64(hd + 3 * 32, 192);
+	word_u64(hd + 4 * 32, 0xffffffffffffffe0ull);
+	word_u64(hd + 5 * 32, 192);
+	l = mklog(ATOK, 4, 7);
+	topic_sig(l.topics[0], "Initialized(address,address,address,address,uint8,string,string,bytes)");
+	topic_addr(l.topics[1], ASSET);
+	topic_addr(l.topics[2], POOL);
+	l.n_topics = 3;
+	l.data = hd;
+	l.data_len = sizeof(hd);
+	assert_int_equal(p->ops->apply(p, t, &l, &e), LX_EOFFSET);
+	assert_non_null(strstr(e.msg, "offset"));
 	/* a burn with no balance means missing history: a clear error, not a wrap-around */
 	l = logs[5];
 	topic_sig(l.topics[0], "Burn(address,address,uint256,uint256,uint256)");

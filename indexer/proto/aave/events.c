@@ -171,7 +171,8 @@ int aave_event_decode(struct aave_args *out, const struct aave_event_def *def,
 			struct lx_u256 off;
 			uint64_t o;
 			lx_u256_from_be(&off, w);
-			if (lx_u256_to_u64(&o, &off) || o % 32 || o + 32 > log->data_len)
+			if (lx_u256_to_u64(&o, &off) || o % 32 || o > log->data_len ||
+			    log->data_len - o < 32) /* o + 32 would wrap near 2^64 */
 				return lx_error_set(err, LX_EOFFSET,
 						    "abi: %s log %llu:%u: argument %d offset past "
 						    "data end 0x%zx",
