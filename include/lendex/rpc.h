@@ -139,6 +139,7 @@ struct lx_logstream {
 	struct lx_logset *out;
 	size_t first, first_arena;    /* the set before this answer: restored on failure */
 	bool first_have_ts;
+	bool first_have_hashes;
 	size_t max_value;
 	uint64_t offset;              /* bytes consumed */
 	int state, member;

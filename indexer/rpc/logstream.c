@@ -71,6 +71,7 @@ void lx_logstream_init(struct lx_logstream *st, struct lx_logset *out, size_t ma
 	st->first = out->n;
 	st->first_arena = out->arena_len;
 	st->first_have_ts = out->have_timestamps;
+	st->first_have_hashes = out->have_hashes;
 }
 
 /* ---- the structural scan: where does the value that starts here end? ------------------------ */
@@ -750,6 +751,12 @@ static int apply_log(struct lx_logstream *st, struct logfields *lf, size_t i)
 		l->tx_index = (uint32_t)v;
 	if (!hash_of(&lf->f[F_TX_HASH], l->tx))
 		return log_err(st, i, "transactionHash");
+	if (lf->f[F_BLOCK_HASH].kind != V_NONE && lf->f[F_BLOCK_HASH].kind != V_NULL) {
+		if (!hash_of(&lf->f[F_BLOCK_HASH], l->block_hash))
+			return log_err(st, i, "blockHash");
+	} else {
+		s->have_hashes = false;
+	}
 	if (lf->f[F_TIMESTAMP].kind != V_NONE && quantity_of(&lf->f[F_TIMESTAMP], &v))
 		l->timestamp = v;
 	else
@@ -1002,6 +1009,7 @@ int lx_logstream_finish(struct lx_logstream *st, json_t **rpc_error, struct lx_e
 		s->n = st->first;
 		s->arena_len = st->first_arena;
 		s->have_timestamps = st->first_have_ts;
+		s->have_hashes = st->first_have_hashes;
 		if (err)
 			*err = st->err;
 		return st->rc;
