@@ -17,6 +17,8 @@ trap 'tests/devnet/devnet.sh down "$state"; rm -rf "$state"' EXIT
 echo "== starting the devnet and playing the scenario"
 tests/devnet/devnet.sh up "$state" >/dev/null
 rpc=$(cat "$state/rpc")
+echo "== playing leverage loops (flash-loan, directional, correlated) and borrow/repay noise"
+DEVNET_QUIET=1 node tests/devnet/loops.js "$rpc" "$state"
 looped=$(node -e "console.log(require('$state/scenario.json').looped_account)")
 echo "== lendex sync --chain devnet --rpc $rpc"
 build/indexer/cli/lendex sync --chain devnet --rpc "$rpc" --datadir "$state/db"

@@ -77,6 +77,7 @@ enum lx_flow_kind {
 	LX_FLOW_LIQUIDATED = 5,        /* collateral seized from the account */
 	LX_FLOW_TRANSFER_IN = 6,       /* received supply (aToken transfer) */
 	LX_FLOW_TRANSFER_OUT = 7,
+	LX_FLOW_FLASH_LOAN = 8,        /* market-wide (lx_market_view.market_flows): a flash loan */
 };
 
 struct lx_flow {
@@ -130,6 +131,9 @@ struct lx_market_view {
 	struct lx_asset_info *assets;
 	size_t n_accounts;
 	struct lx_account_view *accounts;
+	/* market-wide flows (flash loans), (block, log) order; filled with the accounts' flows */
+	size_t n_market_flows;
+	struct lx_flow *market_flows;
 	/* storage owned by the view, freed by lx_market_view_release */
 	struct lx_asset_pos *pos_pool;
 	struct lx_flow *flow_pool;

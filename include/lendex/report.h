@@ -47,7 +47,15 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 		      struct lx_report_opts *o, struct lx_error *err);
 void lx_report_release(struct lx_report *r);
 
-/* JSON sections (new references). */
+/* The unit of the market's base currency for column headers: "USD" for Aave V3 (its oracles'
+ * base currency, 8 decimals), else "base". Static string. */
+const char *lx_report_base_unit(const struct lx_market_view *mv);
+
+/*
+ * JSON sections (new references). The leverage section lists up to `top` accounts with debt:
+ * bad debt (debt >= collateral) first, largest shortfall first, then by leverage, highest
+ * first; accounts with neither collateral nor debt are never listed.
+ */
 json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_market_view *mv,
 				size_t top);
 json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view *mv,

@@ -15,28 +15,61 @@
 #include "lendex/model.h"
 
 /* ---- leverage ---- */
+
+/* Loop rounds of one account (loops.c; definition in docs/risk.md, "Loop depth"). */
+struct lx_loops {
+	unsigned rounds;           /* open rounds now (current exposure): the loop depth */
+	unsigned correlated;       /* of rounds: debt and collateral in one correlation group */
+	unsigned directional;      /* of rounds: debt and collateral in different groups */
+	unsigned flash;            /* of rounds: built in a transaction that took a flash loan */
+	unsigned built;            /* rounds ever built, closed ones included */
+	double looped_collateral;  /* base units: what the open rounds supplied, at view prices */
+};
+/* Matching rules; NULL = lx_loop_defaults (window 100 blocks, value ratio 0.5..2). */
+struct lx_loop_params {
+	uint64_t window_blocks;    /* a later supply pairs with a borrow at most this many blocks old */
+	double min_ratio;          /* supply value / open borrow value, lower bound */
+	double max_ratio;          /* upper bound for a supply in a later transaction */
+};
+#define LX_LOOP_WINDOW_BLOCKS 100
+extern const struct lx_loop_params lx_loop_defaults;
+/*
+ * Finds the loop rounds in a's flows (a must belong to mv; mv->market_flows marks flash-loan
+ * transactions). Fills *out (zeroed first). Errors: LX_EINVAL (NULL argument), LX_ENOMEM.
+ */
+int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view *a,
+		  const struct lx_loop_params *p, struct lx_loops *out);
+/* The loop depth alone (lx_risk_loops(...).rounds; 0 on error): exposed for tests. */
+unsigned lx_risk_loop_depth(const struct lx_market_view *mv, const struct lx_account_view *a);
+
 struct lx_leverage {
 	size_t account;            /* index in mv->accounts */
 	double collateral, debt;   /* base units, collateral counted at full value */
-	double leverage;           /* collateral / (collateral - debt); INFINITY if equity <= 0 */
-	unsigned depth;            /* detected borrow → resupply rounds */
+	double leverage;           /* collateral / (collateral - debt); INFINITY if bad debt */
+	bool bad_debt;             /* debt > 0 and collateral <= debt (equity <= 0) */
+	unsigned depth;            /* loops.rounds */
+	struct lx_loops loops;
 	double implied_depth;      /* rounds a loop at the account's LTV needs for this leverage */
-	bool toxic;                /* debt/collateral > 1/(1+bonus): liquidation raises the LTV */
+	bool toxic;                /* bad debt, or debt/collateral > 1/(1+bonus): a liquidation
+				      raises the LTV */
 };
 
 #define LX_RISK_MAX_DEPTH 16
 struct lx_leverage_summary {
 	size_t n_accounts, n_with_debt, n_looped;   /* looped: depth >= 1 */
+	size_t n_looped_correlated, n_looped_directional, n_looped_flash; /* accounts with such a
+									     round open */
 	size_t depth_hist[LX_RISK_MAX_DEPTH + 1];   /* accounts by depth; last bucket = more */
-	double coll_looped_share, debt_looped_share;/* 0..1 of market totals */
-	size_t n_toxic;
+	double coll_looped_share, debt_looped_share;/* 0..1 of market totals, looped accounts */
+	double coll_loop_built_share;               /* 0..1: collateral the open rounds supplied */
+	size_t n_toxic;                             /* bad-debt accounts included */
+	size_t n_bad_debt;                          /* accounts with debt >= collateral */
+	double bad_debt;                            /* base units: sum of debt - collateral there */
 };
 
-/* Fills out[mv->n_accounts] and the summary. */
+/* Fills out[mv->n_accounts] and the summary. Errors: LX_ENOMEM. */
 int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 		     struct lx_leverage_summary *sum);
-/* Loop rounds in one account's flows (docs/risk.md): exposed for tests. */
-unsigned lx_risk_loop_depth(const struct lx_market_view *mv, const struct lx_account_view *a);
 
 /* ---- health-factor bands and clusters ---- */
 #define LX_RISK_BANDS 8

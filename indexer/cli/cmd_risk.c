@@ -10,6 +10,57 @@
 #include "common.h"
 #include "risk_common.h"
 
+/* The human table: the JSON's rows, every column with its unit (docs/risk.md defines them). */
+static void print_leverage(json_t *j, const struct lx_leverage_summary *s,
+			   const struct lx_market_view *mv)
+{
+	const char *unit = lx_report_base_unit(mv);
+	double scale = pow(10, mv->base_decimals);
+	printf("%zu accounts, %zu with debt; bad debt: %zu accounts, %.2f %s uncovered; %zu toxic\n",
+	       s->n_accounts, s->n_with_debt, s->n_bad_debt, s->bad_debt / scale, unit, s->n_toxic);
+	printf("looped now: %zu accounts (%zu correlated, %zu directional, %zu via flash loans), "
+	       "%.1f%% of collateral and %.1f%% of debt; open loop rounds supplied %.1f%% of "
+	       "collateral\n\n",
+	       s->n_looped, s->n_looped_correlated, s->n_looped_directional, s->n_looped_flash,
+	       100 * s->coll_looped_share, 100 * s->debt_looped_share,
+	       100 * s->coll_loop_built_share);
+	char hc[32], hd[32];
+	snprintf(hc, sizeof(hc), "collateral %s", unit);
+	snprintf(hd, sizeof(hd), "debt %s", unit);
+	printf("%-42s %16s %16s %12s %7s %7s %7s %11s %6s\n", "account", hc, hd, "leverage x",
+	       "loops", "corr", "dir", "implied", "toxic");
+	size_t i;
+	json_t *e;
+	json_array_foreach(json_object_get(j, "top"), i, e)
+	{
+		bool bad = json_is_true(json_object_get(e, "badDebt"));
+		char lev[24];
+		if (bad)
+			snprintf(lev, sizeof(lev), "bad debt");
+		else
+			snprintf(lev, sizeof(lev), "%.3f", json_real_value(json_object_get(e, "leverage")));
+		json_t *l = json_object_get(e, "loops");
+		json_t *imp = json_object_get(e, "impliedDepth");
+		char impl[24];
+		if (json_is_null(imp))
+			snprintf(impl, sizeof(impl), "inf");
+		else
+			snprintf(impl, sizeof(impl), "%.2f", json_real_value(imp));
+		printf("%-42s %16.2f %16.2f %12s %7lld %7lld %7lld %11s %6s\n",
+		       json_string_value(json_object_get(e, "account")),
+		       json_real_value(json_object_get(e, "collateral")),
+		       json_real_value(json_object_get(e, "debt")), lev,
+		       (long long)json_integer_value(json_object_get(l, "rounds")),
+		       (long long)json_integer_value(json_object_get(l, "correlated")),
+		       (long long)json_integer_value(json_object_get(l, "directional")), impl,
+		       json_is_true(json_object_get(e, "toxic")) ? "yes" : "no");
+	}
+	printf("\nsorted: bad debt (debt >= collateral, leverage infinite) first, by shortfall; then "
+	       "leverage (collateral / equity), highest first.\nloops = open loop rounds (corr: "
+	       "debt and collateral correlated, dir: directional); implied = rounds a loop at the "
+	       "account's LTV needs for its leverage. Definitions: docs/risk.md\n");
+}
+
 int lx_cmd_leverage(const struct lx_cli_args *a)
 {
 	struct lx_market_view mv;
@@ -30,27 +81,7 @@ int lx_cmd_leverage(const struct lx_cli_args *a)
 	if (lx_cli_has(a, "json")) {
 		lx_cli_print_json(j);
 	} else {
-		printf("%zu accounts, %zu with debt, %zu looped (%.1f%% of collateral, %.1f%% of debt), "
-		       "%zu toxic\n\n",
-		       r.lsum.n_accounts, r.lsum.n_with_debt, r.lsum.n_looped,
-		       100 * r.lsum.coll_looped_share, 100 * r.lsum.debt_looped_share, r.lsum.n_toxic);
-		printf("%-42s %16s %16s %9s %6s %8s %6s\n", "account", "collateral", "debt", "leverage",
-		       "depth", "implied", "toxic");
-		size_t i;
-		json_t *e;
-		json_array_foreach(json_object_get(j, "top"), i, e)
-		{
-			printf("%-42s %16.2f %16.2f %9.3f %6lld %8.2f %6s\n",
-			       json_string_value(json_object_get(e, "account")),
-			       json_real_value(json_object_get(e, "collateralBase")) / pow(10, mv.base_decimals),
-			       json_real_value(json_object_get(e, "debtBase")) / pow(10, mv.base_decimals),
-			       json_real_value(json_object_get(e, "leverage")),
-			       (long long)json_integer_value(json_object_get(e, "loopDepth")),
-			       json_real_value(json_object_get(e, "impliedDepth")),
-			       json_is_true(json_object_get(e, "toxic")) ? "yes" : "no");
-		}
-		printf("\n(collateral and debt in base currency; depth = detected borrow→resupply "
-		       "rounds)\n");
+		print_leverage(j, &r.lsum, &mv);
 		json_decref(j);
 	}
 out:

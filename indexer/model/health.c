@@ -15,6 +15,7 @@ void lx_market_view_release(struct lx_market_view *mv)
 	free(mv->accounts);
 	free(mv->pos_pool);
 	free(mv->flow_pool);
+	free(mv->market_flows);
 	memset(mv, 0, sizeof(*mv));
 }
 

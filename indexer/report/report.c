@@ -118,57 +118,6 @@ static json_t *addrj(const struct lx_addr *a)
 	return json_string(b);
 }
 
-static int cmp_lev_desc(const void *x, const void *y)
-{
-	const struct lx_leverage *a = x, *b = y;
-	double la = a->debt > 0 ? a->leverage : 0, lb = b->debt > 0 ? b->leverage : 0;
-	if (la != lb)
-		return la > lb ? -1 : 1;
-	return a->account < b->account ? -1 : a->account > b->account;
-}
-
-json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_market_view *mv,
-				size_t top)
-{
-	json_t *o = json_object();
-	const struct lx_leverage_summary *s = &r->lsum;
-	json_object_set_new(o, "accounts", json_integer((json_int_t)s->n_accounts));
-	json_object_set_new(o, "withDebt", json_integer((json_int_t)s->n_with_debt));
-	json_object_set_new(o, "looped", json_integer((json_int_t)s->n_looped));
-	json_object_set_new(o, "toxic", json_integer((json_int_t)s->n_toxic));
-	json_object_set_new(o, "collateralShareLooped", num(s->coll_looped_share));
-	json_object_set_new(o, "debtShareLooped", num(s->debt_looped_share));
-	json_t *h = json_array();
-	for (int d = 0; d <= LX_RISK_MAX_DEPTH; d++)
-		json_array_append_new(h, json_integer((json_int_t)s->depth_hist[d]));
-	json_object_set_new(o, "depthHistogram", h);
-	struct lx_leverage *sorted = malloc((mv->n_accounts ? mv->n_accounts : 1) * sizeof(*sorted));
-	json_t *t = json_array();
-	if (sorted) {
-		memcpy(sorted, r->lev, mv->n_accounts * sizeof(*sorted));
-		qsort(sorted, mv->n_accounts, sizeof(*sorted), cmp_lev_desc);
-		for (size_t i = 0; i < mv->n_accounts && i < top; i++) {
-			const struct lx_leverage *l = &sorted[i];
-			if (l->debt <= 0)
-				break;
-			json_t *e = json_object();
-			json_object_set_new(e, "account", addrj(&mv->accounts[l->account].account));
-			json_object_set_new(e, "collateralBase", num(l->collateral));
-			json_object_set_new(e, "debtBase", num(l->debt));
-			json_object_set_new(e, "leverage", num(l->leverage));
-			json_object_set_new(e, "loopDepth", json_integer(l->depth));
-			json_object_set_new(e, "impliedDepth", num(l->implied_depth));
-			json_object_set_new(e, "healthFactor",
-					    u256j(&mv->accounts[l->account].health.health_factor));
-			json_object_set_new(e, "toxic", json_boolean(l->toxic));
-			json_array_append_new(t, e);
-		}
-		free(sorted);
-	}
-	json_object_set_new(o, "top", t);
-	return o;
-}
-
 const char *lx_report_band_label(int b, char *buf, size_t cap)
 {
 	if (b == 0)
@@ -381,18 +330,7 @@ static int write_csvs(const char *dir, const struct lx_report *r, const struct l
 	double scale = pow(10, mv->base_decimals);
 	FILE *f;
 	int rc;
-	if (!(f = lx_report_open(dir, "leverage.csv", tmp, sizeof(tmp))))
-		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
-	fprintf(f, "account,collateral_base,debt_base,leverage,loop_depth,implied_depth,"
-		   "health_factor_wad,toxic\n");
-	for (size_t i = 0; i < mv->n_accounts; i++) {
-		const struct lx_leverage *l = &r->lev[i];
-		lx_addr_checksum(a, &mv->accounts[i].account);
-		lx_u256_to_dec(d, sizeof(d), &mv->accounts[i].health.health_factor);
-		fprintf(f, "%s,%.8f,%.8f,%.6f,%u,%.3f,%s,%d\n", a, l->collateral / scale,
-			l->debt / scale, l->leverage, l->depth, l->implied_depth, d, l->toxic);
-	}
-	if ((rc = lx_report_close(f, tmp, err)))
+	if ((rc = lx_report_leverage_csv(dir, r, mv, err)))
 		return rc;
 	if (!(f = lx_report_open(dir, "hf_bands.csv", tmp, sizeof(tmp))))
 		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);

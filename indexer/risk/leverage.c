@@ -24,7 +24,7 @@ int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 		     struct lx_leverage_summary *sum)
 {
 	memset(sum, 0, sizeof(*sum));
-	double coll_total = 0, debt_total = 0, coll_loop = 0, debt_loop = 0;
+	double coll_total = 0, debt_total = 0, coll_loop = 0, debt_loop = 0, coll_built = 0;
 	for (size_t i = 0; i < mv->n_accounts; i++) {
 		const struct lx_account_view *a = &mv->accounts[i];
 		struct lx_leverage *l = &out[i];
@@ -43,8 +43,11 @@ int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 			}
 		}
 		double equity = l->collateral - l->debt;
+		/* debt the collateral does not cover is bad debt: infinite leverage, the most toxic
+		 * row, not a zero */
+		l->bad_debt = l->debt > 0 && equity <= 0;
 		l->leverage = l->debt <= 0 ? (l->collateral > 0 ? 1 : 0)
-					   : equity > 0 ? l->collateral / equity : INFINITY;
+					   : !l->bad_debt ? l->collateral / equity : INFINITY;
 		double ltv = l->collateral > 0 ? wltv / l->collateral : 0;
 		/* leverage after n rounds at LTV L: (1 - L^(n+1)) / (1 - L) → n */
 		if (l->debt > 0 && ltv > 0 && ltv < 1 && isfinite(l->leverage) && l->leverage > 1) {
@@ -53,14 +56,28 @@ int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 			if (l->implied_depth < 0)
 				l->implied_depth = 0;
 		}
-		l->depth = lx_risk_loop_depth(mv, a);
-		l->toxic = l->debt > 0 && l->collateral > 0 && l->debt / l->collateral > 1 / (1 + best_bonus);
+		int rc = lx_risk_loops(mv, a, NULL, &l->loops);
+		if (rc)
+			return rc;
+		l->depth = l->loops.rounds;
+		if (l->bad_debt)
+			l->implied_depth = INFINITY; /* no loop reaches infinite leverage */
+		l->toxic = l->bad_debt ||
+			   (l->debt > 0 && l->debt / l->collateral > 1 / (1 + best_bonus));
+		if (l->bad_debt) {
+			sum->n_bad_debt++;
+			sum->bad_debt += -equity;
+		}
 		sum->n_accounts++;
 		if (l->debt > 0)
 			sum->n_with_debt++;
 		sum->depth_hist[l->depth > LX_RISK_MAX_DEPTH ? LX_RISK_MAX_DEPTH : l->depth]++;
 		coll_total += l->collateral;
 		debt_total += l->debt;
+		sum->n_looped_correlated += l->loops.correlated > 0;
+		sum->n_looped_directional += l->loops.directional > 0;
+		sum->n_looped_flash += l->loops.flash > 0;
+		coll_built += l->loops.looped_collateral;
 		if (l->depth >= 1) {
 			sum->n_looped++;
 			coll_loop += l->collateral;
@@ -71,5 +88,6 @@ int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 	}
 	sum->coll_looped_share = coll_total > 0 ? coll_loop / coll_total : 0;
 	sum->debt_looped_share = debt_total > 0 ? debt_loop / debt_total : 0;
+	sum->coll_loop_built_share = coll_total > 0 ? fmin(coll_built / coll_total, 1) : 0;
 	return 0;
 }

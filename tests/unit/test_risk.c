@@ -102,10 +102,16 @@ static void market(struct lx_market_view *mv)
 	const uint8_t k[6] = {LX_FLOW_SUPPLY, LX_FLOW_BORROW, LX_FLOW_SUPPLY, LX_FLOW_BORROW,
 			      LX_FLOW_SUPPLY, LX_FLOW_BORROW};
 	const uint32_t as[6] = {0, 0, 0, 1, 2, 1};
+	/* 10 A, borrow 5 A, resupply 5 A, borrow 6000 B, supply 6000 C, borrow 6000 B */
+	const char *amt[6] = {"10000000000000000000", "5000000000000000000",
+			      "5000000000000000000", "6000000000", "6000000000000000000000",
+			      "6000000000"};
 	for (int i = 0; i < 6; i++) {
 		flows[i].block = 10 + (uint64_t)i;
 		flows[i].kind = k[i];
 		flows[i].asset = as[i];
+		flows[i].amount = P(amt[i]);
+		flows[i].tx[0] = (uint8_t)(i + 1);
 	}
 	mv->accounts = acc;
 	mv->n_accounts = 4;
@@ -143,7 +149,14 @@ static void test_leverage_and_depth(void **s)
 	/* rounds: borrow A → supply A, borrow B → supply C (same group); last borrow unmatched */
 	assert_int_equal(l[0].depth, 2);
 	assert_int_equal(lx_risk_loop_depth(&mv, &acc[0]), 2);
-	assert_true(isinf(l[2].leverage)); /* equity <= 0 */
+	assert_true(isinf(l[2].leverage)); /* equity <= 0: bad debt, toxic */
+	assert_true(l[2].bad_debt);
+	assert_true(l[2].toxic);
+	assert_int_equal(sum.n_bad_debt, 1);
+	assert_true(fabs(sum.bad_debt - 50000000000.0) < 1); /* 500 B uncovered */
+	assert_false(l[0].bad_debt);
+	assert_int_equal(l[0].loops.correlated, 2);
+	assert_int_equal(l[0].loops.directional, 0);
 	assert_true(fabs(l[1].leverage - 1) < 1e-12);
 	/* implied depth at LTV 0.8 for leverage 2.5: (1-0.8^(n+1))/0.2 = 2.5 → 0.8^(n+1) = 0.5 */
 	assert_true(fabs(l[0].implied_depth - (log(0.5) / log(0.8) - 1)) < 1e-9);
@@ -156,7 +169,8 @@ static void test_leverage_and_depth(void **s)
 	assert_int_equal(lx_risk_leverage(&mv, l, &sum), 0);
 	assert_true(l[3].toxic);
 	assert_false(l[0].toxic);
-	assert_int_equal(sum.n_toxic, 1);
+	assert_false(l[3].bad_debt);
+	assert_int_equal(sum.n_toxic, 2); /* and the bad debt */
 }
 
 static void test_bands_ties(void **s)
@@ -283,11 +297,127 @@ static void test_empty_and_parse(void **s)
 	assert_int_equal(lx_risk_parse_shock(&mv, "A-20", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
 }
 
+/* ---- loop rounds (loops.c): one account, flows written out; A $2000 (group 1), B and C $1
+ * (group 2). The account has debt (pos[0..1]) unless a case says otherwise. ---- */
+static struct lx_flow lf[8];
+static struct lx_flow flash[1];
+
+static void fl(int i, uint64_t block, uint32_t log, uint8_t tx, uint8_t kind, uint32_t asset,
+	       const char *amount)
+{
+	memset(&lf[i], 0, sizeof(lf[i]));
+	lf[i].block = block;
+	lf[i].log_index = log;
+	lf[i].tx[0] = tx;
+	lf[i].kind = kind;
+	lf[i].asset = asset;
+	lf[i].amount = P(amount);
+}
+
+static struct lx_loops loops_of(struct lx_market_view *mv, size_t n)
+{
+	struct lx_account_view a = acc[0];
+	a.flows = lf;
+	a.n_flows = n;
+	struct lx_loops l;
+	assert_int_equal(lx_risk_loops(mv, &a, NULL, &l), 0);
+	return l;
+}
+
+#define ETH(x) x "000000000000000000"
+#define USD6(x) x "000000"
+
+static void test_loops(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_loops l;
+	/* flash-loan loop: supply 3 A before the borrow of 4000 B in one transaction */
+	fl(0, 20, 1, 7, LX_FLOW_SUPPLY, 0, ETH("3"));
+	fl(1, 20, 2, 7, LX_FLOW_BORROW, 1, USD6("4000"));
+	l = loops_of(&mv, 2);
+	assert_int_equal(l.rounds, 0); /* no flash loan in that transaction: deposit and borrow */
+	memset(flash, 0, sizeof(flash));
+	flash[0].block = 20;
+	flash[0].log_index = 3;
+	flash[0].tx[0] = 7;
+	flash[0].kind = LX_FLOW_FLASH_LOAN;
+	mv.market_flows = flash;
+	mv.n_market_flows = 1;
+	l = loops_of(&mv, 2);
+	assert_int_equal(l.rounds, 1);
+	assert_int_equal(l.flash, 1);
+	assert_int_equal(l.directional, 1); /* USD debt against A */
+	assert_int_equal(l.correlated, 0);
+	assert_true(fabs(l.looped_collateral - 600000000000.0) < 1); /* 3 A = $6000 */
+	flash[0].tx[0] = 8; /* a flash loan in another transaction of the block does not count */
+	assert_int_equal(loops_of(&mv, 2).rounds, 0);
+	mv.n_market_flows = 0;
+	/* several rounds inside one call, no flash loan: borrow → supply, borrow → supply */
+	fl(0, 30, 1, 9, LX_FLOW_BORROW, 0, ETH("5"));
+	fl(1, 30, 2, 9, LX_FLOW_SUPPLY, 0, ETH("5"));
+	fl(2, 30, 3, 9, LX_FLOW_BORROW, 0, ETH("3"));
+	fl(3, 30, 4, 9, LX_FLOW_SUPPLY, 0, ETH("3"));
+	l = loops_of(&mv, 4);
+	assert_int_equal(l.rounds, 2);
+	assert_int_equal(l.correlated, 2);
+	/* window: a supply 100 blocks after the borrow pairs, 101 does not */
+	fl(0, 10, 1, 1, LX_FLOW_BORROW, 1, USD6("2000"));
+	fl(1, 110, 1, 2, LX_FLOW_SUPPLY, 0, ETH("1"));
+	assert_int_equal(loops_of(&mv, 2).rounds, 1);
+	fl(1, 111, 1, 2, LX_FLOW_SUPPLY, 0, ETH("1"));
+	assert_int_equal(loops_of(&mv, 2).rounds, 0);
+	/* value: 3x the borrow is fresh capital; 0.6x is the proceeds after costs */
+	fl(1, 11, 1, 2, LX_FLOW_SUPPLY, 0, ETH("3"));
+	assert_int_equal(loops_of(&mv, 2).rounds, 0);
+	fl(1, 11, 1, 2, LX_FLOW_SUPPLY, 0, "600000000000000000");
+	assert_int_equal(loops_of(&mv, 2).rounds, 1);
+	/* a repaid borrow closes its round, and a repaid borrow never pairs later */
+	fl(1, 11, 1, 2, LX_FLOW_SUPPLY, 2, ETH("2000"));
+	fl(2, 12, 1, 3, LX_FLOW_REPAY, 1, USD6("2000"));
+	l = loops_of(&mv, 3);
+	assert_int_equal(l.rounds, 0);
+	assert_int_equal(l.built, 1);
+	fl(1, 11, 1, 2, LX_FLOW_REPAY, 1, USD6("2000"));
+	fl(2, 12, 1, 3, LX_FLOW_SUPPLY, 2, ETH("2000"));
+	assert_int_equal(loops_of(&mv, 3).built, 0);
+	/* partial repay keeps the round open */
+	fl(1, 11, 1, 2, LX_FLOW_SUPPLY, 2, ETH("2000"));
+	fl(2, 12, 1, 3, LX_FLOW_REPAY, 1, USD6("1999"));
+	assert_int_equal(loops_of(&mv, 3).rounds, 1);
+	/* withdrawals close the most recent supply first; seized collateral likewise */
+	fl(0, 10, 1, 1, LX_FLOW_SUPPLY, 0, ETH("10"));
+	fl(1, 11, 1, 2, LX_FLOW_BORROW, 0, ETH("5"));
+	fl(2, 12, 1, 3, LX_FLOW_SUPPLY, 0, ETH("5"));
+	fl(3, 13, 1, 4, LX_FLOW_WITHDRAW, 0, ETH("1"));
+	assert_int_equal(loops_of(&mv, 4).rounds, 1);
+	fl(3, 13, 1, 4, LX_FLOW_WITHDRAW, 0, ETH("5"));
+	assert_int_equal(loops_of(&mv, 4).rounds, 0);
+	fl(3, 13, 1, 4, LX_FLOW_LIQUIDATED, 0, ETH("5"));
+	assert_int_equal(loops_of(&mv, 4).rounds, 0);
+	fl(3, 13, 1, 4, LX_FLOW_TRANSFER_OUT, 0, ETH("5"));
+	assert_int_equal(loops_of(&mv, 4).rounds, 0);
+	/* current exposure only: without debt today nothing is looped */
+	fl(3, 13, 1, 4, LX_FLOW_TRANSFER_IN, 0, ETH("5"));
+	assert_int_equal(loops_of(&mv, 4).rounds, 1);
+	struct lx_u256 saved = pos[1].borrowed;
+	pos[1].borrowed = P("0");
+	l = loops_of(&mv, 4);
+	assert_int_equal(l.rounds, 0);
+	assert_int_equal(l.built, 1);
+	pos[1].borrowed = saved;
+	/* misuse */
+	assert_int_equal(lx_risk_loops(NULL, &acc[0], NULL, &l), LX_EINVAL);
+	assert_int_equal(lx_risk_loops(&mv, NULL, NULL, &l), LX_EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_leverage_and_depth),
+		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_bands_ties),
 		cmocka_unit_test(test_liquidation_price),
 		cmocka_unit_test(test_cascade_round1_exact),

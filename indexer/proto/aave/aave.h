@@ -93,6 +93,14 @@ int aave_put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr 
 		 const struct lx_addr *asset, const struct aave_pos *p, struct lx_error *err);
 int aave_touch_user(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
 		    int emode /* -1 = keep */, struct lx_error *err);
+/*
+ * Market-wide flows (flash loans) are kept in the flow table under this pseudo-account (the
+ * zero address, which never holds a position); aave_view_market_flows (flash.c) loads them
+ * into lx_market_view.market_flows.
+ */
+extern const struct lx_addr aave_market_flow_user;
+int aave_view_market_flows(struct aave *a, struct lx_store_txn *txn, struct lx_market_view *mv,
+			   struct lx_error *err);
 int aave_put_flow(struct aave *a, struct lx_store_txn *txn, const struct lx_log *log,
 		  const struct lx_addr *user, uint8_t kind, const struct lx_addr *asset,
 		  const struct lx_u256 *amount, uint8_t sub, struct lx_error *err);

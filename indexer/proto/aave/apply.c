@@ -223,6 +223,9 @@ static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_e
 				   err)))
 			return rc;
 		return aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_REPAY, &x.a[1], &x.v[3], 1, err);
+	case EV_FLASH_LOAN: /* market-wide: marks the transaction for loop detection (flash.c) */
+		return aave_put_flow(a, txn, log, &aave_market_flow_user, LX_FLOW_FLASH_LOAN, &x.a[2],
+				     &x.v[3], 0, err);
 	default:
 		return 0;
 	}
@@ -409,5 +412,5 @@ int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log
 		return role == ROLE_POOL ? on_pool(a, txn, ev, log, err)
 					 : on_configurator(a, txn, ev, log, err);
 	}
-	return 0; /* an event we do not keep state for (FlashLoan, MintedToTreasury, ...) */
+	return 0; /* an event we do not keep state for (MintedToTreasury, ...) */
 }

@@ -89,6 +89,9 @@ struct aave_event_def aave_events[EV_COUNT] = {
 	 "BorrowableInIsolationChanged(address,bool)", 2, {A_ADDR, A_BOOL}, {N, N}, {0}},
 	{EV_FLASHLOANING, ROLE_CONFIGURATOR, "ReserveFlashLoaning",
 	 "ReserveFlashLoaning(address,bool)", 2, {A_ADDR, A_BOOL}, {I, N}, {0}},
+	{EV_FLASH_LOAN, ROLE_POOL, "FlashLoan",
+	 "FlashLoan(address,address,address,uint256,uint8,uint256,uint16)", 7,
+	 {A_ADDR, A_ADDR, A_ADDR, A_U256, A_U8, A_U256, A_U16}, {I, N, I, N, N, N, I}, {0}},
 };
 
 #undef I

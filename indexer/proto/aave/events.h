@@ -56,6 +56,7 @@ enum aave_ev {
 	EV_SILOED,
 	EV_ISO_BORROWABLE,
 	EV_FLASHLOANING,
+	EV_FLASH_LOAN, /* pool: kept as a market-wide flow (loop detection) */
 	EV_COUNT
 };
 

@@ -348,6 +348,8 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		}
 	}
 	free(rs);
+	if (rc == 0 && (flags & LX_VIEW_FLOWS))
+		rc = aave_view_market_flows(a, txn, mv, err);
 	if (rc == 0) {
 		for (size_t i = 0; i < mv->n_accounts; i++) {
 			struct lx_account_view *ac = &mv->accounts[i];
