@@ -40,6 +40,8 @@ enum lx_err {
 	LX_ETOPICS = -25,       /* ABI: topic count does not match the event */
 	LX_EHTTP = -26,         /* HTTP status other than 2xx/429 (status in detail) */
 	LX_EMAPFULL = -27,      /* store map full and could not grow */
+	LX_ERLP = -28,          /* RLP bytes that are not canonical or do not parse */
+	LX_EVERIFY = -29,       /* node data that fails verification (hash, root, signer) */
 };
 
 /* A human-readable name for an lx_err code ("short data", ...); never NULL. */

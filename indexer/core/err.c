@@ -42,6 +42,8 @@ const char *lx_strerror(int code)
 	case LX_ETOPICS: return "topic count mismatch";
 	case LX_EHTTP: return "http error";
 	case LX_EMAPFULL: return "store map full";
+	case LX_ERLP: return "malformed rlp";
+	case LX_EVERIFY: return "verification failed";
 	default: return "unknown error";
 	}
 }
