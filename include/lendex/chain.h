@@ -57,6 +57,9 @@ struct lx_chain {
 	uint64_t reorg_window;      /* default 64 */
 	uint64_t confirmations;     /* default 0 */
 	uint64_t max_block_range;   /* default 10000 */
+	bool has_checkpoint;        /* "checkpoint": a trusted block for `sync --verify` */
+	uint64_t checkpoint_block;
+	uint8_t checkpoint_hash[32];
 	size_t n_deployments;
 	struct lx_deployment deployments[LX_CHAIN_MAX_DEPLOYMENTS];
 };

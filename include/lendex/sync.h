@@ -14,6 +14,7 @@
 #include "lendex/err.h"
 #include "lendex/rpc.h"
 #include "lendex/store.h"
+#include "lendex/verify.h"
 
 struct lx_sync_opts {
 	const struct lx_chain *chain;
@@ -26,6 +27,7 @@ struct lx_sync_opts {
 	bool follow;                /* keep tailing the head */
 	long follow_interval_ms;    /* poll interval in follow mode (default 2000) */
 	int progress;               /* 0 quiet, 1 plain lines, 2 live TTY line */
+	struct lx_verifier *verifier; /* sync --verify: prove each range first (NULL: off) */
 };
 
 struct lx_sync_result {

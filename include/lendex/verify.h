@@ -76,4 +76,100 @@ int lx_receipts_root(uint8_t root[32], const json_t *rcpts, struct lx_error *err
 /* Parses a 0x-prefixed 32-byte hash. Errors: LX_EPARSE. */
 int lx_hash_parse(uint8_t out[32], const char *s);
 
+/* ---- the sync step ---- */
+
+struct lx_rpc;
+struct lx_logset;
+struct lx_filter;
+struct lx_store_txn;
+
+/*
+ * The verifier: the last header linked to the checkpoint (and a window of recent linked hashes
+ * so a range can restart after a reorg unwind), plus counters. Used from one thread.
+ */
+struct lx_verifier;
+
+struct lx_verify_stats {
+	uint64_t headers;         /* headers hashed and linked */
+	uint64_t blocks;          /* blocks whose receipts were proven */
+	uint64_t bloom_blocks;    /* of those: fetched only because the bloom may match */
+	uint64_t receipts, logs, signers;
+	uint64_t fallback;        /* blocks whose receipts came one by one */
+};
+
+/* A proven signer of a transaction that emitted a log the indexer uses. */
+struct lx_signer {
+	uint8_t tx[32];
+	struct lx_addr signer;
+	uint64_t block;
+};
+
+/* What lx_verify_range proved for one range; _release frees the array. */
+struct lx_verified {
+	size_t n, cap;
+	struct lx_signer *s;
+};
+void lx_verified_release(struct lx_verified *v);
+
+/*
+ * Creates a verifier anchored at a trusted checkpoint (block number and hash): every header
+ * verified later links to it by parentHash. Errors: LX_ENOMEM.
+ */
+int lx_verifier_create(struct lx_verifier **out, uint64_t cp_block, const uint8_t cp_hash[32],
+		       struct lx_error *err);
+void lx_verifier_destroy(struct lx_verifier *v);
+const struct lx_verify_stats *lx_verifier_stats(const struct lx_verifier *v);
+
+/*
+ * Proves the logs of blocks [from, to] that the indexer is about to apply:
+ *  - every header from the last linked one up to `to` is fetched (JSON-RPC batches), hashed and
+ *    linked by parentHash; first_hash/last_hash (what sync will store) must be the linked ones;
+ *  - for each block that has logs in `logs`, or whose logsBloom may hold a log matching one of
+ *    the nf filters, all receipts are fetched (eth_getBlockReceipts, else one by one), their
+ *    trie root must be the header's receiptsRoot, and the logs in `logs` for that block must be
+ *    exactly the receipts' logs that match the filters (address, topics, data, order, tx);
+ *  - blocks with logs are fetched with their transactions, whose trie root must be the
+ *    header's transactionsRoot; the signer of each transaction that emitted a used log is
+ *    recovered and must equal the node's `from`.
+ * out (zeroed on entry) receives the signers. Errors: LX_EVERIFY naming the block and what did
+ * not match; RPC errors as lx_rpc; LX_EUNKNOWN for a transaction type that cannot be proven.
+ */
+int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_filter *f,
+		    size_t nf, const struct lx_logset *logs, uint64_t from, uint64_t to,
+		    const uint8_t first_hash[32], const uint8_t last_hash[32],
+		    struct lx_verified *out, struct lx_error *err);
+
+/* ---- entities: the keys that drove positions ---- */
+
+/*
+ * Stores the signers of a verified range (table lx.signer: chain · tx hash → signer · block),
+ * in the caller's write transaction.
+ */
+int lx_entity_put(struct lx_store_txn *t, uint64_t chain_id, const struct lx_verified *v,
+		  struct lx_error *err);
+
+/* One account a signer drove: its market, the account, how many position flows. */
+struct lx_entity_account {
+	struct lx_addr market;
+	struct lx_addr account;
+	uint64_t flows;
+	uint64_t last_block;
+};
+
+/*
+ * Lists the accounts whose positions (flows in lx.flow) transactions signed by `signer` moved
+ * (not counting a liquidator's seizure and repayment, nor received transfers).
+ * *out is malloc'd (caller frees), sorted by market then account. Errors: store errors,
+ * LX_ECORRUPT for malformed rows, LX_ENOMEM.
+ */
+int lx_entity_accounts(struct lx_store_txn *t, uint64_t chain_id, const struct lx_addr *signer,
+		       struct lx_entity_account **out, size_t *n, struct lx_error *err);
+
+/*
+ * The signer that moved an account's positions most often (its entity), or LX_ENOTFOUND when
+ * no verified transaction touched it. Used to group accounts by entity.
+ */
+int lx_entity_of(struct lx_store_txn *t, uint64_t chain_id, const struct lx_addr *market,
+		 const struct lx_addr *account, struct lx_addr *signer, struct lx_error *err);
+
 #endif

@@ -257,6 +257,19 @@ static int parse_chain(struct lx_chain *c, const json_t *root, const char *file,
 		return rc;
 	if (c->max_block_range == 0)
 		return field_err(err, file, "max_block_range", "must be positive");
+	json_t *cp = json_object_get(root, "checkpoint");
+	if (cp) {
+		/* {"block": N, "hash": "0x…"}: the trusted anchor of `sync --verify` */
+		const char *h = json_string_value(json_object_get(cp, "hash"));
+		size_t hl = 0;
+		if ((rc = get_u64(cp, "block", 0, true, &c->checkpoint_block, file, "checkpoint.",
+				  err)))
+			return rc;
+		if (!h || strlen(h) != 66 || strncmp(h, "0x", 2) ||
+		    lx_hex_decode(c->checkpoint_hash, 32, &hl, h, 66) || hl != 32)
+			return field_err(err, file, "checkpoint.hash", "must be a 0x 32-byte hash");
+		c->has_checkpoint = true;
+	}
 	json_t *deps = json_object_get(root, "deployments");
 	if (!json_is_array(deps) || json_array_size(deps) == 0)
 		return field_err(err, file, "deployments", "missing or empty");

@@ -132,5 +132,6 @@ int lx_cmd_leverage(const struct lx_cli_args *a);
 int lx_cmd_clusters(const struct lx_cli_args *a);
 int lx_cmd_cascade(const struct lx_cli_args *a);
 int lx_cmd_report(const struct lx_cli_args *a);
+int lx_cmd_entity(const struct lx_cli_args *a);
 
 #endif

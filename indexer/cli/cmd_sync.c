@@ -9,6 +9,41 @@
 #include "cli.h"
 #include "common.h"
 #include "lendex/sync.h"
+#include "lendex/verify.h"
+
+/* --verify: the trusted checkpoint from --checkpoint N:0xHASH or the chain's config. */
+static int open_verifier(const struct lx_cli_args *a, const struct lx_chain *chain,
+			 struct lx_verifier **out)
+{
+	*out = NULL;
+	const char *cp = lx_cli_get(a, "checkpoint", NULL);
+	uint64_t block = chain->checkpoint_block;
+	uint8_t hash[32];
+	memcpy(hash, chain->checkpoint_hash, 32);
+	if (cp) {
+		const char *colon = strchr(cp, ':');
+		bool ok = colon && colon != cp && !lx_hash_parse(hash, colon + 1);
+		block = 0;
+		for (const char *p = cp; ok && p < colon; p++) {
+			ok = *p >= '0' && *p <= '9' && block <= (UINT64_MAX - 9) / 10;
+			block = block * 10 + (uint64_t)(*p - '0');
+		}
+		if (!ok) {
+			lx_cli_errorf("bad --checkpoint '%s' (want BLOCK:0xHASH)", cp);
+			return LX_EXIT_USAGE;
+		}
+	} else if (!chain->has_checkpoint) {
+		lx_cli_errorf("sync --verify needs a trusted checkpoint: --checkpoint BLOCK:0xHASH, "
+			      "or \"checkpoint\" in chains/%s.json", chain->name);
+		return LX_EXIT_USAGE;
+	}
+	struct lx_error e;
+	if (lx_verifier_create(out, block, hash, &e)) {
+		lx_cli_errorf("%s", e.msg);
+		return LX_EXIT_RUNTIME;
+	}
+	return 0;
+}
 
 int lx_cmd_sync(const struct lx_cli_args *a)
 {
@@ -28,6 +63,11 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		lx_chain_destroy(chain);
 		return LX_EXIT_USAGE;
 	}
+	struct lx_verifier *vf = NULL;
+	if (lx_cli_has(a, "verify") && (rc = open_verifier(a, chain, &vf))) {
+		lx_chain_destroy(chain);
+		return rc;
+	}
 	if ((rc = lx_cli_open_rpc(a, 6, &rpc)) || (rc = lx_cli_open_store(a, true, &st)))
 		goto out;
 	struct lx_sync_opts o;
@@ -41,6 +81,7 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 	o.concurrency = (int)conc;
 	o.follow = lx_cli_has(a, "follow");
 	o.progress = lx_cli_has(a, "quiet") ? 0 : (isatty(2) ? 2 : 1);
+	o.verifier = vf;
 	struct lx_sync_result res;
 	struct lx_error e;
 	lx_error_clear(&e);
@@ -49,7 +90,19 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		rc = LX_EXIT_RUNTIME;
 		goto out;
 	}
-	if (lx_cli_has(a, "json"))
+	const struct lx_verify_stats *vs = vf ? lx_verifier_stats(vf) : NULL;
+	if (lx_cli_has(a, "json") && vs)
+		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
+		       "\"splits\":%llu,\"reorgs\":%llu,\"verified\":{\"headers\":%llu,"
+		       "\"blocks\":%llu,\"bloom_blocks\":%llu,\"receipts\":%llu,\"logs\":%llu,"
+		       "\"signers\":%llu}}\n",
+		       chain->name, (unsigned long long)res.from, (unsigned long long)res.to,
+		       (unsigned long long)res.logs, (unsigned long long)res.ranges,
+		       (unsigned long long)res.splits, (unsigned long long)res.reorgs,
+		       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
+		       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->receipts,
+		       (unsigned long long)vs->logs, (unsigned long long)vs->signers);
+	else if (lx_cli_has(a, "json"))
 		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
 		       "\"splits\":%llu,\"reorgs\":%llu}\n",
 		       chain->name, (unsigned long long)res.from, (unsigned long long)res.to,
@@ -61,7 +114,14 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		       chain->name, (unsigned long long)res.to, (unsigned long long)res.logs,
 		       (unsigned long long)res.ranges, (unsigned long long)res.splits,
 		       (unsigned long long)res.reorgs);
+	if (vs && !lx_cli_has(a, "quiet") && !lx_cli_has(a, "json"))
+		printf("verified: %llu headers linked to the checkpoint, receipts of %llu blocks "
+		       "(%llu by bloom), %llu logs, %llu signers\n",
+		       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
+		       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->logs,
+		       (unsigned long long)vs->signers);
 out:
+	lx_verifier_destroy(vf);
 	lx_store_close(st);
 	lx_rpc_destroy(rpc);
 	lx_chain_destroy(chain);

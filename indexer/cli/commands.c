@@ -26,6 +26,8 @@ static const struct lx_cli_opt sync_opts[] = {
 	{"max-range", true, false, "N  widest eth_getLogs range to try"},
 	{"concurrency", true, false, "N  block ranges in flight (default 4)"},
 	{"follow", false, false, "keep tailing the head"},
+	{"verify", false, false, "prove every used log against headers linked to a checkpoint"},
+	{"checkpoint", true, false, "BLOCK:0xHASH  trusted block for --verify (default: chain's)"},
 	LX_OPT_RPC_TUNING,
 	LX_OPT_END};
 static const struct lx_cli_opt position_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,
@@ -56,6 +58,8 @@ static const struct lx_cli_opt report_opts[] = {
 	{"max", true, false, "PCT  sweep end (default 50)"},
 	LX_OPT_END};
 static const struct lx_cli_opt dump_opts[] = {LX_OPT_DATADIR, LX_OPT_END};
+static const struct lx_cli_opt entity_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,
+						LX_OPT_JSON, LX_OPT_END};
 
 const struct lx_command lx_commands[] = {
 	{"help", lx_cmd_help, 0, 0, 1, no_opts, "help [COMMAND]", "show commands or one command's help",
@@ -111,5 +115,11 @@ const struct lx_command lx_commands[] = {
 	 "write report.json, CSV tables and a self-contained report.html",
 	 "The whole risk pass as files: JSON and CSV for machines, one HTML page with inline SVG\n"
 	 "charts (health factors, liquidation ladders, loop depths, cascade curve) for people.\n"},
+	{"entity", lx_cmd_entity, LX_CMD_STORE_RO, 1, 1, entity_opts,
+	 "entity ADDRESS [--chain NAME] [--json]",
+	 "the accounts whose positions this key's transactions moved",
+	 "Joins the signers that 'sync --verify' recovered from each transaction's signature\n"
+	 "with the position flows: the key's own account, and the smart wallets, proxies and\n"
+	 "onBehalfOf accounts it drove. Needs a store synced with --verify.\n"},
 	{NULL, NULL, 0, 0, 0, NULL, NULL, NULL, NULL},
 };

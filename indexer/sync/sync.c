@@ -44,6 +44,7 @@ struct range {
 	bool prices;                   /* read contract state at `to` */
 	size_t n_calls[MAX_PROTOS];
 	struct lx_call *calls[MAX_PROTOS];
+	struct lx_verified verified;   /* sync --verify: proven signers of the range's txs */
 };
 
 struct sync {
@@ -72,6 +73,7 @@ static double now_s(void)
 static void range_release(struct range *r)
 {
 	lx_logset_release(&r->logs);
+	lx_verified_release(&r->verified);
 	for (size_t i = 0; i < MAX_PROTOS; i++) {
 		for (size_t k = 0; k < r->n_calls[i]; k++)
 			free(r->calls[i][k].result);
@@ -560,6 +562,8 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		}
 		return PLANNED;
 	}
+	if (r->verified.n && (rc = lx_entity_put(t, chain_id, &r->verified, err)))
+		return rc;
 	if (r->prices)
 		for (size_t p = 0; p < s->n; p++)
 			if ((rc = s->p[p]->ops->apply_calls(s->p[p], t, r->to, r->calls[p],
@@ -796,6 +800,20 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
  */
 #define RING 6
 
+/* sync --verify: proves a fetched range before it goes to apply (see indexer/verify/). */
+static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
+{
+	struct lx_filter *f = calloc(s->n ? s->n : 1, sizeof(*f));
+	if (!f)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	for (size_t p = 0; p < s->n; p++)
+		s->p[p]->ops->filter(s->p[p], &f[p]);
+	int rc = lx_verify_range(s->o->verifier, s->rpc, f, s->n, &r->logs, r->from, r->to,
+				 r->first.hash, r->last.hash, &r->verified, err);
+	free(f);
+	return rc;
+}
+
 struct pipe {
 	pthread_mutex_t m;
 	pthread_cond_t cv;
@@ -853,6 +871,8 @@ static void *producer(void *arg)
 			break;
 		size_t done = 0;
 		while (done < nq && q[done].fetched) {
+			if (s->o->verifier && (rc = verify_range(s, &q[done], &err)))
+				break;
 			pthread_mutex_lock(&pp->m);
 			while (pp->count == RING && !pp->stop)
 				pthread_cond_wait(&pp->cv, &pp->m);

@@ -9,6 +9,8 @@
 //          [--rate 0.2] [--max-range 50] [--max-results 40] [--delay-ms 1500]
 //          [--port-file F]
 // Admin: GET /admin/stats (fault counts), POST /admin/reorg {"depth":D}.
+// Lies for `sync --verify` (see the tamper block below): [--tamper log-value|drop-log|
+//          drop-block|forged-from|wrong-parent] [--tamper-from BLOCK]
 'use strict';
 const http = require('http');
 
@@ -58,6 +60,51 @@ async function reorgSnap(depth) {
   count('reorg');
 }
 
+// ---- tamper modes: what a hostile node could answer, for `sync --verify` tests ----
+// Each mode lies once in a way only verification can see, at the first chance at or after
+// --tamper-from: log-value flips a digit of a log's data, drop-log removes a log, drop-block
+// removes every log of a block (only the header's logsBloom shows it), forged-from
+// claims another sender for the transactions of a block, wrong-parent gives the header of
+// block --tamper-from another parentHash. Counted in /admin/stats as tamper-<mode>.
+const tamper = args.tamper || '';
+const tamperFrom = Number(args['tamper-from'] || 0);
+const flipHex = (h) => h.slice(0, -1) + (h.slice(-1) === '0' ? '1' : '0');
+function tamperAnswer(reqObj, res) {
+  if (!tamper || !res || res.result === null || res.result === undefined) return res;
+  const m = reqObj.method, r = res.result;
+  if (m === 'eth_getLogs' && Array.isArray(r) && (tamper === 'log-value' || tamper === 'drop-log')) {
+    const i = r.findIndex((l) => parseInt(l.blockNumber, 16) >= tamperFrom && (tamper === 'drop-log' || l.data.length > 2));
+    if (i < 0) return res;
+    if (tamper === 'log-value') r[i].data = flipHex(r[i].data);
+    else r.splice(i, 1);
+    count('tamper-' + tamper);
+  }
+  if (m === 'eth_getLogs' && Array.isArray(r) && tamper === 'drop-block') {
+    const first = r.find((l) => parseInt(l.blockNumber, 16) >= tamperFrom);
+    if (!first) return res;
+    res.result = r.filter((l) => l.blockNumber !== first.blockNumber);
+    count('tamper-' + tamper);
+  }
+  if (m === 'eth_getBlockByNumber' && typeof r === 'object' && parseInt(r.number, 16) >= tamperFrom) {
+    if (tamper === 'wrong-parent' && parseInt(r.number, 16) === tamperFrom) {
+      r.parentHash = flipHex(r.parentHash);
+      count('tamper-' + tamper);
+    }
+    if (tamper === 'forged-from' && Array.isArray(r.transactions)) {
+      for (const tx of r.transactions) {
+        if (typeof tx !== 'object') continue;
+        tx.from = '0x000000000000000000000000000000000000dead';
+        count('tamper-' + tamper);
+      }
+    }
+  }
+  if (m === 'eth_getTransactionByHash' && tamper === 'forged-from' && typeof r === 'object' && parseInt(r.blockNumber, 16) >= tamperFrom) {
+    r.from = '0x000000000000000000000000000000000000dead';
+    count('tamper-' + tamper);
+  }
+  return res;
+}
+
 async function handleOne(reqObj, realHead) {
   const m = reqObj.method;
   if (m === 'eth_getLogs' && faults.has('range')) {
@@ -79,7 +126,7 @@ async function handleOne(reqObj, realHead) {
     count('count');
     return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32005, message: `query returned more than ${maxResults} results` } };
   }
-  return res;
+  return tamperAnswer(reqObj, res);
 }
 
 const server = http.createServer((req, res) => {

@@ -1,0 +1,641 @@
+/*
+ * step.c: the `sync --verify` step (see verify.h). Runs on the sync's fetch thread, once per
+ * range, in block order, before the range is handed to apply; it never writes.
+ *
+ * Headers are linked in chunks of CHUNK blocks: one JSON-RPC batch asks for every header of the
+ * chunk (blocks whose logs are used come with their transactions), each header is hashed and
+ * must carry the previous one's hash as parentHash. Then the chunk's relevant blocks (logs, or a
+ * bloom hit for the filters: that is how a node that hides every log of a block is caught) get
+ * their receipts, and the proofs of verify.h are checked block by block. Memory stays bounded
+ * by a chunk's full blocks and receipts.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lendex/keccak.h"
+#include "lendex/proto.h"
+#include "lendex/rpc.h"
+#include "lendex/verify.h"
+
+#define CHUNK 100          /* headers per JSON-RPC batch */
+#define RING 1024          /* recent linked hashes kept for restarts after an unwind */
+
+struct lx_verifier {
+	uint64_t cp;                   /* checkpoint block */
+	uint64_t tip;                  /* last linked block */
+	uint8_t tip_hash[32];
+	uint64_t ring_no[RING];        /* ring[n % RING] holds block n's hash if ring_no matches */
+	uint8_t ring[RING][32];
+	bool no_block_receipts;        /* the node lacks eth_getBlockReceipts */
+	struct lx_verify_stats st;
+};
+
+void lx_verified_release(struct lx_verified *v)
+{
+	if (!v)
+		return;
+	free(v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+int lx_verifier_create(struct lx_verifier **out, uint64_t cp_block, const uint8_t cp_hash[32],
+		       struct lx_error *err)
+{
+	*out = NULL;
+	struct lx_verifier *v = calloc(1, sizeof(*v));
+	if (!v)
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	v->cp = v->tip = cp_block;
+	memcpy(v->tip_hash, cp_hash, 32);
+	for (size_t i = 0; i < RING; i++)
+		v->ring_no[i] = UINT64_MAX;
+	v->ring_no[cp_block % RING] = cp_block;
+	memcpy(v->ring[cp_block % RING], cp_hash, 32);
+	*out = v;
+	return 0;
+}
+
+void lx_verifier_destroy(struct lx_verifier *v)
+{
+	free(v);
+}
+
+const struct lx_verify_stats *lx_verifier_stats(const struct lx_verifier *v)
+{
+	return &v->st;
+}
+
+static void hexh(char out[67], const uint8_t h[32])
+{
+	lx_hex_encode(out, 67, h, 32);
+}
+
+/* ---- filters and blooms ---- */
+
+/* Bloom bit positions of every filter address and topic0, computed once per range. */
+struct fbits {
+	size_t na, nt;
+	uint16_t (*a)[3], (*t)[3];
+	bool any_addr, any_topic;
+};
+
+static void bits_of(uint16_t out[3], const uint8_t *x, size_t n)
+{
+	uint8_t h[32];
+	lx_keccak256(h, x, n);
+	for (int i = 0; i < 3; i++)
+		out[i] = (uint16_t)(((unsigned)h[2 * i] << 8 | h[2 * i + 1]) & 2047);
+}
+
+static bool bloom_has(const uint8_t bloom[256], const uint16_t b[3])
+{
+	for (int i = 0; i < 3; i++)
+		if (!(bloom[255 - b[i] / 8] & (1u << (b[i] % 8))))
+			return false;
+	return true;
+}
+
+static int fbits_init(struct fbits *fb, const struct lx_filter *f, size_t nf)
+{
+	memset(fb, 0, sizeof(*fb));
+	size_t na = 0, nt = 0;
+	for (size_t i = 0; i < nf; i++) {
+		na += f[i].n_addr;
+		nt += f[i].n_topic0;
+		fb->any_addr |= f[i].n_addr == 0;
+		fb->any_topic |= f[i].n_topic0 == 0;
+	}
+	fb->a = calloc(na + 1, sizeof(*fb->a));
+	fb->t = calloc(nt + 1, sizeof(*fb->t));
+	if (!fb->a || !fb->t)
+		return LX_ENOMEM;
+	for (size_t i = 0; i < nf; i++) {
+		for (size_t k = 0; k < f[i].n_addr; k++)
+			bits_of(fb->a[fb->na++], f[i].addr[k].b, 20);
+		for (size_t k = 0; k < f[i].n_topic0; k++)
+			bits_of(fb->t[fb->nt++], f[i].topic0[k], 32);
+	}
+	return 0;
+}
+
+static void fbits_release(struct fbits *fb)
+{
+	free(fb->a);
+	free(fb->t);
+}
+
+/* Could a log matching some filter be in a block with this bloom? (Coarse: any address and
+ * any topic0 across filters; false positives only cost a receipts fetch.) */
+static bool bloom_may_match(const struct fbits *fb, const uint8_t bloom[256])
+{
+	bool a = fb->any_addr, t = fb->any_topic;
+	for (size_t i = 0; i < fb->na && !a; i++)
+		a = bloom_has(bloom, fb->a[i]);
+	for (size_t i = 0; i < fb->nt && !t; i++)
+		t = bloom_has(bloom, fb->t[i]);
+	return a && t;
+}
+
+static bool filter_match(const struct lx_filter *f, size_t nf, const struct lx_addr *addr,
+			 const uint8_t *topic0)
+{
+	for (size_t i = 0; i < nf; i++) {
+		bool a = f[i].n_addr == 0, t = f[i].n_topic0 == 0;
+		for (size_t k = 0; k < f[i].n_addr && !a; k++)
+			a = lx_addr_eq(&f[i].addr[k], addr);
+		for (size_t k = 0; k < f[i].n_topic0 && !t && topic0; k++)
+			t = !memcmp(f[i].topic0[k], topic0, 32);
+		if (a && t)
+			return true;
+	}
+	return false;
+}
+
+/* ---- one block ---- */
+
+struct ctx {
+	struct lx_verifier *v;
+	struct lx_rpc *rpc;
+	const struct lx_filter *f;
+	size_t nf;
+	const struct lx_logset *logs;
+	struct lx_verified *out;
+	struct lx_error *err;
+};
+
+static int push_signer(struct lx_verified *o, const uint8_t tx[32], const struct lx_addr *a,
+		       uint64_t block)
+{
+	if (o->n && !memcmp(o->s[o->n - 1].tx, tx, 32))
+		return 0;
+	if (o->n == o->cap) {
+		size_t nc = o->cap ? o->cap * 2 : 64;
+		struct lx_signer *p = realloc(o->s, nc * sizeof(*p));
+		if (!p)
+			return LX_ENOMEM;
+		o->s = p;
+		o->cap = nc;
+	}
+	memcpy(o->s[o->n].tx, tx, 32);
+	o->s[o->n].signer = *a;
+	o->s[o->n].block = block;
+	o->n++;
+	return 0;
+}
+
+/* Index of the first log of block b in the (sorted) logset, and the count. */
+static size_t logs_of(const struct lx_logset *s, uint64_t b, size_t *count)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (s->logs[m].block < b)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	size_t e = lo;
+	while (e < s->n && s->logs[e].block == b)
+		e++;
+	*count = e - lo;
+	return lo;
+}
+
+static bool same_log(const struct lx_log *a, const struct lx_log *b)
+{
+	return a->log_index == b->log_index && !memcmp(a->tx, b->tx, 32) &&
+	       lx_addr_eq(&a->address, &b->address) && a->n_topics == b->n_topics &&
+	       !memcmp(a->topics, b->topics, 32u * a->n_topics) && a->data_len == b->data_len &&
+	       (!a->data_len || !memcmp(a->data, b->data, a->data_len));
+}
+
+/* Reads one receipt log into l (data malloc'd into *data). */
+static int receipt_log(struct lx_log *l, uint8_t **data, const json_t *o, uint64_t block,
+		       size_t idx, struct lx_error *err)
+{
+	memset(l, 0, sizeof(*l));
+	*data = NULL;
+	l->block = block;
+	l->log_index = (uint32_t)idx;
+	json_t *topics = json_object_get(o, "topics");
+	const char *d = json_string_value(json_object_get(o, "data"));
+	if (lx_addr_parse(&l->address, json_string_value(json_object_get(o, "address")), NULL) ||
+	    !json_is_array(topics) || json_array_size(topics) > 4 || !d || strlen(d) < 2)
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu malformed",
+				    (unsigned long long)block, idx);
+	l->n_topics = (uint8_t)json_array_size(topics);
+	for (size_t t = 0; t < l->n_topics; t++)
+		if (lx_hash_parse(l->topics[t], json_string_value(json_array_get(topics, t))))
+			return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu "
+					    "topic %zu malformed", (unsigned long long)block, idx, t);
+	size_t dl = strlen(d), n = 0;
+	*data = malloc(dl / 2 + 1);
+	if (!*data)
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	if (lx_hex_decode(*data, dl / 2, &n, d, dl))
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu data "
+				    "malformed", (unsigned long long)block, idx);
+	l->data = *data;
+	l->data_len = n;
+	return 0;
+}
+
+static const char *what_differs(const struct lx_log *got, const struct lx_log *want)
+{
+	if (got->log_index != want->log_index)
+		return "logIndex";
+	if (memcmp(got->tx, want->tx, 32))
+		return "transaction hash";
+	if (!lx_addr_eq(&got->address, &want->address))
+		return "address";
+	if (got->n_topics != want->n_topics || memcmp(got->topics, want->topics, 32u * got->n_topics))
+		return "topics";
+	return "data";
+}
+
+/*
+ * Proves block b: receipts root, logs, and (when full) transactions root and signers.
+ * hdr: the linked header (a full block when txs is an array of objects).
+ */
+static size_t skip_dups(const struct lx_logset *s, size_t at, size_t n, size_t k)
+{
+	while (k > 0 && k < n && same_log(&s->logs[at + k], &s->logs[at + k - 1]))
+		k++;
+	return k;
+}
+
+static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_t *rcpts,
+		       bool full)
+{
+	struct lx_error *err = c->err;
+	uint8_t root[32], want[32];
+	int rc;
+	if (!json_is_array(rcpts))
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipts not an array",
+				    (unsigned long long)b);
+	if ((rc = lx_receipts_root(root, rcpts, err)))
+		return lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
+	if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "receiptsRoot"))))
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: header has no receiptsRoot",
+				    (unsigned long long)b);
+	if (memcmp(root, want, 32)) {
+		char g[67], w[67];
+		hexh(g, root);
+		hexh(w, want);
+		return lx_error_set(err, LX_EVERIFY, "verify: block %llu: receipts root %s from the "
+				    "node's %zu receipts is not the header's receiptsRoot %s",
+				    (unsigned long long)b, g, json_array_size(rcpts), w);
+	}
+	c->v->st.blocks++;
+	c->v->st.receipts += json_array_size(rcpts);
+	json_t *txs = json_object_get(hdr, "transactions");
+	if (full && (!json_is_array(txs) || (json_array_size(txs) &&
+					     !json_is_object(json_array_get(txs, 0)))))
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: asked with its "
+				    "transactions, the node sent none", (unsigned long long)b);
+	if (full) {
+		if ((rc = lx_txs_root(root, txs, err)))
+			return lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
+		if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "transactionsRoot"))) ||
+		    memcmp(root, want, 32))
+			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: transactions root "
+					    "of the node's %zu transactions is not the header's",
+					    (unsigned long long)b, json_array_size(txs));
+		if (json_array_size(txs) != json_array_size(rcpts))
+			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: %zu receipts for "
+					    "%zu transactions", (unsigned long long)b,
+					    json_array_size(rcpts), json_array_size(txs));
+	}
+	size_t have_n, at = logs_of(c->logs, b, &have_n), used = 0, idx = 0;
+	size_t ri;
+	json_t *r;
+	json_array_foreach(rcpts, ri, r) {
+		json_t *rl = json_object_get(r, "logs");
+		size_t li;
+		json_t *lo;
+		bool emitted = false;
+		struct lx_tx_info ti;
+		memset(&ti, 0, sizeof(ti));
+		json_array_foreach(rl, li, lo) {
+			struct lx_log l;
+			uint8_t *data;
+			if ((rc = receipt_log(&l, &data, lo, b, idx++, err))) {
+				free(data);
+				return rc;
+			}
+			if (!filter_match(c->f, c->nf, &l.address, l.n_topics ? l.topics[0] : NULL)) {
+				free(data);
+				continue;
+			}
+			if (!full) {
+				free(data);
+				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: the node's "
+						    "eth_getLogs gave no log for this block, but its "
+						    "receipts hold a matching log (index %zu)",
+						    (unsigned long long)b, idx - 1);
+			}
+			if (!emitted) {
+				/* the proven transaction at this receipt's position */
+				if ((rc = lx_tx_check(&ti, json_array_get(txs, ri), err))) {
+					free(data);
+					return lx_error_prefix(err, "verify: block %llu tx %zu",
+							       (unsigned long long)b, ri);
+				}
+				emitted = true;
+			}
+			memcpy(l.tx, ti.hash, 32);
+			l.tx_index = (uint32_t)ri;
+			/* the node's logs may repeat a log two filters both matched */
+			used = skip_dups(c->logs, at, have_n, used);
+			if (used >= have_n) {
+				free(data);
+				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: the node's "
+						    "eth_getLogs has %zu logs for this block, its "
+						    "receipts hold more (log index %u is missing)",
+						    (unsigned long long)b, have_n, l.log_index);
+			}
+			const struct lx_log *g = &c->logs->logs[at + used];
+			if (g->log_index != l.log_index) {
+				char th[67];
+				hexh(th, g->log_index > l.log_index ? l.tx : g->tx);
+				unsigned lix = g->log_index > l.log_index ? l.log_index : g->log_index;
+				bool missing = g->log_index > l.log_index;
+				free(data);
+				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: log %u (tx %s) %s",
+						    (unsigned long long)b, lix, th,
+						    missing ? "of the receipts is missing from eth_getLogs"
+							    : "from eth_getLogs is not in the receipts");
+			}
+			if (!same_log(g, &l)) {
+				char th[67];
+				hexh(th, l.tx);
+				const char *wd = what_differs(g, &l);
+				free(data);
+				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: log %u (tx %s): "
+						    "%s from eth_getLogs differs from the receipt's",
+						    (unsigned long long)b, l.log_index, th, wd);
+			}
+			free(data);
+			used++;
+			c->v->st.logs++;
+		}
+		if (!emitted)
+			continue;
+		/* the signer: recovered from the proven transaction, the node's `from` must agree */
+		struct lx_addr claimed;
+		json_t *tx = json_array_get(txs, ri);
+		const char *fs = json_string_value(json_object_get(tx, "from"));
+		const char *rf = json_string_value(json_object_get(r, "from"));
+		char ha[67], ga[LX_ADDR_STRLEN], ca[LX_ADDR_STRLEN];
+		hexh(ha, ti.hash);
+		lx_addr_lower(ga, &ti.from);
+		for (int k = 0; k < 2; k++) {
+			const char *cs = k ? rf : fs;
+			if (!cs && k)
+				continue;
+			if (lx_addr_parse(&claimed, cs, NULL))
+				return lx_error_set(err, LX_EBADRESP, "verify: block %llu tx %s: %s "
+						    "'from' missing or malformed", (unsigned long long)b,
+						    ha, k ? "receipt" : "transaction");
+			if (!lx_addr_eq(&claimed, &ti.from)) {
+				lx_addr_lower(ca, &claimed);
+				return lx_error_set(err, LX_EVERIFY, "verify: block %llu tx %s: the "
+						    "node's %s says from %s, the signature recovers %s",
+						    (unsigned long long)b, ha,
+						    k ? "receipt" : "transaction", ca, ga);
+			}
+		}
+		if ((rc = push_signer(c->out, ti.hash, &ti.from, b)))
+			return lx_error_set(err, rc, "verify: out of memory");
+		c->v->st.signers++;
+	}
+	used = skip_dups(c->logs, at, have_n, used);
+	if (used != have_n) {
+		char th[67];
+		hexh(th, c->logs->logs[at + used].tx);
+		return lx_error_set(err, LX_EVERIFY, "verify: block %llu: log %u (tx %s) from "
+				    "eth_getLogs is not in the block's receipts (%zu logs, %zu proven)",
+				    (unsigned long long)b, c->logs->logs[at + used].log_index, th,
+				    have_n, used);
+	}
+	return 0;
+}
+
+/* ---- fetching ---- */
+
+static json_t *block_params(uint64_t n, bool full)
+{
+	char tag[24];
+	snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)n);
+	return json_pack("[s,b]", tag, full);
+}
+
+/* First failed request's error into err; returns its rc. */
+static int first_err(struct lx_rpc_req *rq, size_t n, int rc, struct lx_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rq[i].rc) {
+			if (err)
+				*err = rq[i].err;
+			return rq[i].rc;
+		}
+	return rc;
+}
+
+/* Fetches the receipts of block b (hdr gives the tx hashes for the fallback). New reference. */
+static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, json_t **out)
+{
+	*out = NULL;
+	struct lx_error *err = c->err;
+	char tag[24];
+	snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)b);
+	if (!c->v->no_block_receipts) {
+		struct lx_error e;
+		int rc = lx_rpc_call(c->rpc, "eth_getBlockReceipts", json_pack("[s]", tag), out, &e);
+		if (!rc && json_is_array(*out))
+			return 0;
+		json_decref(*out);
+		*out = NULL;
+		if (rc != LX_ERPC) {
+			if (err)
+				*err = e;
+			return rc ? rc : lx_error_set(err, LX_EBADRESP, "verify: block %llu: "
+						      "eth_getBlockReceipts answer not an array",
+						      (unsigned long long)b);
+		}
+		c->v->no_block_receipts = true; /* method not served: per transaction from now on */
+	}
+	json_t *txs = json_object_get(hdr, "transactions");
+	size_t n = json_array_size(txs);
+	struct lx_rpc_req *rq = calloc(n + 1, sizeof(*rq));
+	json_t *arr = json_array();
+	if (!rq || !arr) {
+		free(rq);
+		json_decref(arr);
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = json_array_get(txs, i);
+		const char *h = json_is_object(t) ? json_string_value(json_object_get(t, "hash"))
+						  : json_string_value(t);
+		rq[i].method = "eth_getTransactionReceipt";
+		rq[i].params = json_pack("[s]", h ? h : "");
+	}
+	int rc = lx_rpc_batch(c->rpc, rq, n, 100);
+	if (rc)
+		rc = first_err(rq, n, rc, err);
+	for (size_t i = 0; i < n; i++) {
+		if (!rc)
+			json_array_append(arr, rq[i].result);
+		json_decref(rq[i].result);
+	}
+	free(rq);
+	if (rc) {
+		json_decref(arr);
+		return rc;
+	}
+	c->v->st.fallback++;
+	*out = arr;
+	return 0;
+}
+
+static bool in_logs(const struct lx_logset *s, uint64_t b)
+{
+	size_t n;
+	logs_of(s, b, &n);
+	return n > 0;
+}
+
+/* Links headers (from, to] onto the tip, checking the relevant blocks among them. */
+static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits *fb,
+		      bool prove)
+{
+	struct lx_verifier *v = c->v;
+	struct lx_error *err = c->err;
+	size_t n = (size_t)(e - a + 1);
+	struct lx_rpc_req *rq = calloc(n, sizeof(*rq));
+	if (!rq)
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	for (size_t i = 0; i < n; i++) {
+		rq[i].method = "eth_getBlockByNumber";
+		rq[i].params = block_params(a + i, prove && in_logs(c->logs, a + i));
+	}
+	int rc = lx_rpc_batch(c->rpc, rq, n, CHUNK);
+	if (rc)
+		rc = first_err(rq, n, rc, err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		uint64_t b = a + i;
+		json_t *h = rq[i].result;
+		uint8_t got[32], claimed[32], parent[32], bloom[256];
+		uint64_t num = 0;
+		const char *ns = json_string_value(json_object_get(h, "number"));
+		const char *bs = json_string_value(json_object_get(h, "logsBloom"));
+		size_t bl = 0;
+		if (!json_is_object(h) || !ns || lx_hex_u64(&num, ns, strlen(ns)) || num != b ||
+		    lx_hash_parse(claimed, json_string_value(json_object_get(h, "hash"))) ||
+		    lx_hash_parse(parent, json_string_value(json_object_get(h, "parentHash"))) ||
+		    !bs || lx_hex_decode(bloom, 256, &bl, bs, strlen(bs)) || bl != 256) {
+			rc = lx_error_set(err, LX_EBADRESP, "verify: block %llu: header missing or "
+					  "malformed (number, hash, parentHash, logsBloom)",
+					  (unsigned long long)b);
+			break;
+		}
+		if (memcmp(parent, v->tip_hash, 32)) {
+			char p[67], t[67];
+			hexh(p, parent);
+			hexh(t, v->tip_hash);
+			rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: parentHash %s is not "
+					  "the hash of block %llu linked to the checkpoint (%s)",
+					  (unsigned long long)b, p, (unsigned long long)v->tip, t);
+			break;
+		}
+		if ((rc = lx_header_hash(got, h, err))) {
+			lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
+			break;
+		}
+		if (memcmp(got, claimed, 32)) {
+			char g[67], w[67];
+			hexh(g, got);
+			hexh(w, claimed);
+			rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: header fields hash to "
+					  "%s, the node says %s", (unsigned long long)b, g, w);
+			break;
+		}
+		v->tip = b;
+		memcpy(v->tip_hash, got, 32);
+		v->ring_no[b % RING] = b;
+		memcpy(v->ring[b % RING], got, 32);
+		v->st.headers++;
+		bool used = prove && in_logs(c->logs, b);
+		if (!prove || (!used && !bloom_may_match(fb, bloom)))
+			continue;
+		if (!used)
+			v->st.bloom_blocks++;
+		json_t *rc_json;
+		if ((rc = receipts_of(c, b, h, &rc_json)))
+			break;
+		rc = check_block(c, b, h, rc_json, used);
+		json_decref(rc_json);
+	}
+	for (size_t i = 0; i < n; i++)
+		json_decref(rq[i].result);
+	free(rq);
+	return rc;
+}
+
+int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_filter *f,
+		    size_t nf, const struct lx_logset *logs, uint64_t from, uint64_t to,
+		    const uint8_t first_hash[32], const uint8_t last_hash[32],
+		    struct lx_verified *out, struct lx_error *err)
+{
+	if (!v || !rpc || !logs || !out || from > to || from == 0)
+		return lx_error_set(err, LX_EINVAL, "verify: bad arguments");
+	memset(out, 0, sizeof(*out));
+	if (from - 1 < v->cp)
+		return lx_error_set(err, LX_EVERIFY, "verify: blocks %llu..%llu start before the "
+				    "checkpoint %llu: give a checkpoint at or below block %llu",
+				    (unsigned long long)from, (unsigned long long)to,
+				    (unsigned long long)v->cp, (unsigned long long)(from - 1));
+	if (from - 1 < v->tip) {
+		/* a restart after an unwind: continue from a hash linked before */
+		uint64_t p = from - 1;
+		if (v->ring_no[p % RING] != p)
+			return lx_error_set(err, LX_EVERIFY, "verify: block %llu was linked too long "
+					    "ago to restart from (linked up to %llu)",
+					    (unsigned long long)p, (unsigned long long)v->tip);
+		v->tip = p;
+		memcpy(v->tip_hash, v->ring[p % RING], 32);
+	}
+	for (size_t i = 0; i < logs->n; i++)
+		if (logs->logs[i].block < from || logs->logs[i].block > to)
+			return lx_error_set(err, LX_EVERIFY, "verify: eth_getLogs for blocks "
+					    "%llu..%llu returned a log of block %llu",
+					    (unsigned long long)from, (unsigned long long)to,
+					    (unsigned long long)logs->logs[i].block);
+	struct fbits fb;
+	if (fbits_init(&fb, f, nf)) {
+		fbits_release(&fb);
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	}
+	struct ctx c = { v, rpc, f, nf, logs, out, err };
+	int rc = 0;
+	while (!rc && v->tip < to) {
+		uint64_t a = v->tip + 1, e = to - a + 1 > CHUNK ? a + CHUNK - 1 : to;
+		/* blocks below `from` (checkpoint to cursor) are only linked: nothing to prove */
+		if (e >= from && a < from)
+			e = from - 1;
+		rc = link_chunk(&c, a, e, &fb, a >= from);
+	}
+	fbits_release(&fb);
+	if (!rc && first_hash && (v->ring_no[from % RING] != from ||
+				  memcmp(v->ring[from % RING], first_hash, 32)))
+		rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: the header sync fetched is "
+				  "not the one linked to the checkpoint", (unsigned long long)from);
+	if (!rc && last_hash && memcmp(v->tip_hash, last_hash, 32))
+		rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: the header sync fetched is "
+				  "not the one linked to the checkpoint", (unsigned long long)to);
+	if (rc)
+		lx_verified_release(out);
+	return rc;
+}
