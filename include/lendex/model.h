@@ -41,6 +41,7 @@ enum lx_health_method {
 /* One asset of one market, as the market sees it (same for every account). */
 struct lx_asset_info {
 	struct lx_addr asset;          /* underlying token */
+	struct lx_addr supply_token;   /* receipt token of suppliers (Aave: aToken); zero if none */
 	char symbol[16];               /* NUL-terminated, may be empty */
 	uint8_t decimals;              /* token decimals */
 	struct lx_u256 price;          /* base units per whole token (oracle answer) */

@@ -65,8 +65,19 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 json_t *lx_report_json(const struct lx_report *r, const struct lx_market_view *mv,
 		       const struct lx_report_opts *o);
 
+/*
+ * DefiLlama's liquidation levels (export.c; format pinned to DefiLlama-Adapters 0e65a4b9a2, see
+ * README): a new array of Liq objects. When the market's base currency is not USD no row is
+ * written: *omitted counts them and *why says why (static string; NULL when none is left out).
+ */
+json_t *lx_report_defillama_json(const struct lx_report *r, const struct lx_market_view *mv,
+				 const struct lx_report_opts *o, size_t *omitted, const char **why);
+/* DefiLlama's chain key for a chain id ("avax" for 43114), else fallback. */
+const char *lx_report_defillama_chain(uint64_t chain_id, const char *fallback);
+
 /* Writes report.json, leverage.csv, hf_bands.csv, clusters.csv, ladder.csv,
- * liquidations_defillama.csv, cascade.csv, sweep.csv and report.html into dir. */
+ * liquidations_defillama.csv and .json, positions_messari.csv, cascade.csv, sweep.csv and
+ * report.html into dir. */
 int lx_report_write(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
 		    const struct lx_report_opts *o, struct lx_error *err);
 

@@ -225,10 +225,12 @@ int lx_cmd_report(const struct lx_cli_args *a)
 	} else if (lx_cli_has(a, "json")) {
 		printf("{\"dir\":\"%s\",\"files\":[\"report.json\",\"report.html\",\"leverage.csv\","
 		       "\"hf_bands.csv\",\"clusters.csv\",\"ladder.csv\",\"liquidations_defillama.csv\","
-		       "\"cascade.csv\",\"sweep.csv\"]}\n",
+		       "\"liquidations_defillama.json\",\"positions_messari.csv\",\"cascade.csv\","
+		       "\"sweep.csv\"]}\n",
 		       dir);
 	} else {
-		printf("wrote %s/report.html, report.json and 7 CSV tables\n", dir);
+		printf("wrote %s/report.html, report.json, liquidations_defillama.json and 8 CSV "
+		       "tables\n", dir);
 	}
 	lx_report_release(&r);
 	lx_market_view_release(&mv);

@@ -179,24 +179,15 @@ json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view
 		json_array_append_new(lad, e);
 	}
 	json_object_set_new(j, "liquidationLadder", lad);
-	/* DeFiLlama's liquidations shape: owner, liqPrice (USD), collateral "chain:address",
-	 * collateralAmount (raw token units) */
-	json_t *dl = json_array();
-	for (size_t i = 0; i < r->n_pts; i++) {
-		const struct lx_liq_point *p = &r->pts[i];
-		const struct lx_account_view *ac = &mv->accounts[p->account];
-		json_t *e = json_object();
-		char a[LX_ADDR_STRLEN], coll[80];
-		lx_addr_lower(a, &ac->account);
-		json_object_set_new(e, "owner", json_string(a));
-		json_object_set_new(e, "liqPrice", num(p->price / scale));
-		lx_addr_lower(a, &mv->assets[p->asset].asset);
-		snprintf(coll, sizeof(coll), "%s:%s", o->chain ? o->chain : "", a);
-		json_object_set_new(e, "collateral", json_string(coll));
-		for (size_t k = 0; k < ac->n_pos; k++)
-			if (ac->pos[k].asset == p->asset)
-				json_object_set_new(e, "collateralAmount", u256j(&ac->pos[k].supplied));
-		json_array_append_new(dl, e);
+	/* DeFiLlama's liquidation levels (export.c) */
+	size_t omitted;
+	const char *why;
+	json_t *dl = lx_report_defillama_json(r, mv, o, &omitted, &why);
+	if (why) {
+		json_t *om = json_object();
+		json_object_set_new(om, "rows", json_integer((json_int_t)omitted));
+		json_object_set_new(om, "reason", json_string(why));
+		json_object_set_new(j, "liquidationsOmitted", om);
 	}
 	json_object_set_new(j, "liquidations", dl);
 	return j;
@@ -326,7 +317,7 @@ static void csv_str(FILE *f, const char *s)
 static int write_csvs(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
 		      const struct lx_report_opts *o, struct lx_error *err)
 {
-	char tmp[4096], a[LX_ADDR_STRLEN], d[LX_U256_DEC_MAX];
+	char tmp[4096], a[LX_ADDR_STRLEN];
 	double scale = pow(10, mv->base_decimals);
 	FILE *f;
 	int rc;
@@ -364,22 +355,7 @@ static int write_csvs(const char *dir, const struct lx_report *r, const struct l
 		}
 	if ((rc = lx_report_close(f, tmp, err)))
 		return rc;
-	if (!(f = lx_report_open(dir, "liquidations_defillama.csv", tmp, sizeof(tmp))))
-		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
-	fprintf(f, "owner,liqPrice,collateral,collateralAmount\n");
-	for (size_t i = 0; i < r->n_pts; i++) {
-		const struct lx_liq_point *p = &r->pts[i];
-		const struct lx_account_view *ac = &mv->accounts[p->account];
-		char b[LX_ADDR_STRLEN];
-		lx_addr_lower(a, &ac->account);
-		lx_addr_lower(b, &mv->assets[p->asset].asset);
-		d[0] = 0;
-		for (size_t k = 0; k < ac->n_pos; k++)
-			if (ac->pos[k].asset == p->asset)
-				lx_u256_to_dec(d, sizeof(d), &ac->pos[k].supplied);
-		fprintf(f, "%s,%.8f,%s:%s,%s\n", a, p->price / scale, o->chain ? o->chain : "", b, d);
-	}
-	if ((rc = lx_report_close(f, tmp, err)))
+	if ((rc = lx_report_exports(dir, r, mv, o, err)))
 		return rc;
 	if (!(f = lx_report_open(dir, "cascade.csv", tmp, sizeof(tmp))))
 		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);

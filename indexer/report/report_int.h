@@ -14,6 +14,10 @@ const char *lx_report_band_label(int b, char *buf, size_t cap);
 /* leverage.c: leverage.csv */
 int lx_report_leverage_csv(const char *dir, const struct lx_report *r,
 			   const struct lx_market_view *mv, struct lx_error *err);
+/* export.c: liquidations_defillama.{json,csv}, positions_messari.csv */
+int lx_report_exports(const char *dir, const struct lx_report *r,
+		      const struct lx_market_view *mv, const struct lx_report_opts *o,
+		      struct lx_error *err);
 int lx_report_html(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
 		   const struct lx_report_opts *o, struct lx_error *err);
 

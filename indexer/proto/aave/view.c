@@ -308,6 +308,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		struct lx_asset_info *inf = &mv->assets[i];
 		const struct aave_reserve *r = &rs[i].r;
 		inf->asset = r->asset;
+		inf->supply_token = r->atoken;
 		memcpy(inf->symbol, r->symbol, sizeof(inf->symbol));
 		inf->decimals = r->decimals;
 		inf->price = r->price;
