@@ -41,7 +41,8 @@ static void die(const char *what, const struct lx_error *e)
 	exit(2);
 }
 
-/* Fetches [from, to] in ranges of span, conc ranges at a time, with filter f. */
+/* Fetches [from, to] in ranges of span, conc ranges at a time, with filter f, each answer
+ * read as it arrives into a set of its own (as sync does). */
 static size_t fetch_all(struct lx_rpc *rpc, const struct lx_filter *f, uint64_t from, uint64_t to,
 			uint64_t span, int conc, struct lx_logset **sets, size_t *n_sets)
 {
@@ -49,6 +50,12 @@ static size_t fetch_all(struct lx_rpc *rpc, const struct lx_filter *f, uint64_t 
 	*sets = NULL;
 	*n_sets = 0;
 	for (uint64_t b = from; b <= to;) {
+		if (*n_sets + 64 > cap) {
+			cap = cap ? cap * 2 : 128;
+			*sets = realloc(*sets, cap * sizeof(**sets));
+			if (!*sets)
+				die("out of memory", NULL);
+		}
 		struct lx_rpc_req rq[64];
 		memset(rq, 0, sizeof(rq));
 		int k = 0;
@@ -56,25 +63,16 @@ static size_t fetch_all(struct lx_rpc *rpc, const struct lx_filter *f, uint64_t 
 			uint64_t e = to - b + 1 > span ? b + span - 1 : to;
 			rq[k].method = "eth_getLogs";
 			rq[k].params = lx_rpc_logs_params(f, b, e);
+			rq[k].logs = &(*sets)[*n_sets + (size_t)k];
+			lx_logset_init(rq[k].logs);
 			b = e + 1;
 		}
 		if (lx_rpc_run(rpc, rq, (size_t)k))
 			for (int i = 0; i < k; i++)
 				if (rq[i].rc)
 					die("eth_getLogs", &rq[i].err);
-		for (int i = 0; i < k; i++) {
-			if (*n_sets == cap) {
-				cap = cap ? cap * 2 : 64;
-				*sets = realloc(*sets, cap * sizeof(**sets));
-			}
-			struct lx_logset *s = &(*sets)[(*n_sets)++];
-			lx_logset_init(s);
-			struct lx_error e;
-			if (lx_logset_append(s, rq[i].result, &e))
-				die("parse", &e);
-			total += s->n;
-			json_decref(rq[i].result);
-		}
+		for (int i = 0; i < k; i++)
+			total += (*sets)[(*n_sets)++].n;
 	}
 	return total;
 }
@@ -197,8 +195,9 @@ int main(int argc, char **argv)
 	free(line);
 	fclose(rf);
 	fclose(cf);
-	snprintf(cmd, sizeof(cmd), "curl -s --fail --compressed --parallel --parallel-max %d -K '%s' 2>/dev/null",
-		 conc, cfg);
+	snprintf(cmd, sizeof(cmd),
+		 "curl -s --fail --compressed --parallel --parallel-max %d -K '%s' 2>/dev/null", conc,
+		 cfg);
 	double serve_s = timed(cmd, "curl serve floor");
 	double v8_s = 0;
 	if (floor_js) {

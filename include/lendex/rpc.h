@@ -67,6 +67,16 @@ struct lx_rpc_req {
 	int (*check)(const struct lx_rpc_req *r, const json_t *result, void *ctx,
 		     struct lx_error *err);
 	void *check_ctx;
+	/*
+	 * Optional, for eth_getLogs: the answer is read as it arrives (lx_logstream) and its logs
+	 * are appended to *logs instead of being returned in result, so no answer is ever held
+	 * whole. A failed, bad or rejected answer leaves *logs as it was. check_logs, when set,
+	 * judges the logs this answer appended (logs->logs[first .. logs->n)) as check judges a
+	 * result. Such requests are never put in a JSON-RPC batch.
+	 */
+	struct lx_logset *logs;
+	int (*check_logs)(const struct lx_rpc_req *r, const struct lx_logset *logs, size_t first,
+			  void *ctx, struct lx_error *err);
 };
 
 int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err);
@@ -159,13 +169,18 @@ struct lx_logstream {
 /* Starts reading an answer whose logs are appended to out (borrowed until release). max_value
  * caps one log's text (0: 256 MiB). */
 void lx_logstream_init(struct lx_logstream *st, struct lx_logset *out, size_t max_value);
+/* Takes s back to the count, arena length and flags of `before` (an earlier copy of s). */
+void lx_logset_restore(struct lx_logset *s, const struct lx_logset *before);
+/* Appends src's logs to dst (src is left empty but initialised). LX_ENOMEM, dst unchanged. */
+int lx_logset_merge(struct lx_logset *dst, struct lx_logset *src);
 /* Frees the reader's own memory (not the set's). */
 void lx_logstream_release(struct lx_logstream *st);
 /* Consumes len bytes. Returns 0, or the first error (sticky; details at finish). */
 int lx_logstream_feed(struct lx_logstream *st, const char *buf, size_t len);
 /*
  * Ends the answer. Returns 0 with *rpc_error NULL when every log was appended; 0 with
- * *rpc_error set (new reference) when the node answered with a JSON-RPC error object; else
+ * *rpc_error set (new reference) and the set as it was when the node answered with a JSON-RPC
+ * error object; else
  * LX_EBADRESP (bad JSON, truncated, a bad log, "result" not an array) or LX_ENOMEM, with err
  * filled, and the set as it was before the answer.
  */

@@ -985,37 +985,56 @@ int lx_logstream_feed(struct lx_logstream *st, const char *buf, size_t len)
 	return 0;
 }
 
+/* The arena may have moved: points every log at its data again. */
+static void repoint(struct lx_logset *s)
+{
+	static const uint8_t empty[1];
+	for (size_t i = 0; i < s->n; i++)
+		s->logs[i].data = s->arena ? s->arena + s->off[i] : empty;
+}
+
+void lx_logset_restore(struct lx_logset *s, const struct lx_logset *before)
+{
+	s->n = before->n;
+	s->arena_len = before->arena_len;
+	s->have_timestamps = before->have_timestamps;
+	s->have_hashes = before->have_hashes;
+	repoint(s);
+}
+
 int lx_logstream_finish(struct lx_logstream *st, json_t **rpc_error, struct lx_error *err)
 {
 	*rpc_error = NULL;
 	if (!st->rc && (st->state != S_END || st->capturing))
 		bad_json(st, st->offset ? "truncated" : "empty body");
-	if (!st->rc && st->error && !json_is_null(st->error)) {
+	bool rpc_err = !st->rc && st->error && !json_is_null(st->error);
+	if (!st->rc && !rpc_err && st->log_rc) {
+		st->rc = st->log_rc;
+		st->err = st->log_err;
+	}
+	if (!st->rc && !rpc_err && (!st->have_result || st->result_not_array))
+		st->rc = lx_error_set(&st->err, LX_EBADRESP, "rpc: eth_getLogs result is not an array");
+	struct lx_logset *s = st->out;
+	if (st->rc || rpc_err) {
+		/* nothing of a refused answer stays in the set */
+		struct lx_logset before = *s;
+		before.n = st->first;
+		before.arena_len = st->first_arena;
+		before.have_timestamps = st->first_have_ts;
+		before.have_hashes = st->first_have_hashes;
+		lx_logset_restore(s, &before);
+	}
+	if (rpc_err) {
 		*rpc_error = st->error;
 		st->error = NULL;
 		return 0;
 	}
-	if (!st->rc && st->log_rc) {
-		st->rc = st->log_rc;
-		st->err = st->log_err;
-	}
-	if (!st->rc && (!st->have_result || st->result_not_array))
-		st->rc = lx_error_set(&st->err, LX_EBADRESP, "rpc: eth_getLogs result is not an array");
-	/* the arena may have moved: point every log at its data again */
-	static const uint8_t empty[1];
-	struct lx_logset *s = st->out;
 	if (st->rc) {
-		/* nothing of a bad answer stays in the set */
-		s->n = st->first;
-		s->arena_len = st->first_arena;
-		s->have_timestamps = st->first_have_ts;
-		s->have_hashes = st->first_have_hashes;
 		if (err)
 			*err = st->err;
 		return st->rc;
 	}
-	for (size_t i = 0; i < s->n; i++)
-		s->logs[i].data = s->arena ? s->arena + s->off[i] : empty;
+	repoint(s);
 	return 0;
 }
 
@@ -1028,4 +1047,56 @@ void lx_logstream_release(struct lx_logstream *st)
 	st->carry = NULL;
 	st->error = NULL;
 	st->keys = NULL;
+}
+
+int lx_logset_merge(struct lx_logset *dst, struct lx_logset *src)
+{
+	if (dst->n == 0 && !dst->arena) {
+		bool ts = dst->have_timestamps && src->have_timestamps;
+		bool hh = dst->have_hashes && src->have_hashes;
+		lx_logset_release(dst);
+		*dst = *src;
+		dst->have_timestamps = ts;
+		dst->have_hashes = hh;
+		lx_logset_init(src);
+		return 0;
+	}
+	if (dst->n + src->n > dst->cap) {
+		size_t cap = dst->cap ? dst->cap : 256;
+		while (cap < dst->n + src->n)
+			cap *= 2;
+		struct lx_log *l = realloc(dst->logs, cap * sizeof(*l));
+		if (!l)
+			return LX_ENOMEM;
+		dst->logs = l;
+		size_t *o = realloc(dst->off, cap * sizeof(*o));
+		if (!o)
+			return LX_ENOMEM;
+		dst->off = o;
+		dst->cap = cap;
+	}
+	if (dst->arena_len + src->arena_len > dst->arena_cap) {
+		size_t cap = dst->arena_cap ? dst->arena_cap : 65536;
+		while (cap < dst->arena_len + src->arena_len)
+			cap *= 2;
+		uint8_t *a = realloc(dst->arena, cap);
+		if (!a)
+			return LX_ENOMEM;
+		dst->arena = a;
+		dst->arena_cap = cap;
+	}
+	if (src->arena_len)
+		memcpy(dst->arena + dst->arena_len, src->arena, src->arena_len);
+	for (size_t i = 0; i < src->n; i++) {
+		dst->logs[dst->n + i] = src->logs[i];
+		dst->off[dst->n + i] = dst->arena_len + src->off[i];
+	}
+	dst->n += src->n;
+	dst->arena_len += src->arena_len;
+	dst->have_timestamps = dst->have_timestamps && src->have_timestamps;
+	dst->have_hashes = dst->have_hashes && src->have_hashes;
+	repoint(dst);
+	lx_logset_release(src);
+	lx_logset_init(src);
+	return 0;
 }

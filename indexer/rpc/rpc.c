@@ -51,6 +51,10 @@ struct job {
 	size_t max_resp;          /* cap on the decoded answer (the client's max_response) */
 	bool too_big;             /* the answer passed max_resp: the transfer was stopped */
 	long retry_after_ms;      /* from a Retry-After header, -1 if none */
+	/* streamed eth_getLogs (req->logs): the reader, and the set as it was before the try */
+	bool streaming, bad_body;  /* bad_body: the reader refused the bytes, transfer stopped */
+	struct lx_logstream ls;
+	struct lx_logset before;  /* only n, arena_len and the have_ flags are used */
 };
 
 static double now_s(void)
@@ -133,6 +137,15 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 	if (len > j->max_resp - j->resp_len) {
 		j->too_big = true;
 		return 0; /* stops the transfer: CURLE_WRITE_ERROR */
+	}
+	if (j->streaming) {
+		/* logs are decoded as they arrive; only their count of bytes is kept */
+		j->resp_len += len;
+		if (lx_logstream_feed(&j->ls, p, len)) {
+			j->bad_body = true;
+			return 0;
+		}
+		return len;
 	}
 	if (j->resp_len + len + 1 > j->resp_cap) {
 		size_t cap = j->resp_cap ? j->resp_cap : 65536;
@@ -217,6 +230,13 @@ static int start(struct lx_rpc *c, struct job *j)
 	j->max_resp = c->o.max_response;
 	j->too_big = false;
 	j->retry_after_ms = -1;
+	if (j->req->logs) {
+		struct lx_logset *ls = j->req->logs;
+		j->before = *ls;
+		j->streaming = true;
+		j->bad_body = false;
+		lx_logstream_init(&j->ls, ls, c->o.max_response);
+	}
 	if (!j->hdr) {
 		j->hdr = curl_slist_append(NULL, "Content-Type: application/json");
 		/* no "Expect: 100-continue" round trip for large request bodies */
@@ -416,14 +436,12 @@ static int judge_batch(struct lx_rpc *c, struct job *j, json_t *doc, const char 
 	return v;
 }
 
-/* Judges a finished transfer. Returns 0 (done, ok), >0 retry, <0 final error. */
-static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
+/* Judges how a transfer ended (curl's code, 429, 5xx): >0 retry, <0 final error, 0 when the
+ * body is to be judged. */
+static int judge_transfer(struct lx_rpc *c, struct job *j, CURLcode cc, long status)
 {
 	struct lx_rpc_req *r = j->req;
 	const char *url = c->ep[j->ep].url;
-	long status = 0;
-	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
-	c->st.bytes += j->resp_len;
 	if (cc != CURLE_OK) {
 		if (cc == CURLE_OPERATION_TIMEDOUT) {
 			c->st.err_timeout++;
@@ -455,6 +473,89 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 			      r->method);
 		return 1;
 	}
+	return 0;
+}
+
+/* Judges a JSON-RPC error object e of request r: >0 retry, <0 final. */
+static int judge_error(struct lx_rpc *c, struct lx_rpc_req *r, const json_t *e, const char *url)
+{
+	json_t *code = json_object_get(e, "code"), *msg = json_object_get(e, "message");
+	const char *m = json_is_string(msg) ? json_string_value(msg) : "(no message)";
+	long k = json_is_integer(code) ? (long)json_integer_value(code) : 0;
+	c->st.err_rpc++;
+	if (is_rate_msg(m) || k == 429) {
+		lx_error_setd(&r->err, LX_ERATELIMIT, k, "rpc: %s: %s", url, m);
+		return 1;
+	}
+	if (!strcmp(r->method, "eth_getLogs") && is_range_msg(m)) {
+		lx_error_setd(&r->err, LX_ERANGE, k, "rpc: %s: eth_getLogs refused: %s", url, m);
+		parse_suggestion(r, m);
+		return -1;
+	}
+	char *p = r->params ? json_dumps(r->params, JSON_COMPACT) : NULL;
+	lx_error_setd(&r->err, LX_ERPC, k, "rpc: %s: %s(%.200s) failed: %s (code %ld)", url,
+		      r->method, p ? p : "", m, k);
+	free(p);
+	return rpc_error_kind(r, m, k);
+}
+
+/* Judges a streamed eth_getLogs answer (see lx_rpc_req.logs): as judge, and a failure leaves
+ * the caller's set as it was before the answer. */
+static int judge_stream(struct lx_rpc *c, struct job *j, CURLcode cc, long status)
+{
+	struct lx_rpc_req *r = j->req;
+	const char *url = c->ep[j->ep].url;
+	json_t *rpcerr = NULL;
+	struct lx_error serr;
+	int src = lx_logstream_finish(&j->ls, &rpcerr, &serr);
+	lx_logstream_release(&j->ls);
+	j->streaming = false;
+	/* a body the reader refused stopped the transfer: judge it as a whole answer */
+	int v = judge_transfer(c, j, cc == CURLE_WRITE_ERROR && j->bad_body ? CURLE_OK : cc,
+			       status);
+	if (v == 0 && src) {
+		c->st.err_badresp++;
+		if (status >= 400) {
+			lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url,
+				      status, r->method);
+			v = -1;
+		} else {
+			r->err = serr;
+			lx_error_prefix(&r->err, "rpc: %s: bad answer to %s", url, r->method);
+			v = 1;
+		}
+	} else if (v == 0 && rpcerr) {
+		v = judge_error(c, r, rpcerr, url);
+	} else if (v == 0 && status >= 400) {
+		c->st.err_http++;
+		lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url, status,
+			      r->method);
+		v = -1;
+	} else if (v == 0 && r->check_logs &&
+		   r->check_logs(r, r->logs, j->before.n, r->check_ctx, &r->err)) {
+		c->st.err_badresp++;
+		lx_error_prefix(&r->err, "rpc: %s: bad answer to %s", url, r->method);
+		v = 1;
+	}
+	json_decref(rpcerr);
+	if (v != 0)
+		lx_logset_restore(r->logs, &j->before);
+	return v;
+}
+
+/* Judges a finished transfer. Returns 0 (done, ok), >0 retry, <0 final error. */
+static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
+{
+	struct lx_rpc_req *r = j->req;
+	const char *url = c->ep[j->ep].url;
+	long status = 0;
+	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &status);
+	c->st.bytes += j->resp_len;
+	if (j->streaming)
+		return judge_stream(c, j, cc, status);
+	int v = judge_transfer(c, j, cc, status);
+	if (v)
+		return v;
 	json_error_t je;
 	json_t *doc = j->resp ? json_loadb(j->resp, j->resp_len, 0, &je) : NULL;
 	if (!doc) {
@@ -475,32 +576,13 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 			json_decref(doc);
 			return status >= 400 ? -1 : 1;
 		}
-		int v = judge_batch(c, j, doc, url);
+		v = judge_batch(c, j, doc, url);
 		json_decref(doc);
 		return v;
 	}
 	json_t *e = json_object_get(doc, "error");
 	if (e && !json_is_null(e)) {
-		json_t *code = json_object_get(e, "code"), *msg = json_object_get(e, "message");
-		const char *m = json_is_string(msg) ? json_string_value(msg) : "(no message)";
-		long k = json_is_integer(code) ? (long)json_integer_value(code) : 0;
-		c->st.err_rpc++;
-		if (is_rate_msg(m) || k == 429) {
-			lx_error_setd(&r->err, LX_ERATELIMIT, k, "rpc: %s: %s", url, m);
-			json_decref(doc);
-			return 1;
-		}
-		if (!strcmp(r->method, "eth_getLogs") && is_range_msg(m)) {
-			lx_error_setd(&r->err, LX_ERANGE, k, "rpc: %s: eth_getLogs refused: %s", url, m);
-			parse_suggestion(r, m);
-			json_decref(doc);
-			return -1;
-		}
-		char *p = r->params ? json_dumps(r->params, JSON_COMPACT) : NULL;
-		lx_error_setd(&r->err, LX_ERPC, k, "rpc: %s: %s(%.200s) failed: %s (code %ld)", url,
-			      r->method, p ? p : "", m, k);
-		free(p);
-		int v = rpc_error_kind(r, m, k);
+		v = judge_error(c, r, e, url);
 		json_decref(doc);
 		return v;
 	}
@@ -733,6 +815,9 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 
 int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch)
 {
+	for (size_t i = 0; i < n; i++)
+		if (reqs[i].logs)
+			per_batch = 1; /* streamed answers are never batched */
 	return run(c, reqs, n, per_batch);
 }
 

@@ -140,7 +140,7 @@ static int cmp_log(const void *a, const void *b)
 /*
  * The answer of one eth_getLogs must describe the request: every log inside [from, to] and
  * no (block, log index) twice. Anything else is a bad answer (the client retries it). Checked
- * on the JSON before anything is parsed into the range.
+ * on the logs the answer appended (logs[first..n)), before the range takes them.
  */
 struct pair {
 	uint64_t block, index;
@@ -154,42 +154,29 @@ static int cmp_pair(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static int quantity_of(const json_t *v, uint64_t *out)
-{
-	return !json_is_string(v) || lx_hex_u64(out, json_string_value(v), json_string_length(v));
-}
-
-static int check_logs(const struct lx_rpc_req *rq, const json_t *res, void *ctx,
-		      struct lx_error *err)
+static int check_logs(const struct lx_rpc_req *rq, const struct lx_logset *set, size_t first,
+		      void *ctx, struct lx_error *err)
 {
 	(void)rq;
 	const struct range *r = ctx;
-	if (!json_is_array(res))
-		return lx_error_set(err, LX_EBADRESP, "eth_getLogs result is not an array");
-	size_t n = json_array_size(res), np = 0;
+	size_t n = set->n - first;
 	struct pair *pr = malloc((n ? n : 1) * sizeof(*pr));
 	if (!pr)
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	int rc = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
-		const json_t *o = json_array_get(res, i);
-		if (json_is_true(json_object_get(o, "removed")))
-			continue;
-		struct pair *x = &pr[np++];
-		if (quantity_of(json_object_get(o, "blockNumber"), &x->block) ||
-		    quantity_of(json_object_get(o, "logIndex"), &x->index))
-			rc = lx_error_set(err, LX_EBADRESP,
-					  "log #%zu has no valid blockNumber or logIndex", i);
-		else if (x->block < r->from || x->block > r->to)
+		const struct lx_log *l = &set->logs[first + i];
+		pr[i] = (struct pair){l->block, l->log_index};
+		if (l->block < r->from || l->block > r->to)
 			rc = lx_error_set(err, LX_EBADRESP,
 					  "log #%zu is in block %llu, outside the blocks asked for "
 					  "(%llu-%llu)",
-					  i, (unsigned long long)x->block, (unsigned long long)r->from,
+					  i, (unsigned long long)l->block, (unsigned long long)r->from,
 					  (unsigned long long)r->to);
 	}
-	if (!rc && np > 1) {
-		qsort(pr, np, sizeof(*pr), cmp_pair);
-		for (size_t i = 1; i < np && !rc; i++)
+	if (!rc && n > 1) {
+		qsort(pr, n, sizeof(*pr), cmp_pair);
+		for (size_t i = 1; i < n && !rc; i++)
 			if (pr[i].block == pr[i - 1].block && pr[i].index == pr[i - 1].index)
 				rc = lx_error_set(err, LX_EBADRESP,
 						  "log %llu of block %llu appears twice",
@@ -350,10 +337,13 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		size_t range, proto, kind; /* kind 0 logs, 1 first hdr, 2 last hdr */
 	} *map = calloc(max ? max : 1, sizeof(*map));
 	struct lx_filter *f = malloc(sizeof(*f));
-	if (!rq || !map || !f) {
+	/* each eth_getLogs answer streams into a set of its own, merged into its range after */
+	struct lx_logset *sets = calloc(max ? max : 1, sizeof(*sets));
+	if (!rq || !map || !f || !sets) {
 		free(rq);
 		free(map);
 		free(f);
+		free(sets);
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	}
 	size_t k = 0;
@@ -371,7 +361,9 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 				s->p[p]->ops->filter(s->p[p], f);
 			rq[k].method = "eth_getLogs";
 			rq[k].params = lx_rpc_logs_params(f, r->from, r->to);
-			rq[k].check = check_logs;
+			lx_logset_init(&sets[k]);
+			rq[k].logs = &sets[k];
+			rq[k].check_logs = check_logs;
 			rq[k].check_ctx = r;
 			map[k].range = i;
 			map[k].proto = p;
@@ -408,9 +400,8 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 			continue;
 		}
 		if (map[i].kind == 0) {
-			int e = lx_logset_append(&r->logs, x->result, err);
-			if (e && !rc)
-				rc = e;
+			if (lx_logset_merge(&r->logs, &sets[i]) && !rc)
+				rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 		} else {
 			int e = lx_rpc_parse_block(x->result, map[i].kind == 1 ? &r->first : &r->last,
 						   err);
@@ -420,10 +411,14 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 											   : r->to));
 		}
 	}
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
 		json_decref(rq[i].result);
+		if (map[i].kind == 0)
+			lx_logset_release(&sets[i]);
+	}
 	free(rq);
 	free(map);
+	free(sets);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < nq; i++) {

@@ -389,6 +389,69 @@ static void test_logs(void **st)
 	lx_logset_release(&ls);
 }
 
+/* check_logs for test_streamed_logs: every log in block 16 */
+static int in_block_16(const struct lx_rpc_req *r, const struct lx_logset *set, size_t first,
+		       void *ctx, struct lx_error *err)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	for (size_t i = first; i < set->n; i++)
+		if (set->logs[i].block != 16)
+			return lx_error_set(err, LX_EBADRESP, "log outside the range");
+	return 0;
+}
+
+#define STREAM_LOG(block, index)                                                               \
+	"{\"address\":\"0x794a61358d6845594f94dc1db02a252b5b4814ad\",\"topics\":[],\"data\":"   \
+	"\"0xabcd\",\"blockNumber\":\"" block "\",\"transactionHash\":\"0x0b1fc684f986b507c84d13" \
+	"d45d4eb42d48ce2a4e8ae20afc4a8af4e69b140e96\",\"logIndex\":\"" index "\"}"
+
+/* eth_getLogs read as it arrives into the caller's set: bad JSON, a log the caller's check
+ * refuses and a JSON-RPC refusal are retried or failed with nothing left in the set. */
+static void test_streamed_logs(void **st)
+{
+	(void)st;
+	struct loopnode s = {0};
+	s.answers[0] = ok("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[" STREAM_LOG("0x10", "0x0")
+			  ",{\"address\":}]}");
+	s.answers[1] = ok("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[" STREAM_LOG("0x10", "0x0")
+			  "," STREAM_LOG("0x11", "0x0") "]}");
+	s.answers[2] = ok("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":[" STREAM_LOG("0x10", "0x0")
+			  "," STREAM_LOG("0x10", "0x1") "]}");
+	s.answers[3] = ok("{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32005,\"message\":"
+			  "\"query returned more than 10000 results. Try with this block range "
+			  "[0x10, 0x20].\"}}");
+	s.n = 4;
+	loopnode_start(&s);
+	struct lx_rpc *c = client(&s, 3, NULL);
+	struct lx_logset set;
+	lx_logset_init(&set);
+	int checks = 0;
+	struct lx_rpc_req q = {0};
+	q.method = "eth_getLogs";
+	q.logs = &set;
+	q.check_logs = in_block_16;
+	q.check_ctx = &checks;
+	assert_int_equal(lx_rpc_run(c, &q, 1), 0);
+	assert_null(q.result);
+	assert_int_equal(checks, 2); /* answer 1 refused by the check, answer 2 taken */
+	assert_int_equal(set.n, 2);
+	assert_int_equal(set.logs[1].log_index, 1);
+	assert_int_equal(set.arena_len, 4);
+	assert_int_equal(set.logs[0].data[1], 0xcd);
+	assert_int_equal(set.logs[1].data[0], 0xab);
+	q = (struct lx_rpc_req){0};
+	q.method = "eth_getLogs";
+	q.logs = &set;
+	assert_int_equal(lx_rpc_run(c, &q, 1), LX_ERANGE);
+	assert_int_equal(q.suggest_span, 17);
+	assert_int_equal(set.n, 2);
+	assert_int_equal(set.arena_len, 4);
+	lx_logset_release(&set);
+	lx_rpc_destroy(c);
+	loopnode_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -400,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_cap_decoded),
 		cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_streamed_logs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
