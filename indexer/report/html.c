@@ -181,10 +181,12 @@ int lx_report_html(const char *dir, const struct lx_report *r, const struct lx_m
 	      "</style></head><body>\n", f);
 	fputs("<h1>lendex risk report: ", f);
 	esc(f, mv->name);
-	fprintf(f, "</h1>\n<p>Block %llu, %zu accounts (%zu with debt, %zu looped, %zu toxic). "
-		   "Values in base currency (%u decimals).</p>\n",
+	fprintf(f, "</h1>\n<p>Block %llu, %zu accounts (%zu with debt, %zu looped, %zu toxic, %zu "
+		   "with bad debt: %.2f %s uncovered). Values in base currency (%u decimals).</p>\n",
 		(unsigned long long)mv->block, r->lsum.n_accounts, r->lsum.n_with_debt,
-		r->lsum.n_looped, r->lsum.n_toxic, mv->base_decimals);
+		r->lsum.n_looped, r->lsum.n_toxic, r->lsum.n_bad_debt,
+		r->lsum.bad_debt / pow(10, mv->base_decimals), lx_report_base_unit(mv),
+		mv->base_decimals);
 	fputs("<div class=\"charts\">\n", f);
 	/* 1. HF histogram */
 	double bv[LX_RISK_BANDS];

@@ -345,12 +345,79 @@ static void test_unwind(void **s)
 	lx_store_close(st);
 }
 
+/* A pool FlashLoan is kept as a market-wide flow (loop detection): in the view's market_flows,
+ * not as an account; short data is refused; unwinding it restores the store byte for byte. */
+static void test_flash_loan_flow(void **s)
+{
+	(void)s;
+	struct lx_store *st = fresh();
+	struct lx_proto *p;
+	struct lx_error e;
+	assert_int_equal(lx_proto_create(&p, chain, &chain->deployments[0], NULL, NULL, &e), 0);
+	struct lx_log logs[8];
+	size_t n = history(logs);
+	assert_int_equal(p->ops->discover(p, &logs[0], &e), 0);
+	apply_all(st, p, logs, n, true);
+	char *d0 = dump(st);
+	struct lx_log l = mklog(POOL, 5, 3);
+	topic_sig(l.topics[0], "FlashLoan(address,address,address,uint256,uint8,uint256,uint16)");
+	topic_addr(l.topics[1], USER); /* target: the receiver contract */
+	topic_addr(l.topics[2], ASSET);
+	memset(l.topics[3], 0, 32);
+	l.n_topics = 4;
+	static uint8_t fd[4 * 32];
+	memset(fd, 0, sizeof(fd));
+	topic_addr(fd, USER);      /* initiator */
+	word_u64(fd + 32, 77);     /* amount */
+	word_u64(fd + 64, 0);      /* mode */
+	word_u64(fd + 96, 1);      /* premium */
+	l.data = fd;
+	l.data_len = 96; /* one word short */
+	memset(l.tx, 0x5a, 32);
+	struct lx_store_txn *t;
+	assert_int_equal(lx_store_begin(st, true, &t, NULL), 0);
+	assert_int_equal(p->ops->apply(p, t, &l, &e), LX_ESHORT);
+	assert_non_null(strstr(e.msg, "FlashLoan"));
+	lx_store_abort(t);
+	l.data_len = sizeof(fd);
+	apply_all(st, p, &l, 1, true);
+	assert_int_equal(lx_store_begin(st, false, &t, NULL), 0);
+	struct lx_market_view mv;
+	assert_int_equal(p->ops->view(p, t, 1000 + 5 * 12, NULL, 0, LX_VIEW_FLOWS, &mv, &e), 0);
+	assert_int_equal(mv.n_accounts, 1); /* no pseudo-account */
+	assert_int_equal(mv.n_market_flows, 1);
+	assert_int_equal(mv.market_flows[0].kind, LX_FLOW_FLASH_LOAN);
+	assert_int_equal(mv.market_flows[0].block, 5);
+	assert_int_equal(mv.market_flows[0].log_index, 3);
+	assert_int_equal(mv.market_flows[0].asset, 0);
+	assert_int_equal(mv.market_flows[0].tx[31], 0x5a);
+	char b[80];
+	lx_u256_to_dec(b, sizeof(b), &mv.market_flows[0].amount);
+	assert_string_equal(b, "77");
+	lx_market_view_release(&mv);
+	/* without LX_VIEW_FLOWS, no flows at all */
+	assert_int_equal(p->ops->view(p, t, 1000 + 5 * 12, NULL, 0, 0, &mv, &e), 0);
+	assert_int_equal(mv.n_market_flows, 0);
+	lx_market_view_release(&mv);
+	lx_store_abort(t);
+	assert_int_equal(lx_store_begin(st, true, &t, NULL), 0);
+	assert_int_equal(lx_store_unwind(t, 9, 4, &e), 0);
+	assert_int_equal(lx_store_commit(t, NULL), 0);
+	char *d1 = dump(st);
+	assert_string_equal(d0, d1);
+	free(d0);
+	free(d1);
+	lx_proto_destroy(p);
+	lx_store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_execute_view),
 		cmocka_unit_test(test_bad_logs),
 		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_flash_loan_flow),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
