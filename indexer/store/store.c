@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "lendex/store.h"
+#include "lendex/testhook.h"
 
 #define MAX_TABLES 128
 #define T_META "meta"
@@ -118,12 +119,17 @@ int lx_store_commit(struct lx_store_txn *t, struct lx_error *err)
 {
 	int rc = mdb_txn_commit(t->txn);
 	struct lx_store *s = t->s;
+	bool write = t->write;
 	if (rc == 0) {
 		for (size_t i = 0; i < t->n_new; i++)
 			s->tables[s->n_tables++] = t->fresh[i];
 	}
 	free(t);
-	return rc ? mdb_err(err, rc, "cannot commit to", s->dir) : 0;
+	if (rc)
+		return mdb_err(err, rc, "cannot commit to", s->dir);
+	if (write)
+		lx_crashpoint("commit");
+	return 0;
 }
 
 void lx_store_abort(struct lx_store_txn *t)
@@ -612,12 +618,17 @@ int lx_store_unwind(struct lx_store_txn *t, uint64_t chain_id, uint64_t to_block
 	uint8_t end[8];
 	be64(end, chain_id + 1);
 	MDB_val k = {8, end}, v;
+	uint64_t at = 0; /* block whose records are being restored */
 	int m = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	m = m == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mdb_cursor_get(c, &k, &v, MDB_LAST);
 	while (m == 0) {
 		if (k.mv_size != 20 || rd64(k.mv_data) != chain_id ||
 		    rd64((uint8_t *)k.mv_data + 8) <= to_block)
 			break;
+		if (rd64((uint8_t *)k.mv_data + 8) != at) {
+			at = rd64((uint8_t *)k.mv_data + 8);
+			lx_crashpoint("unwind-block");
+		}
 		const uint8_t *b = v.mv_data;
 		size_t n = v.mv_size, o = 0;
 		if (n < 1 || n < 1u + b[0] + 3) {

@@ -22,6 +22,7 @@
 #include "lendex/hex.h"
 #include "lendex/proto.h"
 #include "lendex/sync.h"
+#include "lendex/testhook.h"
 
 #define MAX_PROTOS 16
 /* ranges planned or fetched but not yet handed on: splits under a strict provider can
@@ -566,6 +567,8 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 				return rc;
 	if (r->to > s->window_lo && (rc = lx_store_block_put(t, chain_id, &r->last, err)))
 		return rc;
+	lx_test_slow();
+	lx_crashpoint("applied");
 	struct lx_sync_cursor nc = {r->to, {0}, r->last.timestamp};
 	memcpy(nc.hash, r->last.hash, 32);
 	if ((rc = lx_store_cursor_set(t, chain_id, &nc, err)))
@@ -670,6 +673,7 @@ static int unwind_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	int rc = lx_store_unwind(t, chain_id, c->to, err);
 	if (rc)
 		return rc;
+	lx_crashpoint("unwound");
 	struct lx_sync_cursor nc = {c->to, {0}, c->ref.timestamp};
 	memcpy(nc.hash, c->ref.hash, 32);
 	return lx_store_cursor_set(t, chain_id, &nc, err);
@@ -740,6 +744,8 @@ static int handle_reorg(struct sync *s, struct lx_error *err)
 				    (unsigned long long)s->cur.block);
 	if ((rc = lx_store_write(s->st, unwind_fn, &uc, err)))
 		return rc;
+	lx_test_trace("unwind %llu %llu", (unsigned long long)s->cur.block,
+		      (unsigned long long)uc.to);
 	if (s->o->progress)
 		fprintf(stderr, "%ssync: reorg: unwound from block %llu to %llu\n",
 			s->o->progress == 2 ? "\n" : "", (unsigned long long)s->cur.block,
@@ -919,6 +925,21 @@ static int stop_producer(struct pipe *pp, pthread_t th, bool stop, struct lx_err
 	return pp->rc;
 }
 
+/* Test builds: the apply trace (range, then each of its logs) a test checks for block order
+ * and exactly-once delivery. */
+static void trace_range(const struct range *r)
+{
+#ifdef LX_TEST_HOOKS
+	lx_test_trace("range %llu %llu %zu", (unsigned long long)r->from,
+		      (unsigned long long)r->to, r->logs.n);
+	for (size_t i = 0; i < r->logs.n; i++)
+		lx_test_trace("log %llu %u", (unsigned long long)r->logs.logs[i].block,
+			      r->logs.logs[i].log_index);
+#else
+	(void)r;
+#endif
+}
+
 static int sync_to(struct sync *s, struct lx_error *err)
 {
 	uint64_t next = s->have_cur ? s->cur.block + 1 : s->start;
@@ -955,6 +976,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			pp.count--;
 			pthread_cond_broadcast(&pp.cv);
 			pthread_mutex_unlock(&pp.m);
+			lx_crashpoint("fetched");
 			uint64_t want = s->have_cur ? s->cur.block + 1 : s->start;
 			if (r.from != want) {
 				/* our own invariant: ranges arrive contiguous and in order */
@@ -994,6 +1016,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 				s->res->logs += r.logs.n;
 				s->res->ranges++;
 				s->res->to = r.to;
+				trace_range(&r);
 			}
 			range_release(&r);
 			if (rc)

@@ -3,11 +3,12 @@
 // node will not do on demand: eth_getLogs range refusals in several providers' wordings (with
 // and without a suggested range), result-count refusals, HTTP 429 with Retry-After, 5xx,
 // answers slower than the client's timeout, truncated bodies, malformed JSON, a lagging head,
-// and reorgs (snapshot/revert on anvil, then different blocks mined).
+// and reorgs (snapshot/revert on anvil, then different blocks mined). Not in 'all': 'jitter'
+// holds every answer a random 0..--jitter-ms, so concurrent answers come back out of order.
 //
 // usage: node proxy.js --upstream URL [--listen 127.0.0.1:0] [--seed N] [--faults LIST|all]
 //          [--rate 0.2] [--max-range 50] [--max-results 40] [--delay-ms 1500]
-//          [--port-file F]
+//          [--jitter-ms 40] [--port-file F]
 // Admin: GET /admin/stats (fault counts), POST /admin/reorg {"depth":D}.
 // Lies for `sync --verify` (see the tamper block below): [--tamper log-value|drop-log|
 //          drop-block|forged-from|wrong-parent] [--tamper-from BLOCK]
@@ -24,6 +25,7 @@ const rate = Number(args.rate || 0.2);
 const maxRange = Number(args['max-range'] || 50);
 const maxResults = Number(args['max-results'] || 40);
 const delayMs = Number(args['delay-ms'] || 1500);
+const jitterMs = Number(args['jitter-ms'] || 40);
 let seed = BigInt(args.seed || 1) * 0x9e3779b97f4a7c15n + 1n;
 const rnd = () => { // xorshift64*, deterministic per seed
   seed ^= seed >> 12n; seed ^= (seed << 25n) & 0xffffffffffffffffn; seed ^= seed >> 27n;
@@ -168,6 +170,10 @@ const server = http.createServer((req, res) => {
       if (needHead) realHead = Number(await call('eth_blockNumber', []));
       const out = Array.isArray(reqObj) ? await Promise.all(reqObj.map((r) => handleOne(r, realHead))) : await handleOne(reqObj, realHead);
       const text = JSON.stringify(out);
+      if (faults.has('jitter')) {
+        count('jitter');
+        await new Promise((r) => setTimeout(r, rnd() * jitterMs));
+      }
       if (delayed) {
         count('delay');
         await new Promise((r) => setTimeout(r, delayMs));

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Crash safety: SIGKILL `lendex sync` at 20 random moments, rerun it each time; the final
-# store must equal a clean sync's, byte for byte (canonical dump).
+# Crash safety, random variant: SIGKILL `lendex sync` at 20 random moments, rerun it each time;
+# the final store must equal a clean sync's, byte for byte (canonical dump). Where a kill lands
+# depends on the machine's speed (on an idle machine many land after the sync ended), so no
+# count of kills is asserted: sync_crash.sh proves every commit boundary deterministically.
 set -euo pipefail
 bin=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -10,7 +12,9 @@ trap '"$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
 rpc=$(cat "$state/rpc")
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/clean" --quiet
 "$bin" dump --datadir "$state/clean" >"$state/clean.dump"
-RANDOM=42
+# a new draw each run (more moments covered over many runs); LX_KILL_SEED=N replays one
+seed=${LX_KILL_SEED:-$((RANDOM * 32768 + RANDOM))}
+RANDOM=$seed
 killed=0
 for i in $(seq 1 20); do
   rm -rf "$state/db"
@@ -22,7 +26,6 @@ for i in $(seq 1 20); do
   # where it stopped (may be nothing yet)
   "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet
   "$bin" dump --datadir "$state/db" >"$state/db.dump"
-  cmp "$state/clean.dump" "$state/db.dump" || { echo "kill $i: state differs after rerun"; exit 1; }
+  cmp "$state/clean.dump" "$state/db.dump" || { echo "kill $i: state differs after rerun (LX_KILL_SEED=$seed)"; exit 1; }
 done
-[ "$killed" -ge 15 ] || { echo "only $killed of 20 kills landed mid-sync"; exit 1; }
-echo "sync_kill: ok ($killed kills mid-sync, all reruns identical)"
+echo "sync_kill: ok (seed $seed: $killed of 20 kills landed mid-sync, all reruns identical)"
