@@ -6,7 +6,7 @@
 # reaching k. After each crash a plain rerun must end in exactly the store of a clean sync
 # (canonical dumps compared byte for byte). Walked for the devnet sync from an empty store and
 # for a rerun that unwinds an 8-block reorg. A first run with the crash log counts the points:
-# the walk must end exactly after the last one (the points are deterministic), every commit of
+# run k = n + 1 must complete without a crash (the points are deterministic), every commit of
 # the run must be one of them, and each kind must be reached.
 set -euo pipefail
 bin=$1
@@ -18,42 +18,59 @@ trap '"$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
 "$root/tests/devnet/devnet.sh" up "$state" >/dev/null
 rpc=$(cat "$state/rpc")
 sync() { "$bin" sync --chain devnet --rpc "$rpc" --quiet "$@"; }
-fresh() { rm -rf "$state/w"; if [ -n "$1" ]; then cp -r "$1" "$state/w"; fi; }
+fresh() { rm -rf "$1"; if [ -n "$2" ]; then cp -r "$2" "$1"; fi; }
 
-# walk NAME BASE REF: crash at every point of a sync into a copy of BASE ("" = empty store)
+# crash K BASE REF DIR: a sync into a copy of BASE dies at crash point K (or, when K is past
+# the last point, completes); a rerun completes; the store must then equal REF
+crash() {
+  local k=$1 base=$2 ref=$3 d=$4 rc
+  fresh "$d" "$base"
+  set +e
+  LENDEX_TEST_CRASH_AT=$k sync --datadir "$d" 2>"$d.err"
+  rc=$?
+  set -e
+  if [ "$k" -le "$n" ]; then
+    [ "$rc" = 86 ] || { echo "$what k=$k: exit $rc, want 86: $(cat "$d.err")"; return 1; }
+    grep -q "test crash point $k: " "$d.err" || { echo "$what k=$k: $(cat "$d.err")"; return 1; }
+    sync --datadir "$d" || { echo "$what k=$k: the rerun failed"; return 1; }
+  else
+    [ "$rc" = 0 ] || { echo "$what k=$k: exit $rc, want a complete sync: $(cat "$d.err")"; return 1; }
+  fi
+  "$bin" dump --datadir "$d" >"$d.dump"
+  cmp -s "$ref" "$d.dump" ||
+    { echo "$what: crash at point $k ($(sed -n "${k}p" "$state/points")): rerun differs"; return 1; }
+}
+
+# walk NAME BASE REF: crash at every point of a sync into a copy of BASE ("" = empty store).
+# The points are deterministic, so k = 1..n+1 are independent runs: 3 workers share them.
 walk() {
-  local what=$1 base=$2 ref=$3
-  fresh "$base"
+  what=$1
+  local base=$2 ref=$3
+  fresh "$state/w" "$base"
   rm -f "$state/points"
   out=$(LENDEX_TEST_CRASH_LOG="$state/points" "$bin" sync --chain devnet --rpc "$rpc" --json \
           --quiet --datadir "$state/w")
   "$bin" dump --datadir "$state/w" >"$state/w.dump"
   cmp -s "$ref" "$state/w.dump" || { echo "$what: an uninterrupted run differs"; exit 1; }
-  local n commits ranges
+  local commits ranges want
   n=$(wc -l <"$state/points")
   commits=$(grep -c '^commit$' "$state/points")
   ranges=$(echo "$out" | sed -n 's/.*"ranges":\([0-9]*\).*/\1/p')
   # every commit: the schema check at open, one per range, one per unwind
   want=$((1 + ranges + $(grep -c '^unwound$' "$state/points" || true)))
   [ "$commits" = "$want" ] || { echo "$what: $commits commit points, want $want ($out)"; exit 1; }
-  local k=1 rc
-  while :; do
-    fresh "$base"
-    set +e
-    LENDEX_TEST_CRASH_AT=$k sync --datadir "$state/w" 2>"$state/err"
-    rc=$?
-    set -e
-    [ "$rc" = 0 ] && break
-    [ "$rc" = 86 ] || { echo "$what k=$k: exit $rc, want 86: $(cat "$state/err")"; exit 1; }
-    grep -q "test crash point $k: " "$state/err" || { echo "$what k=$k: $(cat "$state/err")"; exit 1; }
-    sync --datadir "$state/w"
-    "$bin" dump --datadir "$state/w" >"$state/w.dump"
-    cmp -s "$ref" "$state/w.dump" ||
-      { echo "$what: crash at point $k ($(sed -n "${k}p" "$state/points")): rerun differs"; exit 1; }
-    k=$((k + 1))
+  rm -f "$state/failed"
+  for w in 0 1 2; do
+    (
+      for ((k = 1 + w; k <= n + 1; k += 3)); do
+        crash "$k" "$base" "$ref" "$state/w$w" || { touch "$state/failed"; exit 1; }
+        [ ! -e "$state/failed" ] || exit 1
+      done
+    ) &
   done
-  [ "$k" = $((n + 1)) ] || { echo "$what: the walk ended at k=$k, the crash log has $n points"; exit 1; }
-  echo "$what: all $n crash points ($(sort "$state/points" | uniq -c | awk '{printf "%s%s %s", NR > 1 ? ", " : "", $1, $2}')): every rerun identical"
+  wait
+  [ ! -e "$state/failed" ] || exit 1
+  echo "$what: all $n crash points ($(sort "$state/points" | uniq -c | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2}')): every rerun identical"
 }
 need() { grep -q "^$1\$" "$state/points" || { echo "crash point '$1' never reached"; exit 1; }; }
 
