@@ -50,6 +50,51 @@ for mode in unit test; do
 done
 echo "ok deps.sh lists every missing package in one message"
 
+# the install path, with fake dpkg-query / apt-get / sudo / id that record what they are asked:
+# only the missing packages are installed, as root directly, else through sudo; without sudo
+# (and not root) the one message names them
+mkdir "$tmp/fake"
+cat >"$tmp/fake/dpkg-query" <<'F'
+#!/bin/sh
+for a; do :; done
+case "$a" in libcmocka-dev|liblmdb-dev) exit 1 ;; esac
+echo "install ok installed"
+F
+cat >"$tmp/fake/apt-get" <<'F'
+#!/bin/sh
+echo "apt-get $*" >>"$LOG"
+F
+cat >"$tmp/fake/sudo" <<'F'
+#!/bin/sh
+[ "$1" = -n ] && shift
+echo "sudo" >>"$LOG"
+exec "$@"
+F
+for c in dpkg-query apt-get sudo; do chmod +x "$tmp/fake/$c"; done
+mkdir "$tmp/root" "$tmp/user" "$tmp/nosudo"
+printf '#!/bin/sh\necho 0\n' >"$tmp/root/id"
+printf '#!/bin/sh\necho 1000\n' >"$tmp/user/id"
+printf '#!/bin/sh\necho 1000\n' >"$tmp/nosudo/id"
+chmod +x "$tmp"/root/id "$tmp"/user/id "$tmp"/nosudo/id
+for c in bash cat sh env; do ln -s "$(command -v $c)" "$tmp/nosudo/$c"; done
+for who in root user; do
+  : >"$tmp/log.$who"
+  LOG="$tmp/log.$who" PATH="$tmp/$who:$tmp/fake:$PATH" bash "$src/scripts/deps.sh" unit \
+    >"$tmp/out" 2>&1 || { cat "$tmp/out"; fail "deps.sh did not install as $who"; }
+  grep -qx "apt-get install -y -qq liblmdb-dev libcmocka-dev" "$tmp/log.$who" ||
+    { cat "$tmp/log.$who"; fail "$who: wrong apt-get install"; }
+  grep -qx "apt-get update -qq" "$tmp/log.$who" || fail "$who: no apt-get update"
+  if [ $who = root ]; then ! grep -q sudo "$tmp/log.$who" || fail "root used sudo"
+  else grep -q sudo "$tmp/log.$who" || fail "non-root did not use sudo"; fi
+done
+cp "$tmp/fake/dpkg-query" "$tmp/fake/apt-get" "$tmp/nosudo/"
+if LOG="$tmp/log.n" PATH="$tmp/nosudo" bash "$src/scripts/deps.sh" unit >"$tmp/out" 2>&1; then
+  fail "deps.sh passed without root or sudo"
+fi
+grep -qx "lendex: missing Debian packages: liblmdb-dev libcmocka-dev" "$tmp/out" ||
+  { cat "$tmp/out"; fail "no one message without sudo"; }
+echo "ok deps.sh installs only what is missing (root: apt-get; user: sudo apt-get)"
+
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 bin="$tmp/prefix/bin/lendex"
 [ -x "$bin" ] || fail "no installed binary"
