@@ -67,6 +67,21 @@ struct lx_asset_pos {
 	uint16_t liq_bonus_bps;        /* effective for this account (e-mode applied) */
 	bool collateral;               /* the account uses this supply as collateral */
 	struct lx_u256 price;          /* effective price (e-mode price source applied) */
+	uint32_t feed;                 /* what prices it: 0 = the asset's own oracle answer,
+	                                * k >= 1 = mv->feeds[k - 1] (e.g. an e-mode price source) */
+};
+
+/*
+ * An oracle answer that prices positions besides each asset's own: Aave 3.0-3.1's e-mode
+ * category price source (every category asset of the category's users, collateral and debt,
+ * is priced by it). A feed whose key is itself a listed asset is that asset's own price.
+ */
+#define LX_FEED_NONE UINT32_MAX
+struct lx_price_feed {
+	struct lx_addr key;            /* what the oracle is asked (Aave: getAssetPrice(key)) */
+	struct lx_u256 price;          /* its answer at the view's block */
+	uint32_t same_as;              /* asset index when key is a listed asset, else LX_FEED_NONE */
+	uint8_t emode;                 /* e-mode category it prices (0 = none) */
 };
 
 /* A leverage-relevant movement in an account's history, in block order. */
@@ -135,6 +150,8 @@ struct lx_market_view {
 	/* market-wide flows (flash loans), (block, log) order; filled with the accounts' flows */
 	size_t n_market_flows;
 	struct lx_flow *market_flows;
+	size_t n_feeds;                /* extra price feeds (may be 0) */
+	struct lx_price_feed *feeds;   /* owned by the view */
 	/* storage owned by the view, freed by lx_market_view_release */
 	struct lx_asset_pos *pos_pool;
 	struct lx_flow *flow_pool;
@@ -153,5 +170,53 @@ void lx_market_view_release(struct lx_market_view *mv);
  */
 int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
 		    const struct lx_account_view *acct, const struct lx_u256 *prices);
+
+/*
+ * Price feeds by id: ids 0..n_assets-1 are the assets' own oracle answers, n_assets + k is
+ * mv->feeds[k] (a feed keyed by a listed asset is folded into that asset's id). Every price
+ * the market reads is one feed; moving a feed moves every position it prices, together.
+ */
+static inline size_t lx_model_n_feeds(const struct lx_market_view *mv)
+{
+	return mv->n_assets + mv->n_feeds;
+}
+/* The feed id that prices position p (LX_FEED_NONE if p->feed is out of range). */
+uint32_t lx_model_feed_of(const struct lx_market_view *mv, const struct lx_asset_pos *p);
+/* Today's answer of feed id f (zero for an unknown id). */
+void lx_model_feed_price(const struct lx_market_view *mv, uint32_t f, struct lx_u256 *out);
+
+/*
+ * One account's health as a function of one feed's price, every other price held: what
+ * liquidation prices and ladders are computed from. Built once (fixed parts precomputed),
+ * then evaluated exactly (lx_model_curve_hf = lx_model_health with the feed at that price) and
+ * bounded on price intervals (lx_model_curve_bound), both in the market's integer arithmetic.
+ * The curve borrows mv and acct.
+ */
+struct lx_curve {
+	const struct lx_market_view *mv;
+	const struct lx_account_view *acct;
+	uint32_t feed;                 /* feed id */
+	bool moves_coll, moves_debt;   /* the feed prices some collateral / some debt */
+	struct lx_u256 c0, s0, d0;     /* collateral, sum(value * LT), debt of the other positions */
+	/* affine relaxation of the moving parts, scaled by K = 10^(largest decimals moved):
+	 * K * collateral(P) = K*c0 + gamma*P - (< K*kf), K * sum_lt = K*s0 + sigma*P - (< K*sum_lt_f),
+	 * K * debt = K*d0 + delta*P - (< K*mf) */
+	struct lx_u256 k, gamma, sigma, delta;
+	uint64_t kf, mf, sum_lt_f;     /* moving collateral positions, debt positions, their LTs */
+	uint16_t lt_max;               /* largest LT of any counted collateral position */
+};
+/* Errors: LX_EINVAL (unknown health method or feed), LX_EOVERFLOW. */
+int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
+			const struct lx_account_view *acct, uint32_t feed);
+/* HF (wad) with the feed at price. LX_EOVERFLOW where the protocol would revert. */
+int lx_model_curve_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf);
+/* What is known of HF on every integer price in [lo, hi] without evaluating each. */
+enum lx_curve_bound {
+	LX_CURVE_MIXED = 0,            /* undecided: split the interval */
+	LX_CURVE_ALL_BELOW = 1,        /* HF < 1 at every price in the interval */
+	LX_CURVE_NONE_BELOW = 2,       /* HF >= 1 at every price in the interval */
+};
+enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct lx_u256 *lo,
+					 const struct lx_u256 *hi);
 
 #endif

@@ -35,7 +35,8 @@ struct lx_report {
 	struct lx_hf_report hf;
 	struct lx_liq_point *pts;
 	size_t n_pts;
-	struct lx_ladder *ladders;    /* one per asset */
+	struct lx_ladder *ladders;    /* fall and rise ladders (lx_risk_ladders) */
+	size_t n_ladders;
 	struct lx_cascade cascade;    /* under opts.shocks */
 	size_t n_sweep;
 	struct lx_sweep_point sweep[LX_REPORT_MAX_SWEEP];
@@ -50,6 +51,15 @@ void lx_report_release(struct lx_report *r);
 /* The unit of the market's base currency for column headers: "USD" for Aave V3 (its oracles'
  * base currency, 8 decimals), else "base". Static string. */
 const char *lx_report_base_unit(const struct lx_market_view *mv);
+
+/*
+ * A feed's name for people and CSVs: the asset's symbol, or "emode-N-source" for an e-mode
+ * category's price source. Returns buf.
+ */
+const char *lx_report_feed_label(const struct lx_market_view *mv, uint32_t feed, char *buf,
+				 size_t cap);
+/* A liquidation point as JSON (new reference): feed, direction, status, integer prices. */
+json_t *lx_report_point_json(const struct lx_liq_point *p, const struct lx_market_view *mv);
 
 /*
  * JSON sections (new references). The leverage section lists up to `top` accounts with debt:
@@ -76,8 +86,8 @@ json_t *lx_report_defillama_json(const struct lx_report *r, const struct lx_mark
 const char *lx_report_defillama_chain(uint64_t chain_id, const char *fallback);
 
 /* Writes report.json, leverage.csv, hf_bands.csv, clusters.csv, ladder.csv,
- * liquidations_defillama.csv and .json, positions_messari.csv, cascade.csv, sweep.csv and
- * report.html into dir. */
+ * liquidation_prices.csv, liquidations_defillama.csv and .json, positions_messari.csv,
+ * cascade.csv, sweep.csv and report.html into dir. */
 int lx_report_write(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
 		    const struct lx_report_opts *o, struct lx_error *err);
 

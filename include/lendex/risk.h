@@ -74,6 +74,8 @@ int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 /* ---- health-factor bands and clusters ---- */
 #define LX_RISK_BANDS 8
 extern const double lx_risk_band_edges[LX_RISK_BANDS - 1]; /* 1.0 1.05 1.1 1.25 1.5 2 3 */
+/* the same edges in wad: bands compare the protocol's integer HF */
+extern const uint64_t lx_risk_band_edges_wad[LX_RISK_BANDS - 1];
 #define LX_RISK_MAX_CLUSTERS 6
 struct lx_hf_cluster {
 	double lo, hi, center;     /* HF range and debt-weighted mean */
@@ -92,25 +94,60 @@ struct lx_hf_report {
 int lx_risk_hf(const struct lx_market_view *mv, struct lx_hf_report *out);
 
 /* ---- liquidation prices ---- */
-struct lx_liq_point {
-	size_t account, asset;      /* asset index in mv->assets */
-	double price;               /* base units per token at which HF reaches 1, others held */
-	double price_now;
-	double collateral_amount;   /* tokens */
-	double collateral_value;    /* base units at price_now */
-	bool already;               /* HF already below 1 */
+/*
+ * A liquidation price answers "at what price of this feed does the account become
+ * liquidatable", every other feed held. A feed (model.h) is what the oracle answers: an asset's
+ * own price, or an extra source such as an Aave 3.0-3.1 e-mode category's, which moves every
+ * category asset of the account together (collateral and debt); such a position is not moved
+ * by its asset's own price at all. HF is not monotone in a feed's price (an account that also
+ * borrows what it supplies; the floored average LT), so the search bounds HF on price intervals
+ * (lx_model_curve_bound) and refines the undecided ones: the answer is the true extreme.
+ */
+#define LX_RISK_RISE_MAX_X 1000000 /* rises are searched up to this multiple of today's price */
+enum lx_liq_status {
+	LX_LIQ_FOUND = 1,           /* price holds the answer */
+	LX_LIQ_NONE = 2,            /* no integer price in the range makes HF < 1 */
+	LX_LIQ_UNDECIDED = 3,       /* search budget spent (never printed as a price) */
 };
-/* Returns a malloc'd array in *out (caller frees), one per (account with debt, collateral). */
+struct lx_liq_point {
+	size_t account;             /* index in mv->accounts */
+	uint32_t feed;              /* feed id (model.h) */
+	uint32_t asset;             /* the asset when feed is an asset's own price, else LX_FEED_NONE */
+	bool rise;                  /* false: the feed falls (range [1, now]); true: it rises
+	                             * (range [now, now * LX_RISK_RISE_MAX_X]) */
+	uint8_t status;             /* enum lx_liq_status */
+	bool already;               /* HF already below 1 at today's prices */
+	struct lx_u256 price;       /* FOUND: the highest (fall) / lowest (rise) integer price of the
+	                             * feed with HF < 1 (base units per token, as the oracle answers) */
+	struct lx_u256 price_now;   /* the feed's answer today */
+	struct lx_u256 value;       /* base units at today's prices of what the feed prices in this
+	                             * account: collateral (fall) or debt (rise), protocol rounding */
+};
+/*
+ * Returns a malloc'd array in *out (caller frees): for every account with debt and every feed
+ * that prices some of its collateral, a fall point; every feed that prices some of its debt, a
+ * rise point. Ordered by account, then feed id, fall before rise. Errors: LX_ENOMEM, LX_EINVAL.
+ */
 int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **out, size_t *n);
 
-#define LX_LADDER_STEPS 20 /* price levels 100%, 95%, ..., 5% of today's */
+#define LX_LADDER_STEPS 20 /* levels of 5%: falls 0..-95%, rises 0..+100% */
 struct lx_ladder {
-	size_t asset;
-	double value[LX_LADDER_STEPS + 1]; /* collateral value liquidatable at each level; [0] = now */
-	double cumulative[LX_LADDER_STEPS + 1];
+	uint32_t feed;              /* feed id (model.h) */
+	bool rise;
+	size_t n_levels;            /* fall: 20 (price 0 is not an oracle answer), rise: 21 */
+	int32_t move_bps[LX_LADDER_STEPS + 1];      /* -500 s (fall) / +500 s (rise) */
+	struct lx_u256 price[LX_LADDER_STEPS + 1];  /* floor(now * (10000 + move) / 10000) */
+	struct lx_u256 value[LX_LADDER_STEPS + 1];  /* base units at today's prices of the feed-priced
+	                                             * collateral (fall) / debt (rise) of every account
+	                                             * with HF < 1 at that price */
+	size_t accounts[LX_LADDER_STEPS + 1];       /* those accounts */
 };
-int lx_risk_ladders(const struct lx_market_view *mv, const struct lx_liq_point *pts, size_t n,
-		    struct lx_ladder *out /* n_assets */);
+/*
+ * One fall ladder per feed that prices some collateral of an account with debt, one rise ladder
+ * per feed that prices some debt; every level is each holder's HF recomputed at that level's
+ * price. Returns a malloc'd array in *out (caller frees). Errors: LX_ENOMEM, LX_EINVAL.
+ */
+int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, size_t *n);
 
 /* ---- cascades ---- */
 struct lx_shock {

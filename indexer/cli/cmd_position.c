@@ -1,9 +1,10 @@
 /*
  * cmd_position.c: `lendex position ADDRESS` — one account's exposure from the store alone, as
  * of the synced head: per reserve the supplied and borrowed amounts (token units and base
- * currency), the collateral flag and the price at which the account becomes liquidatable
- * (that asset's price moving, the others held); the account's totals exactly as the protocol's
- * getUserAccountData computes them.
+ * currency), the collateral flag and the prices at which the account becomes liquidatable
+ * (that asset's oracle price falling or rising, the others held; an e-mode category's price
+ * source on its own line); the account's totals exactly as the protocol's getUserAccountData
+ * computes them.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "cli.h"
 #include "common.h"
 #include "lendex/hex.h"
+#include "lendex/report.h"
 #include "lendex/risk.h"
 
 /* Base value of amount at price with decimals, floor, as the protocol computes it. */
@@ -25,15 +27,41 @@ static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const str
 		lx_u256_max(out);
 }
 
-/* The exact liquidation price of the account's collateral in `asset` (lx_risk_liq_points). */
-static bool liq_price(const struct lx_liq_point *pts, size_t n, uint32_t asset, double *out)
+/* The point of feed f in one direction (lx_risk_liq_points), or NULL when the feed moves none
+ * of the account's collateral (fall) or debt (rise). */
+static const struct lx_liq_point *liq_point(const struct lx_liq_point *pts, size_t n, uint32_t f,
+					    bool rise)
 {
 	for (size_t k = 0; k < n; k++)
-		if (pts[k].asset == asset) {
-			*out = pts[k].price;
-			return true;
-		}
-	return false;
+		if (pts[k].feed == f && pts[k].rise == rise)
+			return &pts[k];
+	return NULL;
+}
+
+/* A reserve's own price line: the point of the asset's own feed, or "none" when that feed
+ * moves nothing of the account (e.g. the position is priced by an e-mode source). */
+static json_t *own_price_json(const struct lx_liq_point *pts, size_t n, uint32_t asset, bool rise)
+{
+	const struct lx_liq_point *p = liq_point(pts, n, asset, rise);
+	if (!p || p->status == LX_LIQ_NONE)
+		return json_null();
+	if (p->status != LX_LIQ_FOUND)
+		return json_string("undecided");
+	char b[LX_U256_DEC_MAX];
+	lx_u256_to_dec(b, sizeof(b), &p->price);
+	return json_string(b);
+}
+
+static void own_price_text(char *buf, size_t cap, const struct lx_liq_point *pts, size_t n,
+			   uint32_t f, bool rise, unsigned bd)
+{
+	const struct lx_liq_point *p = liq_point(pts, n, f, rise);
+	if (!p || p->status == LX_LIQ_NONE)
+		snprintf(buf, cap, "none");
+	else if (p->status != LX_LIQ_FOUND)
+		snprintf(buf, cap, "undecided");
+	else
+		lx_u256_to_fixed(buf, cap, &p->price, bd);
 }
 
 static json_t *u256_json(const struct lx_u256 *v)
@@ -107,17 +135,23 @@ int lx_cmd_position(const struct lx_cli_args *a)
 			json_object_set_new(r, "price", u256_json(&p->price));
 			json_object_set_new(r, "suppliedBase", u256_json(&sb));
 			json_object_set_new(r, "borrowedBase", u256_json(&bb));
-			double lp;
-			if (p->collateral && liq_price(pts, npts, p->asset, &lp)) {
-				char b[64];
-				snprintf(b, sizeof(b), "%.0f", lp);
-				json_object_set_new(r, "liquidationPrice", json_string(b));
-			} else {
-				json_object_set_new(r, "liquidationPrice", json_null());
+			/* the asset's own price falling / rising; null = no such price liquidates */
+			json_object_set_new(r, "liquidationPrice", own_price_json(pts, npts, p->asset, false));
+			json_object_set_new(r, "liquidationPriceRise",
+					    own_price_json(pts, npts, p->asset, true));
+			uint32_t f = lx_model_feed_of(&mv, p);
+			if (f != p->asset) {
+				char lb[64];
+				json_object_set_new(r, "pricedBy", json_string(lx_report_feed_label(
+									   &mv, f, lb, sizeof(lb))));
 			}
 			json_array_append_new(rs, r);
 		}
 		json_object_set_new(o, "reserves", rs);
+		json_t *lps = json_array();
+		for (size_t k = 0; k < npts; k++)
+			json_array_append_new(lps, lx_report_point_json(&pts[k], &mv));
+		json_object_set_new(o, "liquidationPrices", lps);
 		char *s = json_dumps(o, JSON_COMPACT);
 		printf("%s\n", s);
 		free(s);
@@ -129,8 +163,9 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		if (ac->n_pos == 0)
 			printf("no positions\n");
 		else {
-			printf("%-8s %26s %26s %18s %18s %5s %16s\n", "asset", "supplied", "borrowed",
-			       "supplied (base)", "borrowed (base)", "coll", "liq. price");
+			printf("%-8s %26s %26s %18s %18s %5s %16s %16s\n", "asset", "supplied",
+			       "borrowed", "supplied (base)", "borrowed (base)", "coll", "liq. if falls",
+			       "liq. if rises");
 			for (size_t i = 0; i < ac->n_pos; i++) {
 				const struct lx_asset_pos *p = &ac->pos[i];
 				const struct lx_asset_info *inf = &mv.assets[p->asset];
@@ -139,17 +174,34 @@ int lx_cmd_position(const struct lx_cli_args *a)
 				base_value(&bb, &p->borrowed, &p->price, inf->decimals);
 				fixed(b1, sizeof(b1), &p->supplied, inf->decimals);
 				fixed(b2, sizeof(b2), &p->borrowed, inf->decimals);
-				char sbs[100], bbs[100], lps[40] = "-";
+				char sbs[100], bbs[100], lf[100], lr[100];
 				fixed(sbs, sizeof(sbs), &sb, bd);
 				fixed(bbs, sizeof(bbs), &bb, bd);
-				double lp;
-				if (p->collateral && liq_price(pts, npts, p->asset, &lp))
-					snprintf(lps, sizeof(lps), "%.4f", lp / pow(10, bd));
-				printf("%-8s %26s %26s %18s %18s %5s %16s\n",
+				own_price_text(lf, sizeof(lf), pts, npts, p->asset, false, bd);
+				own_price_text(lr, sizeof(lr), pts, npts, p->asset, true, bd);
+				printf("%-8s %26s %26s %18s %18s %5s %16s %16s\n",
 				       inf->symbol[0] ? inf->symbol : "?", b1, b2, sbs, bbs,
-				       p->collateral ? "yes" : "no", lps);
+				       p->collateral ? "yes" : "no", lf, lr);
 			}
 		}
+		/* prices that move several positions together (e-mode category sources) */
+		for (size_t k = 0; k < npts; k++) {
+			const struct lx_liq_point *q = &pts[k];
+			if (q->feed < mv.n_assets || (k > 0 && pts[k - 1].feed == q->feed))
+				continue;
+			char lb[64], pn[100], lf[100], lr[100];
+			lx_report_feed_label(&mv, q->feed, lb, sizeof(lb));
+			lx_u256_to_fixed(pn, sizeof(pn), &q->price_now, bd);
+			own_price_text(lf, sizeof(lf), pts, npts, q->feed, false, bd);
+			own_price_text(lr, sizeof(lr), pts, npts, q->feed, true, bd);
+			char key[LX_ADDR_STRLEN];
+			lx_addr_checksum(key, &mv.feeds[q->feed - mv.n_assets].key);
+			printf("%s %s (prices the category's assets together): now %s, "
+			       "liq. if falls %s, if rises %s\n",
+			       lb, key, pn, lf, lr);
+		}
+		printf("(liquidation prices: the highest price below today's / the lowest above at "
+		       "which HF < 1, that price alone moving; none = no such price)\n");
 		fixed(b1, sizeof(b1), &h->total_collateral_base, bd);
 		fixed(b2, sizeof(b2), &h->total_debt_base, bd);
 		fixed(b3, sizeof(b3), &h->available_borrows_base, bd);

@@ -101,9 +101,8 @@ int lx_cmd_clusters(const struct lx_cli_args *a)
 		return rc;
 	struct lx_report r;
 	memset(&r, 0, sizeof(r));
-	r.ladders = calloc(mv.n_assets ? mv.n_assets : 1, sizeof(*r.ladders));
-	if (!r.ladders || lx_risk_hf(&mv, &r.hf) || lx_risk_liq_points(&mv, &r.pts, &r.n_pts) ||
-	    lx_risk_ladders(&mv, r.pts, r.n_pts, r.ladders)) {
+	if (lx_risk_hf(&mv, &r.hf) || lx_risk_liq_points(&mv, &r.pts, &r.n_pts) ||
+	    lx_risk_ladders(&mv, &r.ladders, &r.n_ladders)) {
 		lx_cli_errorf("clusters: risk pass failed");
 		rc = LX_EXIT_RUNTIME;
 	} else {
@@ -224,12 +223,13 @@ int lx_cmd_report(const struct lx_cli_args *a)
 		rc = LX_EXIT_RUNTIME;
 	} else if (lx_cli_has(a, "json")) {
 		printf("{\"dir\":\"%s\",\"files\":[\"report.json\",\"report.html\",\"leverage.csv\","
-		       "\"hf_bands.csv\",\"clusters.csv\",\"ladder.csv\",\"liquidations_defillama.csv\","
+		       "\"hf_bands.csv\",\"clusters.csv\",\"ladder.csv\",\"liquidation_prices.csv\","
+		       "\"liquidations_defillama.csv\","
 		       "\"liquidations_defillama.json\",\"positions_messari.csv\",\"cascade.csv\","
 		       "\"sweep.csv\"]}\n",
 		       dir);
 	} else {
-		printf("wrote %s/report.html, report.json, liquidations_defillama.json and 8 CSV "
+		printf("wrote %s/report.html, report.json, liquidations_defillama.json and 9 CSV "
 		       "tables\n", dir);
 	}
 	lx_report_release(&r);

@@ -16,6 +16,7 @@ void lx_market_view_release(struct lx_market_view *mv)
 	free(mv->pos_pool);
 	free(mv->flow_pool);
 	free(mv->market_flows);
+	free(mv->feeds);
 	memset(mv, 0, sizeof(*mv));
 }
 

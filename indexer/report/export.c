@@ -61,6 +61,13 @@ static void coll_amount(char *out, size_t cap, const struct lx_market_view *mv,
 			lx_u256_to_dec(out, cap, &ac->pos[k].supplied);
 }
 
+/* DefiLlama's rows are a collateral token's own price falling to a found liquidation price
+ * (prices of e-mode category sources and rises have no DefiLlama shape) */
+static bool llama_row(const struct lx_liq_point *p)
+{
+	return !p->rise && p->asset != LX_FEED_NONE && p->status == LX_LIQ_FOUND;
+}
+
 json_t *lx_report_defillama_json(const struct lx_report *r, const struct lx_market_view *mv,
 				 const struct lx_report_opts *o, size_t *omitted, const char **why)
 {
@@ -68,18 +75,21 @@ json_t *lx_report_defillama_json(const struct lx_report *r, const struct lx_mark
 	*why = llama_skip_reason(mv);
 	json_t *dl = json_array();
 	if (*why) {
-		*omitted = r->n_pts;
+		for (size_t i = 0; i < r->n_pts; i++)
+			*omitted += llama_row(&r->pts[i]);
 		return dl;
 	}
 	const char *chain = lx_report_defillama_chain(mv->chain_id, o->chain ? o->chain : "");
 	double scale = pow(10, mv->base_decimals);
 	for (size_t i = 0; i < r->n_pts; i++) {
 		const struct lx_liq_point *p = &r->pts[i];
+		if (!llama_row(p))
+			continue;
 		json_t *e = json_object();
 		char a[LX_ADDR_STRLEN], coll[128], amt[LX_U256_DEC_MAX];
 		lx_addr_lower(a, &mv->accounts[p->account].account);
 		json_object_set_new(e, "owner", json_string(a));
-		json_object_set_new(e, "liqPrice", json_real(p->price / scale));
+		json_object_set_new(e, "liqPrice", json_real(lx_u256_to_double(&p->price) / scale));
 		lx_addr_lower(a, &mv->assets[p->asset].asset);
 		snprintf(coll, sizeof(coll), "%s:%s", chain, a);
 		json_object_set_new(e, "collateral", json_string(coll));

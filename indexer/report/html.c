@@ -198,28 +198,37 @@ int lx_report_html(const char *dir, const struct lx_report *r, const struct lx_m
 	}
 	bars(f, "hf-histogram", "Debt by health factor", "health factor band",
 	     "debt (base currency)", bv, lbp, LX_RISK_BANDS);
-	/* 2. ladders, one per collateral asset with anything at risk */
+	/* 2. ladders, one per feed and direction with anything liquidatable */
 	int ladders = 0;
-	for (size_t a = 0; a < mv->n_assets; a++) {
-		const struct lx_ladder *l = &r->ladders[a];
-		if (l->cumulative[LX_LADDER_STEPS] <= 0)
+	for (size_t k = 0; k < r->n_ladders; k++) {
+		const struct lx_ladder *l = &r->ladders[k];
+		bool any = false;
+		for (size_t s = 0; s < l->n_levels; s++)
+			any |= l->accounts[s] > 0;
+		if (!any)
 			continue;
 		double v[LX_LADDER_STEPS + 1];
 		char lb[LX_LADDER_STEPS + 1][16];
 		const char *lp[LX_LADDER_STEPS + 1];
-		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
-			v[s] = l->value[s] / scale;
+		for (size_t s = 0; s < l->n_levels; s++) {
+			v[s] = lx_u256_to_double(&l->value[s]) / scale;
 			if (s == 0)
 				snprintf(lb[s], sizeof(lb[s]), "now");
 			else
-				snprintf(lb[s], sizeof(lb[s]), "-%d%%", s * 5);
+				snprintf(lb[s], sizeof(lb[s]), "%+d%%", l->move_bps[s] / 100);
 			lp[s] = lb[s];
 		}
-		char id[64], title[96];
-		snprintf(id, sizeof(id), "ladder-%zu", a);
-		snprintf(title, sizeof(title), "Liquidation ladder: %s", mv->assets[a].symbol);
-		bars(f, id, title, "price drop of the asset (others held)",
-		     "collateral liquidatable (base)", v, lp, LX_LADDER_STEPS + 1);
+		char id[64], title[128], fl[64], xt[128];
+		lx_report_feed_label(mv, l->feed, fl, sizeof(fl));
+		snprintf(id, sizeof(id), "ladder-%zu-%s", (size_t)l->feed, l->rise ? "rise" : "fall");
+		snprintf(title, sizeof(title), "Liquidation ladder: %s %s", fl,
+			 l->rise ? "rising" : "falling");
+		snprintf(xt, sizeof(xt), "price %s of %s (other prices held)",
+			 l->rise ? "rise" : "drop", fl);
+		bars(f, id, title, xt,
+		     l->rise ? "debt of liquidatable accounts (base)"
+			     : "collateral of liquidatable accounts (base)",
+		     v, lp, (int)l->n_levels);
 		ladders++;
 	}
 	if (!ladders) {

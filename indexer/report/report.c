@@ -29,15 +29,14 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 	if (!o->sweep_max_bps)
 		o->sweep_max_bps = 5000;
 	r->lev = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*r->lev));
-	r->ladders = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*r->ladders));
-	if (!r->lev || !r->ladders) {
+	if (!r->lev) {
 		lx_report_release(r);
 		return lx_error_set(err, LX_ENOMEM, "report: out of memory");
 	}
 	int rc;
 	if ((rc = lx_risk_leverage(mv, r->lev, &r->lsum)) || (rc = lx_risk_hf(mv, &r->hf)) ||
 	    (rc = lx_risk_liq_points(mv, &r->pts, &r->n_pts)) ||
-	    (rc = lx_risk_ladders(mv, r->pts, r->n_pts, r->ladders))) {
+	    (rc = lx_risk_ladders(mv, &r->ladders, &r->n_ladders))) {
 		lx_report_release(r);
 		return lx_error_set(err, rc, "report: risk pass failed: %s", lx_strerror(rc));
 	}
@@ -129,6 +128,83 @@ const char *lx_report_band_label(int b, char *buf, size_t cap)
 	return buf;
 }
 
+const char *lx_report_feed_label(const struct lx_market_view *mv, uint32_t feed, char *buf,
+				 size_t cap)
+{
+	if (feed < mv->n_assets)
+		snprintf(buf, cap, "%s", mv->assets[feed].symbol[0] ? mv->assets[feed].symbol : "?");
+	else if (feed - mv->n_assets < mv->n_feeds)
+		snprintf(buf, cap, "emode-%u-source", mv->feeds[feed - mv->n_assets].emode);
+	else
+		snprintf(buf, cap, "?");
+	return buf;
+}
+
+/* the address the oracle is asked for the feed */
+static void feed_key(const struct lx_market_view *mv, uint32_t feed, char out[LX_ADDR_STRLEN])
+{
+	struct lx_addr z;
+	memset(&z, 0, sizeof(z));
+	const struct lx_addr *k = feed < mv->n_assets ? &mv->assets[feed].asset
+				  : feed - mv->n_assets < mv->n_feeds ? &mv->feeds[feed - mv->n_assets].key
+								       : &z;
+	lx_addr_checksum(out, k);
+}
+
+static const char *status_name(uint8_t s)
+{
+	return s == LX_LIQ_FOUND ? "found" : s == LX_LIQ_NONE ? "none" : "undecided";
+}
+
+json_t *lx_report_point_json(const struct lx_liq_point *p, const struct lx_market_view *mv)
+{
+	json_t *e = json_object();
+	char a[LX_ADDR_STRLEN], lb[64];
+	json_object_set_new(e, "account", addrj(&mv->accounts[p->account].account));
+	feed_key(mv, p->feed, a);
+	json_object_set_new(e, "feed", json_string(a));
+	json_object_set_new(e, "label", json_string(lx_report_feed_label(mv, p->feed, lb, sizeof(lb))));
+	json_object_set_new(e, "kind", json_string(p->feed < mv->n_assets ? "asset" : "emodeSource"));
+	if (p->feed >= mv->n_assets && p->feed - mv->n_assets < mv->n_feeds)
+		json_object_set_new(e, "emode", json_integer(mv->feeds[p->feed - mv->n_assets].emode));
+	json_object_set_new(e, "direction", json_string(p->rise ? "rise" : "fall"));
+	json_object_set_new(e, "status", json_string(status_name(p->status)));
+	json_object_set_new(e, "price", p->status == LX_LIQ_FOUND ? u256j(&p->price) : json_null());
+	json_object_set_new(e, "priceNow", u256j(&p->price_now));
+	json_object_set_new(e, "value", u256j(&p->value));
+	json_object_set_new(e, "already", json_boolean(p->already));
+	return e;
+}
+
+static json_t *lx_report_ladders_json(const struct lx_report *r, const struct lx_market_view *mv)
+{
+	json_t *lad = json_array();
+	for (size_t k = 0; k < r->n_ladders; k++) {
+		const struct lx_ladder *l = &r->ladders[k];
+		json_t *e = json_object();
+		char a[LX_ADDR_STRLEN], lb[64];
+		feed_key(mv, l->feed, a);
+		json_object_set_new(e, "feed", json_string(a));
+		json_object_set_new(e, "label",
+				    json_string(lx_report_feed_label(mv, l->feed, lb, sizeof(lb))));
+		json_object_set_new(e, "kind", json_string(l->feed < mv->n_assets ? "asset"
+										  : "emodeSource"));
+		json_object_set_new(e, "direction", json_string(l->rise ? "rise" : "fall"));
+		json_t *lv = json_array();
+		for (size_t s = 0; s < l->n_levels; s++) {
+			json_t *p = json_object();
+			json_object_set_new(p, "moveBps", json_integer(l->move_bps[s]));
+			json_object_set_new(p, "price", u256j(&l->price[s]));
+			json_object_set_new(p, "accounts", json_integer((json_int_t)l->accounts[s]));
+			json_object_set_new(p, "value", u256j(&l->value[s]));
+			json_array_append_new(lv, p);
+		}
+		json_object_set_new(e, "levels", lv);
+		json_array_append_new(lad, e);
+	}
+	return lad;
+}
+
 json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view *mv,
 			  const struct lx_report_opts *o)
 {
@@ -159,26 +235,11 @@ json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view
 		json_array_append_new(cl, e);
 	}
 	json_object_set_new(j, "clusters", cl);
-	json_t *lad = json_array();
-	for (size_t a = 0; a < mv->n_assets; a++) {
-		const struct lx_ladder *l = &r->ladders[a];
-		if (l->cumulative[LX_LADDER_STEPS] <= 0)
-			continue;
-		json_t *e = json_object();
-		json_object_set_new(e, "asset", addrj(&mv->assets[a].asset));
-		json_object_set_new(e, "symbol", json_string(mv->assets[a].symbol));
-		json_t *lv = json_array();
-		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
-			json_t *p = json_object();
-			json_object_set_new(p, "priceDrop", num(s == 0 ? 0 : s * 0.05));
-			json_object_set_new(p, "collateralValue", num(l->value[s] / scale));
-			json_object_set_new(p, "cumulative", num(l->cumulative[s] / scale));
-			json_array_append_new(lv, p);
-		}
-		json_object_set_new(e, "levels", lv);
-		json_array_append_new(lad, e);
-	}
-	json_object_set_new(j, "liquidationLadder", lad);
+	json_object_set_new(j, "liquidationLadder", lx_report_ladders_json(r, mv));
+	json_t *lp = json_array();
+	for (size_t i = 0; i < r->n_pts; i++)
+		json_array_append_new(lp, lx_report_point_json(&r->pts[i], mv));
+	json_object_set_new(j, "liquidationPrices", lp);
 	/* DeFiLlama's liquidation levels (export.c) */
 	size_t omitted;
 	const char *why;
@@ -344,15 +405,41 @@ static int write_csvs(const char *dir, const struct lx_report *r, const struct l
 		return rc;
 	if (!(f = lx_report_open(dir, "ladder.csv", tmp, sizeof(tmp))))
 		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
-	fprintf(f, "asset,symbol,price_drop,collateral_value_base,cumulative_base\n");
-	for (size_t k = 0; k < mv->n_assets; k++)
-		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
-			lx_addr_checksum(a, &mv->assets[k].asset);
+	fprintf(f, "feed,label,direction,move_bps,price,accounts,value_base\n");
+	for (size_t k = 0; k < r->n_ladders; k++) {
+		const struct lx_ladder *l = &r->ladders[k];
+		char fl[64], pr[LX_U256_DEC_MAX], vb[LX_U256_DEC_MAX];
+		feed_key(mv, l->feed, a);
+		lx_report_feed_label(mv, l->feed, fl, sizeof(fl));
+		for (size_t s = 0; s < l->n_levels; s++) {
+			lx_u256_to_dec(pr, sizeof(pr), &l->price[s]);
+			lx_u256_to_dec(vb, sizeof(vb), &l->value[s]);
 			fprintf(f, "%s,", a);
-			csv_str(f, mv->assets[k].symbol);
-			fprintf(f, ",%.2f,%.8f,%.8f\n", s * 0.05, r->ladders[k].value[s] / scale,
-				r->ladders[k].cumulative[s] / scale);
+			csv_str(f, fl);
+			fprintf(f, ",%s,%d,%s,%zu,%s\n", l->rise ? "rise" : "fall", l->move_bps[s], pr,
+				l->accounts[s], vb);
 		}
+	}
+	if ((rc = lx_report_close(f, tmp, err)))
+		return rc;
+	if (!(f = lx_report_open(dir, "liquidation_prices.csv", tmp, sizeof(tmp))))
+		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
+	fprintf(f, "account,feed,label,direction,status,price,price_now,value_base,already\n");
+	for (size_t i = 0; i < r->n_pts; i++) {
+		const struct lx_liq_point *p = &r->pts[i];
+		char b[LX_ADDR_STRLEN], fl[64], pr[LX_U256_DEC_MAX] = "", pn[LX_U256_DEC_MAX], vb[LX_U256_DEC_MAX];
+		lx_addr_checksum(a, &mv->accounts[p->account].account);
+		feed_key(mv, p->feed, b);
+		lx_report_feed_label(mv, p->feed, fl, sizeof(fl));
+		if (p->status == LX_LIQ_FOUND)
+			lx_u256_to_dec(pr, sizeof(pr), &p->price);
+		lx_u256_to_dec(pn, sizeof(pn), &p->price_now);
+		lx_u256_to_dec(vb, sizeof(vb), &p->value);
+		fprintf(f, "%s,%s,", a, b);
+		csv_str(f, fl);
+		fprintf(f, ",%s,%s,%s,%s,%s,%s\n", p->rise ? "rise" : "fall", status_name(p->status), pr,
+			pn, vb, p->already ? "yes" : "no");
+	}
 	if ((rc = lx_report_close(f, tmp, err)))
 		return rc;
 	if ((rc = lx_report_exports(dir, r, mv, o, err)))

@@ -1,9 +1,9 @@
 /*
  * risk.c: health-factor bands and clusters, liquidation prices and ladders (see risk.h;
  * definitions in docs/risk.md; the leverage table is in leverage.c, loop detection in loops.c).
- * Amounts stay 256-bit where the protocol's own arithmetic decides an outcome (health factors,
- * liquidation prices are verified with lx_model_health); doubles are used only for shares and
- * chart values.
+ * Every figure the chain can confirm (health factors and their bands, liquidation prices,
+ * ladder levels) is a 256-bit integer computed with the protocol's own arithmetic (model.h
+ * curves); doubles are used only for shares, clusters and chart values.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -12,22 +12,26 @@
 #include "lendex/risk.h"
 
 const double lx_risk_band_edges[LX_RISK_BANDS - 1] = {1.0, 1.05, 1.1, 1.25, 1.5, 2.0, 3.0};
-
-static double unitd(const struct lx_market_view *mv, uint32_t a)
-{
-	return pow(10, mv->assets[a].decimals);
-}
+const uint64_t lx_risk_band_edges_wad[LX_RISK_BANDS - 1] = {
+	1000000000000000000ull, 1050000000000000000ull, 1100000000000000000ull,
+	1250000000000000000ull, 1500000000000000000ull, 2000000000000000000ull,
+	3000000000000000000ull};
 
 static double hf_double(const struct lx_u256 *hf)
 {
 	return lx_u256_to_double(hf) / 1e18;
 }
 
-static int band_of(double hf)
+/* the band of an integer HF: a tie on an edge belongs to the band above it */
+static int band_of(const struct lx_u256 *hf)
 {
 	int b = 0;
-	while (b < LX_RISK_BANDS - 1 && hf >= lx_risk_band_edges[b])
-		b++;
+	struct lx_u256 e;
+	for (; b < LX_RISK_BANDS - 1; b++) {
+		lx_u256_from_u64(&e, lx_risk_band_edges_wad[b]);
+		if (lx_u256_cmp(hf, &e) < 0)
+			break;
+	}
 	return b;
 }
 
@@ -56,7 +60,7 @@ int lx_risk_hf(const struct lx_market_view *mv, struct lx_hf_report *out)
 		}
 		double debt = lx_u256_to_double(&h->total_debt_base);
 		double hf = hf_double(&h->health_factor);
-		int b = band_of(hf);
+		int b = band_of(&h->health_factor);
 		out->band_debt[b] += debt;
 		out->band_accounts[b]++;
 		out->total_debt += debt;
@@ -150,125 +154,279 @@ int lx_risk_hf(const struct lx_market_view *mv, struct lx_hf_report *out)
 	return 0;
 }
 
-/* HF of account a with asset `asset`'s price replaced by p (all positions in that asset). */
-static int hf_at(const struct lx_market_view *mv, const struct lx_account_view *a, uint32_t asset,
-		 const struct lx_u256 *p, struct lx_u256 *prices, struct lx_u256 *hf)
+/* ---- liquidation prices and ladders ---- */
+
+#define SEARCH_BUDGET 200000 /* interval nodes per search before giving up (never seen) */
+
+static void wad_one(struct lx_u256 *w)
 {
-	for (size_t k = 0; k < a->n_pos; k++)
-		prices[k] = a->pos[k].asset == asset ? *p : a->pos[k].price;
-	struct lx_health h;
-	int rc = lx_model_health(&h, mv, a, prices);
-	if (!rc)
-		*hf = h.health_factor;
-	return rc;
+	lx_u256_from_u64(w, 1000000000000000000ull);
+}
+
+/* HF < 1 at price p on the curve; a price where the protocol's arithmetic reverts is not */
+static bool below(const struct lx_curve *c, const struct lx_u256 *p)
+{
+	struct lx_u256 hf, w;
+	wad_one(&w);
+	return lx_model_curve_hf(c, p, &hf) == 0 && lx_u256_cmp(&hf, &w) < 0;
+}
+
+/*
+ * The highest (or lowest) integer price in [lo, hi] with HF < 1: 1 found (in *out), 0 none,
+ * LX_ERANGE budget spent. Intervals the bounds decide are answered whole; the others are
+ * halved, the half nearer the wanted end first, so the first price found is the extreme.
+ */
+static int search(const struct lx_curve *c, const struct lx_u256 *lo, const struct lx_u256 *hi,
+		  bool highest, struct lx_u256 *out, long *budget)
+{
+	struct lx_u256 w, one = {{1, 0, 0, 0}}, four = {{4, 0, 0, 0}};
+	lx_u256_sub(&w, hi, lo);
+	if (lx_u256_cmp(&w, &four) < 0) {
+		struct lx_u256 p = highest ? *hi : *lo;
+		for (;;) {
+			if (below(c, &p)) {
+				*out = p;
+				return 1;
+			}
+			if (lx_u256_eq(&p, highest ? lo : hi))
+				return 0;
+			if (highest)
+				lx_u256_sub(&p, &p, &one);
+			else
+				lx_u256_add(&p, &p, &one);
+		}
+	}
+	if (--*budget < 0)
+		return LX_ERANGE;
+	enum lx_curve_bound b = lx_model_curve_bound(c, lo, hi);
+	if (b == LX_CURVE_NONE_BELOW)
+		return 0;
+	if (b == LX_CURVE_ALL_BELOW && below(c, highest ? hi : lo)) {
+		*out = highest ? *hi : *lo;
+		return 1;
+	}
+	struct lx_u256 mid, mid1;
+	lx_u256_shr(&w, &w, 1);
+	lx_u256_add(&mid, lo, &w);
+	lx_u256_add(&mid1, &mid, &one);
+	int rc = highest ? search(c, &mid1, hi, true, out, budget)
+			 : search(c, lo, &mid, false, out, budget);
+	if (rc)
+		return rc;
+	return highest ? search(c, lo, &mid, true, out, budget)
+		       : search(c, &mid1, hi, false, out, budget);
+}
+
+/* Base value now of what feed f prices in account a: collateral (rise false) or debt. */
+static int moved_value(const struct lx_market_view *mv, const struct lx_account_view *a,
+		       uint32_t f, bool debt, struct lx_u256 *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t k = 0; k < a->n_pos; k++) {
+		const struct lx_asset_pos *p = &a->pos[k];
+		if (lx_model_feed_of(mv, p) != f)
+			continue;
+		const struct lx_u256 *amt = debt ? &p->borrowed : &p->supplied;
+		if (!debt && !(p->collateral && p->liq_threshold_bps))
+			continue;
+		struct lx_u256 unit, t;
+		int rc;
+		if ((rc = lx_u256_pow10(&unit, mv->assets[p->asset].decimals)) ||
+		    (rc = lx_u256_mul(&t, amt, &p->price)) || (rc = lx_u256_div(&t, &t, &unit)) ||
+		    (rc = lx_u256_add(out, out, &t)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The distinct feeds of an account's positions, ascending, into f (cap n_pos). */
+static size_t account_feeds(const struct lx_market_view *mv, const struct lx_account_view *a,
+			    uint32_t *f)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < a->n_pos; k++) {
+		uint32_t id = lx_model_feed_of(mv, &a->pos[k]);
+		if (id == LX_FEED_NONE)
+			continue;
+		size_t j = n;
+		bool dup = false;
+		for (size_t i = 0; i < n; i++)
+			dup |= f[i] == id;
+		if (dup)
+			continue;
+		while (j > 0 && f[j - 1] > id) {
+			f[j] = f[j - 1];
+			j--;
+		}
+		f[j] = id;
+		n++;
+	}
+	return n;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t sz)
+{
+	if (need <= *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 64;
+	while (nc < need)
+		nc *= 2;
+	void *nv = realloc(*v, nc * sz);
+	if (!nv)
+		return LX_ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+/* Search range of a direction: fall [1, now], rise [now, now * LX_RISK_RISE_MAX_X]. */
+static bool range_of(const struct lx_u256 *now, bool rise, struct lx_u256 *lo, struct lx_u256 *hi)
+{
+	if (lx_u256_is_zero(now))
+		return false;
+	if (!rise) {
+		lx_u256_from_u64(lo, 1);
+		*hi = *now;
+		return true;
+	}
+	*lo = *now;
+	struct lx_u256 x;
+	lx_u256_from_u64(&x, LX_RISK_RISE_MAX_X);
+	if (lx_u256_mul(hi, now, &x))
+		lx_u256_max(hi);
+	return true;
 }
 
 int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **out, size_t *n)
 {
-	size_t cap = 64, m = 0;
-	struct lx_liq_point *v = malloc(cap * sizeof(*v));
-	struct lx_u256 *prices = NULL;
-	size_t pcap = 0;
-	if (!v)
-		return LX_ENOMEM;
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0, m = 0, fcap = 0;
+	struct lx_liq_point *v = NULL;
+	uint32_t *feeds = NULL;
+	int rc = 0;
 	struct lx_u256 wad;
-	lx_u256_from_u64(&wad, 1000000000000000000ull);
-	for (size_t i = 0; i < mv->n_accounts; i++) {
+	wad_one(&wad);
+	for (size_t i = 0; i < mv->n_accounts && rc == 0; i++) {
 		const struct lx_account_view *a = &mv->accounts[i];
 		if (lx_u256_is_zero(&a->health.total_debt_base))
 			continue;
-		if (a->n_pos > pcap) {
-			pcap = a->n_pos * 2;
-			struct lx_u256 *np = realloc(prices, pcap * sizeof(*np));
-			if (!np) {
-				free(v);
-				free(prices);
-				return LX_ENOMEM;
-			}
-			prices = np;
-		}
-		for (size_t k = 0; k < a->n_pos; k++) {
-			const struct lx_asset_pos *p = &a->pos[k];
-			if (!p->collateral || lx_u256_is_zero(&p->supplied) || !p->liq_threshold_bps)
-				continue;
-			if (m == cap) {
-				cap *= 2;
-				struct lx_liq_point *nv = realloc(v, cap * sizeof(*nv));
-				if (!nv) {
-					free(v);
-					free(prices);
-					return LX_ENOMEM;
+		if ((rc = grow((void **)&feeds, &fcap, a->n_pos + 1, sizeof(*feeds))))
+			break;
+		size_t nf = account_feeds(mv, a, feeds);
+		for (size_t fi = 0; fi < nf && rc == 0; fi++) {
+			struct lx_curve c;
+			if ((rc = lx_model_curve_init(&c, mv, a, feeds[fi])))
+				break;
+			for (int dir = 0; dir < 2 && rc == 0; dir++) {
+				bool rise = dir == 1;
+				if (!(rise ? c.moves_debt : c.moves_coll))
+					continue;
+				if ((rc = grow((void **)&v, &cap, m + 1, sizeof(*v))))
+					break;
+				struct lx_liq_point *pt = &v[m];
+				memset(pt, 0, sizeof(*pt));
+				pt->account = i;
+				pt->feed = feeds[fi];
+				pt->asset = feeds[fi] < mv->n_assets ? feeds[fi] : LX_FEED_NONE;
+				pt->rise = rise;
+				pt->already = lx_u256_cmp(&a->health.health_factor, &wad) < 0;
+				lx_model_feed_price(mv, feeds[fi], &pt->price_now);
+				if ((rc = moved_value(mv, a, feeds[fi], rise, &pt->value)))
+					break;
+				struct lx_u256 lo, hi;
+				pt->status = LX_LIQ_NONE;
+				if (range_of(&pt->price_now, rise, &lo, &hi)) {
+					long budget = SEARCH_BUDGET;
+					int r = search(&c, &lo, &hi, !rise, &pt->price, &budget);
+					pt->status = r == 1 ? LX_LIQ_FOUND : r == 0 ? LX_LIQ_NONE
+										    : LX_LIQ_UNDECIDED;
 				}
-				v = nv;
+				m++;
 			}
-			struct lx_liq_point *pt = &v[m];
-			memset(pt, 0, sizeof(*pt));
-			pt->account = i;
-			pt->asset = p->asset;
-			pt->price_now = lx_u256_to_double(&p->price);
-			pt->collateral_amount = lx_u256_to_double(&p->supplied) / unitd(mv, p->asset);
-			pt->collateral_value = pt->collateral_amount * pt->price_now;
-			pt->already = lx_u256_cmp(&a->health.health_factor, &wad) < 0;
-			/* binary search on the integer price: the highest price with HF < 1 is the
-			 * liquidation price (HF rises with this collateral's price) */
-			struct lx_u256 lo = {{0}}, hi = p->price, hf, mid, one = {{1, 0, 0, 0}};
-			if (pt->already) {
-				pt->price = pt->price_now;
-			} else {
-				hf_at(mv, a, p->asset, &lo, prices, &hf);
-				if (lx_u256_cmp(&hf, &wad) >= 0)
-					continue; /* even at price 0 the others cover the debt */
-				/* invariant: HF(lo) < 1 <= HF(hi) */
-				for (int it = 0; it < 260; it++) {
-					struct lx_u256 d;
-					lx_u256_sub(&d, &hi, &lo);
-					if (lx_u256_cmp(&d, &one) <= 0)
-						break;
-					lx_u256_shr(&d, &d, 1);
-					lx_u256_add(&mid, &lo, &d);
-					hf_at(mv, a, p->asset, &mid, prices, &hf);
-					if (lx_u256_cmp(&hf, &wad) < 0)
-						lo = mid;
-					else
-						hi = mid;
-				}
-				pt->price = lx_u256_to_double(&lo);
-			}
-			m++;
 		}
 	}
-	free(prices);
+	free(feeds);
+	if (rc) {
+		free(v);
+		return rc;
+	}
 	*out = v;
 	*n = m;
 	return 0;
 }
 
-int lx_risk_ladders(const struct lx_market_view *mv, const struct lx_liq_point *pts, size_t n,
-		    struct lx_ladder *out)
+int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, size_t *n)
 {
-	for (size_t a = 0; a < mv->n_assets; a++) {
-		memset(&out[a], 0, sizeof(out[a]));
-		out[a].asset = a;
+	*out = NULL;
+	*n = 0;
+	size_t nfeeds = lx_model_n_feeds(mv), fcap = 0;
+	/* two ladders per feed (fall, rise), kept only if some account holds what they move */
+	struct lx_ladder *l = calloc(nfeeds ? nfeeds * 2 : 1, sizeof(*l));
+	bool *used = calloc(nfeeds ? nfeeds * 2 : 1, sizeof(*used));
+	uint32_t *feeds = NULL;
+	int rc = 0;
+	if (!l || !used) {
+		free(l);
+		free(used);
+		return LX_ENOMEM;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct lx_liq_point *p = &pts[i];
-		if (p->asset >= mv->n_assets || p->price_now <= 0)
+	for (size_t f = 0; f < nfeeds; f++)
+		for (int dir = 0; dir < 2; dir++) {
+			struct lx_ladder *d = &l[2 * f + dir];
+			struct lx_u256 now, x, t;
+			lx_model_feed_price(mv, (uint32_t)f, &now);
+			d->feed = (uint32_t)f;
+			d->rise = dir == 1;
+			d->n_levels = d->rise ? LX_LADDER_STEPS + 1 : LX_LADDER_STEPS;
+			for (size_t s = 0; s < d->n_levels; s++) {
+				d->move_bps[s] = d->rise ? 500 * (int32_t)s : -500 * (int32_t)s;
+				lx_u256_from_u64(&x, (uint64_t)(10000 + d->move_bps[s]));
+				lx_u256_from_u64(&t, 10000);
+				if (lx_u256_muldiv(&d->price[s], &now, &x, &t))
+					lx_u256_max(&d->price[s]);
+			}
+		}
+	for (size_t i = 0; i < mv->n_accounts && rc == 0; i++) {
+		const struct lx_account_view *a = &mv->accounts[i];
+		if (lx_u256_is_zero(&a->health.total_debt_base))
 			continue;
-		double ratio = p->already ? 1 : p->price / p->price_now;
-		/* level s covers prices in ((1 - 0.05 (s+1)), 1 - 0.05 s] of today's */
-		int s = p->already ? 0 : (int)floor((1 - ratio) / 0.05) + 1;
-		if (s < 0)
-			s = 0;
-		if (s > LX_LADDER_STEPS)
-			continue; /* needs more than a 100% drop: never */
-		out[p->asset].value[s] += p->collateral_value;
-	}
-	for (size_t a = 0; a < mv->n_assets; a++) {
-		double c = 0;
-		for (int s = 0; s <= LX_LADDER_STEPS; s++) {
-			c += out[a].value[s];
-			out[a].cumulative[s] = c;
+		if ((rc = grow((void **)&feeds, &fcap, a->n_pos + 1, sizeof(*feeds))))
+			break;
+		size_t nf = account_feeds(mv, a, feeds);
+		for (size_t fi = 0; fi < nf && rc == 0; fi++) {
+			struct lx_curve c;
+			if ((rc = lx_model_curve_init(&c, mv, a, feeds[fi])))
+				break;
+			for (int dir = 0; dir < 2 && rc == 0; dir++) {
+				bool rise = dir == 1;
+				if (!(rise ? c.moves_debt : c.moves_coll))
+					continue;
+				struct lx_ladder *d = &l[2 * feeds[fi] + dir];
+				used[2 * feeds[fi] + dir] = true;
+				struct lx_u256 val;
+				if ((rc = moved_value(mv, a, feeds[fi], rise, &val)))
+					break;
+				for (size_t s = 0; s < d->n_levels; s++)
+					if (below(&c, &d->price[s])) {
+						if ((rc = lx_u256_add(&d->value[s], &d->value[s], &val)))
+							break;
+						d->accounts[s]++;
+					}
+			}
 		}
 	}
+	free(feeds);
+	size_t k = 0;
+	for (size_t j = 0; j < nfeeds * 2; j++)
+		if (used[j])
+			l[k++] = l[j];
+	free(used);
+	if (rc) {
+		free(l);
+		return rc;
+	}
+	*out = l;
+	*n = k;
 	return 0;
 }

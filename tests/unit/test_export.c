@@ -60,7 +60,9 @@ static void view(struct lx_market_view *mv, uint32_t protocol, uint8_t base_deci
 	acc[0].pos = pos;
 	pts[0].account = 0;
 	pts[0].asset = 0;
-	pts[0].price = 123456789012.0; /* 1234.56789012 USD at 8 decimals */
+	pts[0].feed = 0;
+	pts[0].status = LX_LIQ_FOUND;
+	lx_u256_from_u64(&pts[0].price, 123456789012ull); /* 1234.56789012 USD at 8 decimals */
 	mv->chain_id = 43114;
 	mv->protocol = protocol;
 	mv->base_decimals = base_decimals;

@@ -2,7 +2,9 @@
  * test_risk.c: the risk pass and the model's health arithmetic on small markets computed by
  * hand (the arithmetic is written out next to each expectation): Aave health factors, exact
  * liquidation prices, bands with ties, accounts with no debt or no collateral, loop depth, an
- * exact round-1 liquidation with close factor, bonus cap and protocol fee, and an empty market.
+ * exact round-1 liquidation with close factor, bonus cap and protocol fee, and an empty market;
+ * liquidation prices (fall and rise, e-mode source feeds) and ladders against brute force over
+ * every integer price on small random markets where HF is not monotone.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -198,6 +200,15 @@ static void test_bands_ties(void **s)
 		assert_true(r.clusters[i - 1].center <= r.clusters[i].center);
 }
 
+static const struct lx_liq_point *find_pt(const struct lx_liq_point *pts, size_t n, size_t acct,
+					  uint32_t feed, bool rise)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pts[i].account == acct && pts[i].feed == feed && pts[i].rise == rise)
+			return &pts[i];
+	return NULL;
+}
+
 static void test_liquidation_price(void **s)
 {
 	(void)s;
@@ -207,21 +218,255 @@ static void test_liquidation_price(void **s)
 	size_t n;
 	assert_int_equal(lx_risk_liq_points(&mv, &pts, &n), 0);
 	/* account 1: HF < 1 ⇔ floor((10p*8250 + 5000)/10000) < 1.2e12 ⇔ p <= 145454545454 */
-	bool found = false;
+	const struct lx_liq_point *p = find_pt(pts, n, 0, 0, false);
+	assert_non_null(p);
+	assert_int_equal(p->status, LX_LIQ_FOUND);
+	eq(&p->price, "145454545454");
+	eq(&p->value, "2000000000000");
+	/* B rising against its 12000 B debt: 16500e8 < 12000 p ⇔ p >= 137500001 (HF exactly 1 at
+	 * 137500000) */
+	p = find_pt(pts, n, 0, 1, true);
+	assert_non_null(p);
+	assert_int_equal(p->status, LX_LIQ_FOUND);
+	eq(&p->price, "137500001");
+	eq(&p->value, "1200000000000");
+	/* nothing for A rising (no A debt) or B falling (no B collateral) */
+	assert_null(find_pt(pts, n, 0, 0, true));
+	assert_null(find_pt(pts, n, 0, 1, false));
+	/* no debt: no point; debt without collateral: already liquidatable, at today's price */
 	for (size_t i = 0; i < n; i++)
-		if (pts[i].account == 0) {
-			assert_true(pts[i].price == 145454545454.0);
-			found = true;
-		}
-	assert_true(found);
-	/* the no-debt and no-collateral accounts have no point */
-	for (size_t i = 0; i < n; i++)
-		assert_true(pts[i].account != 1 && pts[i].account != 2);
-	struct lx_ladder lad[3];
-	assert_int_equal(lx_risk_ladders(&mv, pts, n, lad), 0);
-	/* 1454.5/2000 = 72.7%: a 27.3% drop → level 6 (25-30%); account 4: 1600*1/0.825... */
-	assert_true(lad[0].value[6] >= 2000000000000.0);
+		assert_true(pts[i].account != 1);
+	p = find_pt(pts, n, 2, 1, true);
+	assert_non_null(p);
+	assert_true(p->already);
+	eq(&p->price, "100000000");
+	/* account 4: percentMul(p, 8250) < 1600e8: at 193939393939, (p*8250 + 5000)/1e4 floors to
+	 * exactly 1600e8 (HF 1), so 193939393938 */
+	p = find_pt(pts, n, 3, 0, false);
+	eq(&p->price, "193939393938");
 	free(pts);
+}
+
+static void test_ladders(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_ladder *l;
+	size_t n;
+	assert_int_equal(lx_risk_ladders(&mv, &l, &n), 0);
+	/* A falls (accounts 1 and 4), B rises (accounts 1, 3, 4); nothing else is held that way */
+	assert_int_equal(n, 2);
+	const struct lx_ladder *fa = &l[0], *rb = &l[1];
+	assert_int_equal(fa->feed, 0);
+	assert_false(fa->rise);
+	assert_int_equal(fa->n_levels, 20);
+	assert_int_equal(rb->feed, 1);
+	assert_true(rb->rise);
+	assert_int_equal(rb->n_levels, 21);
+	/* A at 2000 (20 - s)/20: account 4 below 1939.39 from s = 1, account 1 below 1454.54 from
+	 * s = 6 (1400; 1500 is not) */
+	eq(&fa->price[6], "140000000000");
+	assert_int_equal(fa->accounts[0], 0);
+	eq(&fa->value[1], "200000000000");
+	eq(&fa->value[5], "200000000000");
+	eq(&fa->value[6], "2200000000000");
+	assert_int_equal(fa->accounts[19], 2);
+	/* B at 1 (20 + s)/20: account 3 always, account 4 from 1.05 (> 1.03125), account 1 from
+	 * 1.40 (> 1.375) */
+	eq(&rb->value[0], "50000000000");
+	eq(&rb->value[1], "210000000000");
+	eq(&rb->value[7], "210000000000");
+	eq(&rb->value[8], "1410000000000");
+	assert_int_equal(rb->move_bps[8], 4000);
+	eq(&rb->price[8], "140000000");
+	free(l);
+}
+
+/* ---- exactness against brute force on small random markets ---- */
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t rnd(uint64_t m)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng % m;
+}
+
+/* HF < 1 with feed f at price x, by the model's own lx_model_health */
+static bool brute_below(const struct lx_market_view *mv, const struct lx_account_view *a,
+			uint32_t f, uint64_t x)
+{
+	struct lx_u256 pr[8], w;
+	for (size_t k = 0; k < a->n_pos; k++) {
+		pr[k] = a->pos[k].price;
+		if (lx_model_feed_of(mv, &a->pos[k]) == f)
+			lx_u256_from_u64(&pr[k], x);
+	}
+	struct lx_health h;
+	assert_int_equal(lx_model_health(&h, mv, a, pr), 0);
+	lx_u256_from_u64(&w, 1000000000000000000ull);
+	return lx_u256_cmp(&h.health_factor, &w) < 0;
+}
+
+static void test_exact_random(void **s)
+{
+	(void)s;
+	/* tiny amounts and prices: floors dominate, HF is far from monotone (an account that
+	 * borrows what it supplies; the average LT moving), so a bisection would miss */
+	static struct lx_asset_info as[4];
+	static struct lx_asset_pos ps[400 * 4];
+	static struct lx_account_view ac[400];
+	static struct lx_price_feed fd[1];
+	struct lx_market_view mv;
+	memset(&mv, 0, sizeof(mv));
+	memset(as, 0, sizeof(as));
+	const unsigned dec[4] = {2, 0, 1, 2};
+	const uint64_t px[4] = {3000, 700, 1500, 40};
+	for (int k = 0; k < 4; k++) {
+		as[k].decimals = (uint8_t)dec[k];
+		lx_u256_from_u64(&as[k].price, px[k]);
+	}
+	/* an e-mode source pricing assets 1 and 2 for e-mode accounts */
+	fd[0].same_as = LX_FEED_NONE;
+	fd[0].emode = 1;
+	fd[0].key.b[0] = 0xee;
+	lx_u256_from_u64(&fd[0].price, 900);
+	mv.health_method = LX_HEALTH_AAVE_V3;
+	mv.base_decimals = 0;
+	mv.assets = as;
+	mv.n_assets = 4;
+	mv.feeds = fd;
+	mv.n_feeds = 1;
+	size_t np = 0, na = 0;
+	for (int i = 0; i < 220; i++) {
+		struct lx_account_view *a = &ac[na];
+		memset(a, 0, sizeof(*a));
+		a->pos = &ps[np];
+		bool em = rnd(3) == 0;
+		a->emode = em ? 1 : 0;
+		for (uint32_t k = 0; k < 4; k++) {
+			if (rnd(2))
+				continue;
+			struct lx_asset_pos *p = &ps[np + a->n_pos];
+			memset(p, 0, sizeof(*p));
+			p->asset = k;
+			lx_u256_from_u64(&p->supplied, rnd(3) ? rnd(4000) : 0);
+			lx_u256_from_u64(&p->borrowed, rnd(2) ? rnd(3000) : 0);
+			p->collateral = rnd(5) != 0;
+			p->liq_threshold_bps = (uint16_t)(em && (k == 1 || k == 2) ? 9700 : 5000 + rnd(4000));
+			p->price = as[k].price;
+			if (em && (k == 1 || k == 2)) {
+				p->feed = 1;
+				p->price = fd[0].price;
+			}
+			a->n_pos++;
+		}
+		if (!a->n_pos)
+			continue;
+		assert_int_equal(lx_model_health(&a->health, &mv, a, NULL), 0);
+		np += a->n_pos;
+		na++;
+	}
+	mv.accounts = ac;
+	mv.n_accounts = na;
+	struct lx_liq_point *pts;
+	size_t n, found = 0, nonmono = 0;
+	assert_int_equal(lx_risk_liq_points(&mv, &pts, &n), 0);
+	assert_true(n > 100);
+	for (size_t i = 0; i < n; i++) {
+		const struct lx_liq_point *p = &pts[i];
+		const struct lx_account_view *a = &ac[p->account];
+		uint64_t now, got = 0;
+		assert_int_equal(lx_u256_to_u64(&now, &p->price_now), 0);
+		assert_int_not_equal(p->status, LX_LIQ_UNDECIDED);
+		if (p->status == LX_LIQ_FOUND) {
+			assert_int_equal(lx_u256_to_u64(&got, &p->price), 0);
+			found++;
+		}
+		if (!p->rise) {
+			uint64_t want = 0;
+			for (uint64_t x = now; x >= 1 && !want; x--)
+				if (brute_below(&mv, a, p->feed, x))
+					want = x;
+			assert_int_equal(got, want);
+			/* HF below 1 again under a safe price: a crossing is not the answer */
+			if (want)
+				for (uint64_t x = want; x >= 1 && x + 300 > want; x--)
+					if (!brute_below(&mv, a, p->feed, x)) {
+						nonmono += x > 1;
+						break;
+					}
+		} else {
+			uint64_t want = 0;
+			for (uint64_t x = now; x <= 25 * now && !want; x++)
+				if (brute_below(&mv, a, p->feed, x))
+					want = x;
+			if (want)
+				assert_int_equal(got, want);
+			else
+				assert_true(p->status == LX_LIQ_NONE || got > 25 * now);
+		}
+	}
+	assert_true(found > 30);
+	assert_true(nonmono > 0);
+	/* ladders: every level equals the set brute force finds at that level's price */
+	struct lx_ladder *l;
+	size_t nl;
+	assert_int_equal(lx_risk_ladders(&mv, &l, &nl), 0);
+	assert_true(nl >= 6);
+	for (size_t k = 0; k < nl; k++)
+		for (size_t lv = 0; lv < l[k].n_levels; lv++) {
+			uint64_t x, cnt = 0;
+			assert_int_equal(lx_u256_to_u64(&x, &l[k].price[lv]), 0);
+			for (size_t i = 0; i < na; i++) {
+				bool holds = false;
+				for (size_t q = 0; q < ac[i].n_pos; q++) {
+					const struct lx_asset_pos *p = &ac[i].pos[q];
+					if (lx_model_feed_of(&mv, p) != l[k].feed)
+						continue;
+					holds |= l[k].rise ? !lx_u256_is_zero(&p->borrowed)
+							   : p->collateral && !lx_u256_is_zero(&p->supplied);
+				}
+				if (holds && !lx_u256_is_zero(&ac[i].health.total_debt_base) &&
+				    brute_below(&mv, &ac[i], l[k].feed, x))
+					cnt++;
+			}
+			assert_int_equal(l[k].accounts[lv], cnt);
+		}
+	free(l);
+	free(pts);
+}
+
+static void test_curve_bounds(void **s)
+{
+	(void)s;
+	/* every decided interval agrees with every price in it */
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_curve c;
+	for (size_t a = 0; a < 4; a++)
+		for (uint32_t f = 0; f < 3; f++) {
+			assert_int_equal(lx_model_curve_init(&c, &mv, &acc[a], f), 0);
+			for (int t = 0; t < 200; t++) {
+				uint64_t lo = rnd(300000000000ull) + 1, hi = lo + rnd(lo);
+				struct lx_u256 l, h, w, hf;
+				lx_u256_from_u64(&l, lo);
+				lx_u256_from_u64(&h, hi);
+				lx_u256_from_u64(&w, 1000000000000000000ull);
+				enum lx_curve_bound b = lx_model_curve_bound(&c, &l, &h);
+				if (b == LX_CURVE_MIXED)
+					continue;
+				for (int q = 0; q < 50; q++) {
+					struct lx_u256 x;
+					lx_u256_from_u64(&x, q == 0 ? lo : q == 1 ? hi : lo + rnd(hi - lo + 1));
+					assert_int_equal(lx_model_curve_hf(&c, &x, &hf), 0);
+					assert_int_equal(lx_u256_cmp(&hf, &w) < 0, b == LX_CURVE_ALL_BELOW);
+				}
+			}
+		}
+	assert_int_equal(lx_model_curve_init(&c, &mv, &acc[0], 9), LX_EINVAL);
 }
 
 static void test_cascade_round1_exact(void **s)
@@ -420,6 +665,9 @@ int main(void)
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_bands_ties),
 		cmocka_unit_test(test_liquidation_price),
+		cmocka_unit_test(test_ladders),
+		cmocka_unit_test(test_exact_random),
+		cmocka_unit_test(test_curve_bounds),
 		cmocka_unit_test(test_cascade_round1_exact),
 		cmocka_unit_test(test_empty_and_parse),
 	};

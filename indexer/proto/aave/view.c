@@ -204,7 +204,14 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			ap->ltv_bps = r->ltv == 0 ? 0 : (in_em ? e->ltv : r->ltv);
 			ap->liq_threshold_bps = in_em ? e->lt : r->lt;
 			ap->liq_bonus_bps = in_em ? e->bonus : r->bonus;
-			ap->price = in_em && !lx_u256_is_zero(&e->price) ? e->price : r->price;
+			ap->price = r->price;
+			if (in_em && !lx_u256_is_zero(&e->price)) {
+				/* priced by the category's source: that feed moves it, not its own */
+				ap->price = e->price;
+				for (size_t f = 0; f < mv->n_feeds; f++)
+					if (mv->feeds[f].emode == emode)
+						ap->feed = (uint32_t)f + 1;
+			}
 			struct lx_asset_info *inf = &mv->assets[ri];
 			lx_u256_add(&inf->total_supplied, &inf->total_supplied, &ap->supplied);
 			lx_u256_add(&inf->total_borrowed, &inf->total_borrowed, &ap->borrowed);
@@ -322,6 +329,25 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			mv->block = r->price_block;
 	}
 
+	/* e-mode category price sources (Aave 3.0-3.1) as extra price feeds */
+	mv->feeds = calloc(256, sizeof(*mv->feeds));
+	if (!mv->feeds) {
+		free(rs);
+		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
+	}
+	for (unsigned c = 1; c < 256; c++) {
+		if (!have_em[c] || aave_addr_zero(&em[c].price_source) ||
+		    lx_u256_is_zero(&em[c].price))
+			continue;
+		struct lx_price_feed *f = &mv->feeds[mv->n_feeds++];
+		f->key = em[c].price_source;
+		f->price = em[c].price;
+		f->emode = (uint8_t)c;
+		f->same_as = LX_FEED_NONE;
+		for (size_t i = 0; i < n_rs; i++)
+			if (lx_addr_eq(&rs[i].r.asset, &f->key))
+				f->same_as = (uint32_t)i;
+	}
 	struct vb b = {mv, 0, 0, 0, NULL, NULL, 0, 0, 0};
 	if (accounts) {
 		for (size_t i = 0; i < n_accounts && rc == 0; i++)
