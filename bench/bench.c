@@ -3,7 +3,8 @@
  * run: the floor (download and parse the same logs with the same client, ranges and
  * concurrency, and do nothing with them), lendex's end-to-end `sync` time, their ratio, the
  * apply-only throughput (events/s from the logs already in memory into a fresh store), peak
- * RSS of the sync, and the store's size.
+ * RSS of the sync, the store's size, and the risk pass's exact liquidation prices and ladders
+ * over every synced account.
  *
  * usage: bench --rpc URL --lendex BIN --chains-dir DIR --chain NAME --workdir DIR
  */
@@ -17,6 +18,8 @@
 
 #include "lendex/chain.h"
 #include "lendex/proto.h"
+#include "lendex/risk.h"
+#include "lendex/sync.h"
 #include "lendex/rpc.h"
 #include "lendex/store.h"
 
@@ -253,6 +256,37 @@ int main(int argc, char **argv)
 	if (lx_store_open(&st, dd, LX_STORE_RDONLY, &e))
 		die("store", &e);
 	uint64_t size = lx_store_size(st);
+
+	/* 2b. the risk pass's exact liquidation prices (fall and rise, every feed) and ladders over
+	 * every synced account, from the synced store's market view */
+	struct lx_store_txn *rt;
+	struct lx_proto *vp;
+	struct lx_market_view mv;
+	struct lx_sync_cursor cur;
+	if (lx_store_begin(st, false, &rt, &e) ||
+	    lx_proto_create(&vp, chain, dep, NULL, rt, &e) ||
+	    lx_store_cursor_get(rt, lx_chain_id(chain), &cur, &e) ||
+	    vp->ops->view(vp, rt, cur.timestamp, NULL, 0, 0, &mv, &e))
+		die("view", &e);
+	double t3 = now();
+	struct lx_liq_point *pts;
+	size_t n_pts, n_lad, n_found = 0;
+	if (lx_risk_liq_points(&mv, &pts, &n_pts))
+		die("liquidation prices", NULL);
+	double liq_s = now() - t3;
+	struct lx_ladder *lad;
+	double t4 = now();
+	if (lx_risk_ladders(&mv, &lad, &n_lad))
+		die("ladders", NULL);
+	double lad_s = now() - t4;
+	for (size_t i = 0; i < n_pts; i++)
+		n_found += pts[i].status == LX_LIQ_FOUND;
+	size_t n_view_accounts = mv.n_accounts;
+	free(pts);
+	free(lad);
+	lx_market_view_release(&mv);
+	lx_proto_destroy(vp);
+	lx_store_abort(rt);
 	lx_store_close(st);
 
 	/* 3. apply only: the logs from step 1 into a fresh store, one transaction per range */
@@ -287,6 +321,10 @@ int main(int argc, char **argv)
 	       (double)logs / apply_s);
 	printf("peak RSS of sync                           %8.1f MiB\n", (double)ru.ru_maxrss / 1024);
 	printf("store size                                 %8.1f MiB\n", (double)size / 1048576);
+	printf("liquidation prices, %zu accounts (%zu points, %zu found)  %8.2f s\n",
+	       n_view_accounts, n_pts, n_found, liq_s);
+	printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
+	       n_view_accounts, n_lad, lad_s);
 	for (size_t i = 0; i < n_sets; i++)
 		lx_logset_release(&sets[i]);
 	free(sets);
