@@ -37,6 +37,7 @@ struct lx_rpc_opts {
 	double max_rps;           /* per endpoint request budget, 0 = unlimited */
 	size_t max_response;      /* response size cap in bytes (default 256 MiB) */
 	int max_inflight;         /* concurrent requests (default 4) */
+	int compress;             /* Accept-Encoding: 0 auto (all but loopback), 1 always, -1 never */
 	uint64_t seed;            /* jitter seed (0 = time-based) */
 };
 

@@ -21,7 +21,21 @@ struct endpoint {
 	const char *url;
 	double tokens;            /* request budget (token bucket) */
 	double last_refill;
+	bool compress;            /* ask for gzip/br/zstd answers: not on loopback, where it costs */
 };
+
+/* Whether url names this machine (localhost, 127.0.0.0/8, [::1]): compressing answers there
+ * only costs both ends CPU. */
+static bool is_loopback(const char *url)
+{
+	const char *h = strstr(url, "://");
+	h = h ? h + 3 : url;
+	const char *at = strchr(h, '@'), *slash = strchr(h, '/');
+	if (at && (!slash || at < slash))
+		h = at + 1;
+	return !strncasecmp(h, "localhost", 9) || !strncmp(h, "127.", 4) ||
+	       !strncmp(h, "[::1]", 5);
+}
 
 struct lx_rpc {
 	struct lx_rpc_opts o;
@@ -101,6 +115,7 @@ int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_er
 	c->rng = o->seed ? o->seed : (uint64_t)time(NULL) * 2654435761u + 1;
 	for (size_t i = 0; i < o->n_urls; i++) {
 		c->ep[i].url = o->urls[i];
+		c->ep[i].compress = o->compress > 0 || (o->compress == 0 && !is_loopback(o->urls[i]));
 		c->ep[i].tokens = o->max_rps > 0 ? o->max_rps : 0;
 		c->ep[i].last_refill = now_s();
 	}
@@ -254,7 +269,8 @@ static int start(struct lx_rpc *c, struct job *j)
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->o.timeout_ms);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->o.timeout_ms < 10000 ? c->o.timeout_ms
 										: 10000L);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	if (c->ep[j->ep].compress)
+		curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, ""); /* every encoding curl decodes */
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->o.max_response);

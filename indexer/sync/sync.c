@@ -800,6 +800,9 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
  * is stopped before the unwind talks to the node.
  */
 #define RING 6
+/* Decoded logs waiting to be applied, at most (one range may pass it alone): with the answers in
+ * flight (concurrency x one answer) this bounds sync's memory whatever the history's size. */
+#define RING_BYTES ((size_t)48 << 20)
 
 /* sync --verify: proves a fetched range before it goes to apply (see indexer/verify/). */
 static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
@@ -815,11 +818,17 @@ static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
 	return rc;
 }
 
+static size_t range_bytes(const struct range *r)
+{
+	return r->logs.cap * (sizeof(struct lx_log) + sizeof(size_t)) + r->logs.arena_cap;
+}
+
 struct pipe {
 	pthread_mutex_t m;
 	pthread_cond_t cv;
 	struct range ring[RING];
 	size_t head, count;
+	size_t bytes;                  /* decoded log bytes held by the ring's ranges */
 	bool stop;                     /* the consumer asks the producer to end */
 	bool finished;                 /* the producer has ended */
 	int rc;                        /* the producer's error */
@@ -874,8 +883,10 @@ static void *producer(void *arg)
 		while (done < nq && q[done].fetched) {
 			if (s->o->verifier && (rc = verify_range(s, &q[done], &err)))
 				break;
+			size_t held = range_bytes(&q[done]);
 			pthread_mutex_lock(&pp->m);
-			while (pp->count == RING && !pp->stop)
+			while ((pp->count == RING || (pp->count && pp->bytes + held > RING_BYTES)) &&
+			       !pp->stop)
 				pthread_cond_wait(&pp->cv, &pp->m);
 			if (pp->stop) {
 				pthread_mutex_unlock(&pp->m);
@@ -883,6 +894,7 @@ static void *producer(void *arg)
 			}
 			pp->ring[(pp->head + pp->count) % RING] = q[done];
 			pp->count++;
+			pp->bytes += held;
 			pthread_cond_broadcast(&pp->cv);
 			pthread_mutex_unlock(&pp->m);
 			memset(&q[done], 0, sizeof(q[done]));
@@ -974,6 +986,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			struct range r = pp.ring[pp.head];
 			pp.head = (pp.head + 1) % RING;
 			pp.count--;
+			pp.bytes -= range_bytes(&r);
 			pthread_cond_broadcast(&pp.cv);
 			pthread_mutex_unlock(&pp.m);
 			lx_crashpoint("fetched");
