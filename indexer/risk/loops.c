@@ -18,8 +18,9 @@
  *    same asset), directional otherwise (stablecoin debt against ETH, ETH debt against USD).
  *  - Repays (and the debt a liquidation repays) reduce the account's open borrows of that
  *    asset, most recent first; withdrawals, aToken transfers out and seized collateral reduce
- *    its supplies of that asset, most recent first. A round whose borrow is repaid or whose
- *    supply is gone is closed: depth counts the rounds still open (current exposure).
+ *    its supplies of that asset, most recent first (collateral seized as aTokens is counted
+ *    once, not also as the transfer to the liquidator). A round whose borrow is repaid or
+ *    whose supply is gone is closed: depth counts the rounds still open (current exposure).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -88,6 +89,29 @@ static bool flash_tx(const struct lx_market_view *mv, uint64_t block, const uint
 	return false;
 }
 
+/*
+ * A liquidation that hands the collateral over as aTokens shows it twice: the aToken's transfer
+ * to the liquidator and the pool's LiquidationCall. In transaction [i, j), is flow k such a
+ * transfer (same asset, the seized amount within rounding)? Each seizure excuses one transfer.
+ */
+static bool seizure_transfer(const struct lx_account_view *a, size_t i, size_t j, size_t k,
+			     bool *used)
+{
+	const struct lx_flow *t = &a->flows[k];
+	double amt = tok(&t->amount);
+	for (size_t m = i; m < j; m++) {
+		const struct lx_flow *f = &a->flows[m];
+		if (f->kind != LX_FLOW_LIQUIDATED || f->asset != t->asset || used[m - i])
+			continue;
+		double s = tok(&f->amount);
+		if (fabs(s - amt) <= 1 + s * 1e-12) {
+			used[m - i] = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* reduce the open legs of `asset` by amount, most recent first */
 static void reduce(struct leg *legs, size_t n, uint32_t asset, double amount)
 {
@@ -117,11 +141,13 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 	struct leg *bl = calloc(n, sizeof(*bl)), *sl = calloc(n, sizeof(*sl));
 	struct round *rounds = calloc(n, sizeof(*rounds));
 	long *leg_of = calloc(n, sizeof(*leg_of)); /* flow → its leg (borrow or supply) */
-	if (!bl || !sl || !rounds || !leg_of) {
+	bool *used = calloc(n, sizeof(*used));     /* seizures already matched to a transfer */
+	if (!bl || !sl || !rounds || !leg_of || !used) {
 		free(bl);
 		free(sl);
 		free(rounds);
 		free(leg_of);
+		free(used);
 		return LX_ENOMEM;
 	}
 	size_t nb = 0, ns = 0, nr = 0;
@@ -197,8 +223,12 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 			case LX_FLOW_REPAY:
 				reduce(bl, nb, f->asset, amt);
 				break;
-			case LX_FLOW_WITHDRAW:
 			case LX_FLOW_TRANSFER_OUT:
+				if (seizure_transfer(a, i, j, k, used))
+					break; /* counted by its LiquidationCall */
+				reduce(sl, ns, f->asset, amt);
+				break;
+			case LX_FLOW_WITHDRAW:
 			case LX_FLOW_LIQUIDATED:
 				reduce(sl, ns, f->asset, amt);
 				break;
@@ -229,6 +259,7 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 	free(sl);
 	free(rounds);
 	free(leg_of);
+	free(used);
 	return 0;
 }
 

@@ -643,6 +643,14 @@ static void test_loops(void **s)
 	assert_int_equal(loops_of(&mv, 4).rounds, 0);
 	fl(3, 13, 1, 4, LX_FLOW_TRANSFER_OUT, 0, ETH("5"));
 	assert_int_equal(loops_of(&mv, 4).rounds, 0);
+	/* collateral seized as aTokens: the transfer to the liquidator and the LiquidationCall are
+	 * one seizure (3 of the round's 5 A: still open); the treasury's fee transfer counts */
+	fl(3, 13, 1, 4, LX_FLOW_TRANSFER_OUT, 0, ETH("3"));
+	fl(4, 13, 2, 4, LX_FLOW_LIQUIDATED, 0, ETH("3"));
+	assert_int_equal(loops_of(&mv, 5).rounds, 1);
+	fl(4, 13, 2, 4, LX_FLOW_TRANSFER_OUT, 0, ETH("2"));
+	fl(5, 13, 3, 4, LX_FLOW_LIQUIDATED, 0, ETH("3"));
+	assert_int_equal(loops_of(&mv, 6).rounds, 0); /* 3 seized + 2 fee = the round's 5 */
 	/* current exposure only: without debt today nothing is looped */
 	fl(3, 13, 1, 4, LX_FLOW_TRANSFER_IN, 0, ETH("5"));
 	assert_int_equal(loops_of(&mv, 4).rounds, 1);
