@@ -4,6 +4,7 @@
 #   unit   build + CMocka (the unit tests)
 #   demo   unit + curl, nodejs, npm (the devnet; CMocka too, so build/ serves both scripts)
 #   test   unit + demo + chromium (the report test renders HTML)
+#   fuzz   build + clang and its libFuzzer runtime (scripts/fuzz.sh)
 # Missing packages are installed with apt-get (through sudo when not root). When that is not
 # possible (no apt-get, no sudo, sudo wants a password without a terminal, LX_NO_INSTALL=1), it
 # stops with ONE message listing every missing package and the command that installs them.
@@ -18,7 +19,8 @@ case "$mode" in
   unit) want="$build libcmocka-dev" ;;
   demo) want="$build libcmocka-dev curl nodejs npm" ;;
   test) want="$build libcmocka-dev curl nodejs npm chromium" ;;
-  *) echo "deps.sh: unknown mode '$mode' (build, unit, demo, test)" >&2; exit 1 ;;
+  fuzz) want="$build clang libclang-rt-dev" ;;
+  *) echo "deps.sh: unknown mode '$mode' (build, unit, demo, test, fuzz)" >&2; exit 1 ;;
 esac
 if ! command -v dpkg-query >/dev/null; then
   # not Debian: nothing to ask; cmake names what is missing
