@@ -27,7 +27,7 @@ struct lx_loops {
 };
 /* Matching rules; NULL = lx_loop_defaults (window 100 blocks, value ratio 0.5..2). */
 struct lx_loop_params {
-	uint64_t window_blocks;    /* a later supply pairs with a borrow at most this many blocks old */
+	uint64_t window_blocks;    /* a later supply pairs with a borrow at most this old */
 	double min_ratio;          /* supply value / open borrow value, lower bound */
 	double max_ratio;          /* upper bound for a supply in a later transaction */
 };

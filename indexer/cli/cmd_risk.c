@@ -16,7 +16,8 @@ static void print_leverage(json_t *j, const struct lx_leverage_summary *s,
 {
 	const char *unit = lx_report_base_unit(mv);
 	double scale = pow(10, mv->base_decimals);
-	printf("%zu accounts, %zu with debt; bad debt: %zu accounts, %.2f %s uncovered; %zu toxic\n",
+	printf("%zu accounts, %zu with debt; bad debt: %zu accounts, %.2f %s uncovered; "
+	       "%zu toxic\n",
 	       s->n_accounts, s->n_with_debt, s->n_bad_debt, s->bad_debt / scale, unit, s->n_toxic);
 	printf("looped now: %zu accounts (%zu correlated, %zu directional, %zu via flash loans), "
 	       "%.1f%% of collateral and %.1f%% of debt; open loop rounds supplied %.1f%% of "
@@ -38,7 +39,8 @@ static void print_leverage(json_t *j, const struct lx_leverage_summary *s,
 		if (bad)
 			snprintf(lev, sizeof(lev), "bad debt");
 		else
-			snprintf(lev, sizeof(lev), "%.3f", json_real_value(json_object_get(e, "leverage")));
+			snprintf(lev, sizeof(lev), "%.3f",
+				 json_real_value(json_object_get(e, "leverage")));
 		json_t *l = json_object_get(e, "loops");
 		json_t *imp = json_object_get(e, "impliedDepth");
 		char impl[24];
@@ -55,8 +57,8 @@ static void print_leverage(json_t *j, const struct lx_leverage_summary *s,
 		       (long long)json_integer_value(json_object_get(l, "directional")), impl,
 		       json_is_true(json_object_get(e, "toxic")) ? "yes" : "no");
 	}
-	printf("\nsorted: bad debt (debt >= collateral, leverage infinite) first, by shortfall; then "
-	       "leverage (collateral / equity), highest first.\nloops = open loop rounds (corr: "
+	printf("\nsorted: bad debt (debt >= collateral, leverage infinite) first, by shortfall; "
+	       "then leverage (collateral / equity), highest first.\nloops = open loop rounds (corr: "
 	       "debt and collateral correlated, dir: directional); implied = rounds a loop at the "
 	       "account's LTV needs for its leverage. Definitions: docs/risk.md\n");
 }
@@ -232,6 +234,9 @@ int lx_cmd_report(const struct lx_cli_args *a)
 		printf("wrote %s/report.html, report.json, liquidations_defillama.json and 9 CSV "
 		       "tables\n", dir);
 	}
+	if (rc == 0 && r.n_pts && strcmp(lx_report_base_unit(&mv), "USD") != 0)
+		lx_cli_errorf("note: liquidations_defillama: %zu rows left out: DefiLlama's liqPrice "
+			      "is USD and this market's base currency is not", r.n_pts);
 	lx_report_release(&r);
 	lx_market_view_release(&mv);
 	lx_chain_destroy(chain);

@@ -144,7 +144,8 @@ static void position_row(FILE *f, const struct lx_market_view *mv, const char *a
 	struct lx_addr zero = {{0}};
 	lx_addr_lower(asset, &ai->asset);
 	/* Messari's Aave market id is the aToken (the market's output token) */
-	lx_addr_lower(market, lx_addr_eq(&ai->supply_token, &zero) ? &ai->asset : &ai->supply_token);
+	lx_addr_lower(market,
+		      lx_addr_eq(&ai->supply_token, &zero) ? &ai->asset : &ai->supply_token);
 	lx_u256_to_dec(b, sizeof(b), bal);
 	fprintf(f, "%s-%s-%s%s%s-0,%s,%s,%s,%s,%s,%s,%s,%llu,%llu\n", acct, market, side,
 		*type ? "-" : "", type, acct, market, asset, side, type, is_coll, b,
@@ -157,7 +158,8 @@ static int messari_csv(const char *dir, const struct lx_market_view *mv, struct 
 	FILE *f = lx_report_open(dir, "positions_messari.csv", tmp, sizeof(tmp));
 	if (!f)
 		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
-	fprintf(f, "id,account,market,asset,side,type,isCollateral,balance,blockNumber,timestamp\n");
+	fprintf(f, "id,account,market,asset,side,type,isCollateral,balance,blockNumber,"
+		   "timestamp\n");
 	for (size_t i = 0; i < mv->n_accounts; i++) {
 		const struct lx_account_view *a = &mv->accounts[i];
 		lx_addr_lower(acct, &a->account);

@@ -75,7 +75,8 @@ json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_marke
 	json_object_set_new(o, "accounts", json_integer((json_int_t)s->n_accounts));
 	json_object_set_new(o, "withDebt", json_integer((json_int_t)s->n_with_debt));
 	json_object_set_new(o, "looped", json_integer((json_int_t)s->n_looped));
-	json_object_set_new(o, "loopedCorrelated", json_integer((json_int_t)s->n_looped_correlated));
+	json_object_set_new(o, "loopedCorrelated",
+			    json_integer((json_int_t)s->n_looped_correlated));
 	json_object_set_new(o, "loopedDirectional",
 			    json_integer((json_int_t)s->n_looped_directional));
 	json_object_set_new(o, "loopedFlashLoan", json_integer((json_int_t)s->n_looped_flash));
@@ -98,7 +99,7 @@ json_t *lx_report_leverage_json(const struct lx_report *r, const struct lx_marke
 		for (size_t i = 0; i < mv->n_accounts && listed < top; i++) {
 			const struct lx_leverage *l = &sorted[i];
 			if (l->debt <= 0)
-				continue; /* a leverage table lists debt; no debt and no collateral never */
+				continue; /* the table lists debt (never an empty account) */
 			json_t *e = json_object();
 			json_object_set_new(e, "account", addrj(&mv->accounts[l->account].account));
 			/* base units as integers are exact in the view; these are display values */

@@ -7,9 +7,9 @@
  * aToken-transfer events, keyed by the account they act for (Aave's onBehalfOf), so a contract
  * acting for the account (a position manager, a flash-loan adapter) counts as the account.
  *  - Same transaction: a borrow pairs with the nearest later supply of the transaction; in a
- *    transaction that took a flash loan also with an earlier one (flash loan → swap → supply →
- *    borrow that repays the flash loan). Without a flash loan, "supply then borrow" in one
- *    transaction is a deposit-and-borrow, not a loop.
+ *    transaction that took a flash loan also with an earlier one (flash loan → swap →
+ *    supply → borrow that repays the flash loan). Without a flash loan, "supply then borrow"
+ *    in one transaction is a deposit-and-borrow, not a loop.
  *  - Later transaction: a supply within window_blocks of an open, unpaired borrow pairs with
  *    the most recent such borrow when its value is about the borrow's open value.
  *  - Value: amounts at the view's prices (the store keeps no price history), supply / borrow
@@ -178,7 +178,8 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 			l->orig = l->rem = tok(&f->amount);
 			l->round = -1;
 		}
-		/* pair inside the transaction: later supply first, earlier one only after a flash loan */
+		/* pair inside the transaction: a later supply first, an earlier one only after a
+		 * flash loan */
 		for (size_t x = b0; x < nb; x++) {
 			double vb = value(mv, bl[x].asset, bl[x].orig);
 			long best = -1;
@@ -208,12 +209,14 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 				for (size_t x = b0; x-- > 0;) {
 					struct leg *b = &bl[x];
 					if (b->block + p->window_blocks < s->block)
-						break; /* legs are block-ordered: older ones are out too */
+						break; /* legs are block-ordered: older are out too */
 					if (b->round >= 0 || !open_leg(b))
 						continue;
 					double vb = value(mv, b->asset, b->rem);
-					if (vb > 0 && vs >= p->min_ratio * vb && vs <= p->max_ratio * vb) {
-						rounds[nr] = (struct round){x, (size_t)leg_of[k], false};
+					if (vb > 0 && vs >= p->min_ratio * vb &&
+					    vs <= p->max_ratio * vb) {
+						rounds[nr] =
+						    (struct round){x, (size_t)leg_of[k], false};
 						b->round = s->round = (long)nr++;
 						break;
 					}
