@@ -53,6 +53,11 @@ struct lx_asset_info {
 	double depth_base_per_pct;     /* market depth: base units sold per 1% price move */
 	struct lx_u256 total_supplied; /* token units, market-wide */
 	struct lx_u256 total_borrowed; /* token units, market-wide */
+	/* Aave-family accounting at the view's timestamp (zero for protocols without indexes):
+	 * amounts are scaled.rayMul(index) and liquidations burn amount.rayDiv(index) */
+	struct lx_u256 liquidity_index;  /* ray: normalized income */
+	struct lx_u256 borrow_index;     /* ray: normalized variable debt */
+	struct lx_u256 available;        /* underlying the pool can pay out (supplied - borrowed) */
 };
 
 /* One account's balance in one asset. asset indexes lx_market_view.assets. */
@@ -69,6 +74,8 @@ struct lx_asset_pos {
 	struct lx_u256 price;          /* effective price (e-mode price source applied) */
 	uint32_t feed;                 /* what prices it: 0 = the asset's own oracle answer,
 	                                * k >= 1 = mv->feeds[k - 1] (e.g. an e-mode price source) */
+	struct lx_u256 scaled_supplied;   /* aToken scaledBalanceOf (0 = not index-based) */
+	struct lx_u256 scaled_variable;   /* variable debt scaledBalanceOf */
 };
 
 /*
@@ -131,6 +138,10 @@ struct lx_liq_rules {
 	uint16_t max_close_factor_bps;     /* Aave: 10000 */
 	struct lx_u256 full_close_hf;      /* wad; HF below this allows the max (Aave: 0.95e18) */
 	struct lx_u256 min_base_full_close;/* Aave 3.3+: 2000e8; 0 = rule absent (<= 3.2) */
+	struct lx_u256 min_leftover_base;  /* Aave 3.3+: 1000e8, no dust under it; 0 = absent */
+	bool position_close_factor;        /* Aave 3.3+: 50 % cap of the whole position's debt */
+	bool deficit;                      /* Aave 3.3+: no collateral left burns all debt */
+	bool stable_debt;                  /* Aave <= 3.1: stable debt repaid after variable */
 };
 
 /* A whole market at one block: what the risk pass consumes. */
@@ -218,5 +229,43 @@ enum lx_curve_bound {
 };
 enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct lx_u256 *lo,
 					 const struct lx_u256 *hi);
+
+/* ---- liquidation: the protocol's own routine, as a market operation ---- */
+
+/* One liquidation as the protocol executes it (Aave: LiquidationLogic.executeLiquidationCall). */
+struct lx_liq_result {
+	struct lx_u256 debt_to_cover;      /* the amount asked (capped by the close factor) */
+	struct lx_u256 debt_repaid;        /* LiquidationCall.debtToCover: actually repaid */
+	struct lx_u256 collateral_seized;  /* LiquidationCall.liquidatedCollateralAmount */
+	struct lx_u256 protocol_fee;       /* collateral to the treasury, after Aave's clamp */
+	struct lx_u256 deficit_base;       /* 3.3+: debt written off as reserve deficit, base units */
+	struct lx_u256 hf_before;          /* wad */
+	uint16_t close_factor_bps;         /* 10000 when the whole reserve debt may be repaid */
+	bool receive_atoken;               /* the pool lacks the underlying: liquidator gets aTokens */
+	bool collateral_cleared;           /* collateral flag cleared (all of it seized) */
+};
+
+/* Why an account below HF 1 cannot be liquidated on a given pair. */
+enum lx_liq_refusal {
+	LX_LIQ_OK = 0,
+	LX_LIQ_HEALTHY = 1,    /* HF >= 1 */
+	LX_LIQ_NO_PAIR = 2,    /* no debt in the debt asset or no usable collateral in the other */
+	LX_LIQ_DUST = 3,       /* every amount would leave dust (3.3+ MUST_NOT_LEAVE_DUST) */
+};
+
+/*
+ * Liquidates account a (positions as in a, prices pos[].price) with collateral a->pos[ci] and
+ * debt a->pos[di], asking to cover debt_to_cover (NULL = the most the protocol allows), by the
+ * market's rules (mv->rules, mv->health_method). available: underlying the collateral reserve
+ * can pay out (NULL = unlimited); more than that makes the liquidator take aTokens.
+ * When apply is true the account's positions are updated as the tokens update them (scaled
+ * burns through the indexes, flags cleared, 3.3+ deficit burning); otherwise a is untouched.
+ * *refusal says why nothing happened (LX_LIQ_OK on success; then the function returns 0).
+ * Errors: LX_EINVAL (unknown method, bad index), LX_EOVERFLOW (where the contract would revert).
+ */
+int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+		       const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+		       size_t di, const struct lx_u256 *debt_to_cover, const struct lx_u256 *available,
+		       bool apply);
 
 #endif

@@ -10,7 +10,7 @@
 
 #include "lendex/risk.h"
 
-#define LX_REPORT_MAX_SWEEP 64
+#define LX_REPORT_MAX_SWEEP 256
 #define LX_REPORT_MAX_SHOCKS 32
 
 struct lx_report_opts {
@@ -21,10 +21,13 @@ struct lx_report_opts {
 	int sweep_step_bps;           /* default 500 (5%) */
 	int sweep_max_bps;            /* default 5000 (50%) */
 	const char *group_names[16];  /* correlation group names, by id - 1 */
+	struct lx_cascade_opts cascade; /* market model, gas cost, rounds (zero = defaults) */
 };
 
 struct lx_sweep_point {
+	size_t asset;                 /* the asset swept (each shocked asset on its own) */
 	double shock;                 /* -0.05 = -5% */
+	double bad_debt_created, amplification;
 	double debt_repaid, collateral_seized, bad_debt, final_move;
 	size_t accounts, rounds;
 };

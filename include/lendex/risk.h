@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lendex/dex.h"
 #include "lendex/err.h"
 #include "lendex/model.h"
 
@@ -152,36 +153,94 @@ int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, siz
 /* ---- cascades ---- */
 struct lx_shock {
 	size_t asset;               /* index in mv->assets */
-	int32_t bps;                /* -2000 = -20% */
+	int32_t bps;                /* -2000 = -20%; several on one asset compound */
 };
 struct lx_liquidation {
 	size_t round, account, collateral_asset, debt_asset;
+	unsigned seq;                     /* n-th liquidation of this account in this round */
+	struct lx_u256 debt_to_cover;     /* amount asked of liquidationCall (close factor cap) */
 	struct lx_u256 debt_repaid;       /* debt asset units (LiquidationCall.debtToCover) */
 	struct lx_u256 collateral_seized; /* collateral units to the liquidator */
-	struct lx_u256 protocol_fee;      /* collateral units to the treasury */
+	struct lx_u256 protocol_fee;      /* collateral units to the treasury (clamped) */
 	struct lx_u256 hf_before;         /* wad */
+	struct lx_u256 deficit_base;      /* 3.3+: debt burnt into deficits, base units */
 	uint16_t close_factor_bps;
+	bool receive_atoken;              /* the reserve could not pay the underlying out */
+	double profit;                    /* base units at oracle prices: seized - repaid */
+	struct lx_u256 collateral_after;  /* the account's collateral balance afterwards */
+	struct lx_u256 debt_after;        /* the account's debt in the debt asset afterwards */
+};
+/* An account left below HF 1 at the end, and why. */
+enum lx_unliq_reason {
+	LX_UNLIQ_GAS = 1,           /* the best liquidation's bonus does not cover the gas cost */
+	LX_UNLIQ_NO_COLLATERAL = 2, /* debt without collateral: bad debt */
+	LX_UNLIQ_DUST = 3,          /* every amount would leave dust (3.3+) */
+	LX_UNLIQ_LIMIT = 4,         /* round or per-round liquidation limit reached */
+};
+struct lx_unliquidated {
+	size_t account;
+	uint8_t reason;             /* enum lx_unliq_reason */
+	double debt, profit;        /* base units: account's debt, best liquidation's profit */
+	struct lx_u256 hf;
 };
 #define LX_CASCADE_MAX_ROUNDS 32
 struct lx_cascade_round {
-	size_t accounts;
-	double debt_repaid, collateral_seized; /* base units at the round's prices */
-	double price_move[64];                 /* cumulative move per asset (first 64 assets) */
+	size_t accounts, liquidations;
+	double debt_repaid, collateral_seized;  /* base units at the round's oracle prices */
+	double collateral_sold;                 /* base units at oracle: underlying sold */
+	double proceeds;                        /* base units the market model paid for it */
+	double slippage;                        /* collateral_sold - proceeds */
+	double profit;                          /* liquidators: proceeds + aTokens - repaid */
+	double price_move[64];                  /* cumulative oracle move per asset (first 64) */
+	struct lx_u256 *oracle;                 /* n_assets oracle prices the round ran at */
+	struct lx_u256 *market;                 /* n_assets market (DEX) prices after the sales */
+};
+/* Market model for selling seized collateral (docs/risk.md). */
+enum lx_market_model {
+	LX_MARKET_PERCENT = 0,      /* depth = share of supplied value per 1 % (old model) */
+	LX_MARKET_DEX = 1,          /* Uniswap V3 pools and depth files (dex.h) */
+};
+struct lx_cascade_opts {
+	size_t max_rounds;          /* 0 = LX_CASCADE_MAX_ROUNDS; 1 = round 1 only */
+	double gas_cost_base;       /* a liquidation must earn this (base units) or is skipped */
+	double percent_depth;       /* percent model: depth share per 1 % (0 = 0.02) */
+	unsigned max_per_account;   /* liquidations of one account per round (0 = 64) */
+	struct lx_dex *dex;         /* DEX model (NULL = percent model); state is copied */
 };
 struct lx_cascade {
 	size_t n_rounds;
+	size_t n_assets;
 	struct lx_cascade_round rounds[LX_CASCADE_MAX_ROUNDS];
 	size_t n_liq;
 	struct lx_liquidation *liq;             /* malloc'd, every liquidation in order */
+	size_t n_unliq;
+	struct lx_unliquidated *unliq;          /* malloc'd: below HF 1 at the end */
 	double total_debt_repaid, total_collateral_seized, bad_debt;
+	double bad_debt_before;                 /* debt without collateral before the shock */
+	double bad_debt_created;                /* bad_debt - bad_debt_before + deficits */
+	double deficit;                         /* 3.3+ deficits created, base units */
+	double total_profit, total_slippage;
 	double initial_move, final_move, amplification; /* of the first shocked asset */
+	size_t n_shocked;
+	struct {
+		size_t asset;
+		double initial_move, final_move, amplification;
+	} shocked[16];                          /* per shocked asset (compounded) */
+	bool fixed_point;                       /* stopped because nothing more moved */
+	size_t n_swaps;
+	struct lx_dex_swap_rec *swaps;          /* malloc'd: the DEX model's swaps, in order */
 };
 /*
- * Runs the cascade: apply the shocks, liquidate every account below HF 1 per the market's
- * rules (Aave: close factor, bonus, protocol fee, exact rounding), sell the seized collateral
- * into the price-impact model, apply the new prices, repeat to a fixed point. max_rounds 1 =
- * round 1 only (exact to the wei against the protocol). Free with lx_cascade_release.
+ * Runs the cascade: apply the shocks to market and oracle, liquidate every account below HF 1
+ * with the protocol's own routine (lx_model_liquidate) — again while it stays below 1 — pick
+ * each pair as a bot would, sell the seized collateral into the market model, move the oracle
+ * where the market deviates past the feed's threshold, repeat to a fixed point.
+ * Free with lx_cascade_release. Errors: LX_ENOMEM, LX_EOVERFLOW.
  */
+int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *shocks,
+			size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
+			struct lx_error *err);
+/* lx_risk_cascade_run with the default options and max_rounds. */
 int lx_risk_cascade(const struct lx_market_view *mv, const struct lx_shock *shocks, size_t n,
 		    size_t max_rounds, struct lx_cascade *out, struct lx_error *err);
 void lx_cascade_release(struct lx_cascade *c);

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "dex_load.h"
 #include "risk_common.h"
 
 /* The human table: the JSON's rows, every column with its unit (docs/risk.md defines them). */
@@ -154,33 +155,65 @@ int lx_cmd_cascade(const struct lx_cli_args *a)
 		rc = LX_EXIT_USAGE;
 		goto out;
 	}
+	o.cascade.max_rounds = (size_t)rounds;
+	double scale = pow(10, mv.base_decimals);
+	const char *gas = lx_cli_get(a, "gas-cost", NULL), *share = lx_cli_get(a, "depth-share", NULL);
+	char *end;
+	if (gas) {
+		double g = strtod(gas, &end);
+		if (end == gas || *end || g < 0 || g > 1e12) {
+			lx_cli_errorf("bad --gas-cost '%s': expected an amount of the base currency (USD)",
+				      gas);
+			rc = LX_EXIT_USAGE;
+			goto out;
+		}
+		o.cascade.gas_cost_base = g * scale;
+	}
+	if (share) {
+		double d = strtod(share, &end);
+		if (end == share || *end || d <= 0 || d > 1000) {
+			lx_cli_errorf("bad --depth-share '%s': expected a percentage of the supply", share);
+			rc = LX_EXIT_USAGE;
+			goto out;
+		}
+		o.cascade.percent_depth = d / 100;
+	}
+	struct lx_dex *dex = NULL;
+	if ((rc = lx_cli_dex_setup(a, &mv, &dex)))
+		goto out;
+	o.cascade.dex = dex;
 	struct lx_error e;
 	if (lx_cli_has(a, "sweep")) {
 		struct lx_report r;
 		if (lx_report_compute(&r, &mv, &o, &e)) {
 			lx_cli_errorf("%s", e.msg);
 			rc = LX_EXIT_RUNTIME;
+			lx_dex_destroy(dex);
 			goto out;
 		}
-		double scale = pow(10, mv.base_decimals);
 		if (lx_cli_has(a, "json")) {
 			json_t *j = lx_report_json(&r, &mv, &o);
 			lx_cli_print_json(json_incref(json_object_get(j, "sweep")));
 			json_decref(j);
 		} else {
-			printf("%8s %18s %18s %14s %10s %6s\n", "shock", "debt repaid", "coll. seized",
-			       "bad debt", "final move", "liqs");
+			printf("%-8s %8s %18s %18s %14s %14s %10s %6s %6s\n", "asset", "shock",
+			       "debt repaid", "coll. seized", "bad debt", "bad debt new", "final move",
+			       "liqs", "rounds");
 			for (size_t i = 0; i < r.n_sweep; i++)
-				printf("%7.1f%% %18.2f %18.2f %14.2f %9.2f%% %6zu\n", 100 * r.sweep[i].shock,
+				printf("%-8s %7.1f%% %18.2f %18.2f %14.2f %14.2f %9.2f%% %6zu %6zu\n",
+				       mv.assets[r.sweep[i].asset].symbol, 100 * r.sweep[i].shock,
 				       r.sweep[i].debt_repaid / scale, r.sweep[i].collateral_seized / scale,
-				       r.sweep[i].bad_debt / scale, 100 * r.sweep[i].final_move,
-				       r.sweep[i].accounts);
+				       r.sweep[i].bad_debt / scale, r.sweep[i].bad_debt_created / scale,
+				       100 * r.sweep[i].final_move, r.sweep[i].accounts, r.sweep[i].rounds);
 		}
 		lx_report_release(&r);
+		lx_dex_destroy(dex);
 		goto out;
 	}
 	struct lx_cascade c;
-	if (lx_risk_cascade(&mv, o.shocks, o.n_shocks, (size_t)rounds, &c, &e)) {
+	rc = lx_risk_cascade_run(&mv, o.shocks, o.n_shocks, &o.cascade, &c, &e);
+	lx_dex_destroy(dex);
+	if (rc) {
 		lx_cli_errorf("%s", e.msg);
 		rc = LX_EXIT_RUNTIME;
 		goto out;
@@ -189,17 +222,47 @@ int lx_cmd_cascade(const struct lx_cli_args *a)
 	if (lx_cli_has(a, "json")) {
 		json_object_set_new(j, "block", json_integer((json_int_t)mv.block));
 		json_object_set_new(j, "timestamp", json_integer((json_int_t)mv.timestamp));
+		json_object_set_new(j, "market", json_string(dex ? "dex" : "percent"));
 		lx_cli_print_json(j);
 	} else {
-		double scale = pow(10, mv.base_decimals);
-		printf("%6s %9s %18s %18s\n", "round", "accounts", "debt repaid", "coll. seized");
-		for (size_t i = 0; i < c.n_rounds; i++)
-			printf("%6zu %9zu %18.2f %18.2f\n", i + 1, c.rounds[i].accounts,
-			       c.rounds[i].debt_repaid / scale, c.rounds[i].collateral_seized / scale);
-		printf("\ntotal debt repaid %.2f, collateral seized %.2f, bad debt left %.2f (base)\n"
-		       "price move %.2f%% after an initial %.2f%%: amplification %.3f\n",
-		       c.total_debt_repaid / scale, c.total_collateral_seized / scale, c.bad_debt / scale,
-		       100 * c.final_move, 100 * c.initial_move, c.amplification);
+		printf("market model: %s%s\n\n", dex ? "DEX (Uniswap V3 pools, depth file, feeds)"
+						    : "percent of supply per 1% (--market percent)",
+		       o.cascade.gas_cost_base > 0 ? ", liquidations must cover the gas cost" : "");
+		printf("%6s %9s %6s %16s %16s %16s %14s %14s\n", "round", "accounts", "liqs",
+		       "debt repaid", "coll. seized", "coll. sold", "slippage", "liq. profit");
+		for (size_t i = 0; i < c.n_rounds; i++) {
+			const struct lx_cascade_round *r = &c.rounds[i];
+			printf("%6zu %9zu %6zu %16.2f %16.2f %16.2f %14.2f %14.2f\n", i + 1, r->accounts,
+			       r->liquidations, r->debt_repaid / scale, r->collateral_seized / scale,
+			       r->collateral_sold / scale, r->slippage / scale, r->profit / scale);
+			printf("       oracle:");
+			for (size_t k = 0; k < mv.n_assets; k++)
+				if (!lx_u256_eq(&r->oracle[k], &mv.assets[k].price)) {
+					char b[96];
+					lx_u256_to_fixed(b, sizeof(b), &r->oracle[k], mv.base_decimals);
+					printf(" %s %s", mv.assets[k].symbol, b);
+				}
+			printf("\n");
+		}
+		printf("\ntotal debt repaid %.2f, collateral seized %.2f, liquidator profit %.2f, "
+		       "slippage %.2f\n"
+		       "bad debt %.2f: %.2f before the shock, %.2f created (deficits %.2f)\n",
+		       c.total_debt_repaid / scale, c.total_collateral_seized / scale,
+		       c.total_profit / scale, c.total_slippage / scale, c.bad_debt / scale,
+		       c.bad_debt_before / scale, c.bad_debt_created / scale, c.deficit / scale);
+		for (size_t k = 0; k < c.n_shocked; k++)
+			printf("%s: market move %.2f%% after an initial %.2f%%: amplification %.3f\n",
+			       mv.assets[c.shocked[k].asset].symbol, 100 * c.shocked[k].final_move,
+			       100 * c.shocked[k].initial_move, c.shocked[k].amplification);
+		size_t ngas = 0;
+		for (size_t i = 0; i < c.n_unliq; i++)
+			ngas += c.unliq[i].reason == LX_UNLIQ_GAS;
+		if (c.n_unliq)
+			printf("%zu accounts stay below HF 1 (%zu because the bonus does not cover the "
+			       "gas cost; --json lists them)\n",
+			       c.n_unliq, ngas);
+		printf("(base currency; %s)\n", c.fixed_point ? "stopped at a fixed point"
+							       : "stopped at the round limit");
 		json_decref(j);
 	}
 	lx_cascade_release(&c);

@@ -48,6 +48,11 @@ static const struct lx_cli_opt cascade_opts[] = {
 	{"step", true, false, "PCT  sweep step (default 5)"},
 	{"max", true, false, "PCT  sweep end (default 50)"},
 	{"rounds", true, false, "N  stop after N rounds (1 = round 1 only)"},
+	{"gas-cost", true, false, "USD  skip liquidations whose bonus earns less (default 0)"},
+	{"market", true, false, "dex|percent  market model (default: dex when chains/ names pools)"},
+	{"depth-share", true, false, "PCT  percent model: depth per 1% move as % of supply (2)"},
+	{"depth-file", true, false, "FILE  per-asset depth (base currency per 1%) without a pool"},
+	{"rpc", true, true, "URL  node to read the DEX pools from at the synced block"},
 	LX_OPT_END};
 static const struct lx_cli_opt report_opts[] = {
 	LX_OPT_RISK,

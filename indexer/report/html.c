@@ -256,17 +256,20 @@ int lx_report_html(const char *dir, const struct lx_report *r, const struct lx_m
 	     "borrow → resupply rounds", "accounts", dv, dp, 9);
 	/* 4. cascade curve */
 	double xs[LX_REPORT_MAX_SWEEP], y1[LX_REPORT_MAX_SWEEP], y2[LX_REPORT_MAX_SWEEP];
+	size_t ns = 0;
 	for (size_t i = 0; i < r->n_sweep; i++) {
-		xs[i] = r->sweep[i].shock;
-		y1[i] = r->sweep[i].debt_repaid / scale;
-		y2[i] = r->sweep[i].bad_debt / scale;
+		if (o->n_shocks && r->sweep[i].asset != o->shocks[0].asset)
+			continue; /* the curve of the first shocked asset; report.json has them all */
+		xs[ns] = r->sweep[i].shock;
+		y1[ns] = r->sweep[i].debt_repaid / scale;
+		y2[ns++] = r->sweep[i].bad_debt / scale;
 	}
 	char ct[128] = "Cascade curve";
 	if (o->n_shocks)
-		snprintf(ct, sizeof(ct), "Cascade curve: %s shocked%s",
-			 mv->assets[o->shocks[0].asset].symbol, o->n_shocks > 1 ? " (and others)" : "");
-	line_chart(f, "cascade-curve", ct, "initial price shock", "base currency", xs, y1, y2,
-		   r->n_sweep, "debt liquidated", "bad debt left");
+		snprintf(ct, sizeof(ct), "Cascade curve: %s shocked alone",
+			 mv->assets[o->shocks[0].asset].symbol);
+	line_chart(f, "cascade-curve", ct, "initial price shock", "base currency", xs, y1, y2, ns,
+		   "debt liquidated", "bad debt left");
 	fputs("</div>\n<h2>Cascade under the configured shock</h2>\n<table><tr><th>round</th>"
 	      "<th>accounts</th><th>debt repaid</th><th>collateral seized</th></tr>\n", f);
 	for (size_t i = 0; i < r->cascade.n_rounds; i++)

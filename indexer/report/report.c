@@ -59,32 +59,41 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 		o->shocks[0] = (struct lx_shock){bi, -2000};
 		o->n_shocks = 1;
 	}
-	if (o->n_shocks && (rc = lx_risk_cascade(mv, o->shocks, o->n_shocks, 0, &r->cascade, err))) {
+	if (o->n_shocks &&
+	    (rc = lx_risk_cascade_run(mv, o->shocks, o->n_shocks, &o->cascade, &r->cascade, err))) {
 		lx_report_release(r);
 		return rc;
 	}
-	/* the cascade curve: the same assets shocked from 0 to -max */
-	for (int s = 0; s <= o->sweep_max_bps && r->n_sweep < LX_REPORT_MAX_SWEEP;
-	     s += o->sweep_step_bps) {
-		struct lx_shock sh[LX_REPORT_MAX_SHOCKS];
-		for (size_t i = 0; i < o->n_shocks; i++)
-			sh[i] = (struct lx_shock){o->shocks[i].asset, -s};
-		struct lx_cascade c;
-		if ((rc = lx_risk_cascade(mv, sh, o->n_shocks, 0, &c, err))) {
-			lx_report_release(r);
-			return rc;
+	/* the cascade curve of each shocked asset on its own, from 0 to -max */
+	for (size_t k = 0; k < o->n_shocks; k++) {
+		bool seen = false;
+		for (size_t j = 0; j < k; j++)
+			seen |= o->shocks[j].asset == o->shocks[k].asset;
+		if (seen)
+			continue;
+		for (int s = 0; s <= o->sweep_max_bps && r->n_sweep < LX_REPORT_MAX_SWEEP;
+		     s += o->sweep_step_bps) {
+			struct lx_shock sh = {o->shocks[k].asset, -s};
+			struct lx_cascade c;
+			if ((rc = lx_risk_cascade_run(mv, &sh, 1, &o->cascade, &c, err))) {
+				lx_report_release(r);
+				return rc;
+			}
+			struct lx_sweep_point *p = &r->sweep[r->n_sweep++];
+			p->asset = sh.asset;
+			p->shock = -s / 10000.0;
+			p->debt_repaid = c.total_debt_repaid;
+			p->collateral_seized = c.total_collateral_seized;
+			p->bad_debt = c.bad_debt;
+			p->bad_debt_created = c.bad_debt_created;
+			p->amplification = c.amplification;
+			p->final_move = c.final_move;
+			p->accounts = c.n_liq;
+			p->rounds = c.n_rounds;
+			lx_cascade_release(&c);
+			if (o->sweep_step_bps <= 0)
+				break;
 		}
-		struct lx_sweep_point *p = &r->sweep[r->n_sweep++];
-		p->shock = -s / 10000.0;
-		p->debt_repaid = c.total_debt_repaid;
-		p->collateral_seized = c.total_collateral_seized;
-		p->bad_debt = c.bad_debt;
-		p->final_move = c.final_move;
-		p->accounts = c.n_liq;
-		p->rounds = c.n_rounds;
-		lx_cascade_release(&c);
-		if (o->sweep_step_bps <= 0)
-			break;
 	}
 	return 0;
 }
@@ -254,6 +263,35 @@ json_t *lx_report_hf_json(const struct lx_report *r, const struct lx_market_view
 	return j;
 }
 
+static json_t *prices_json(const struct lx_market_view *mv, const struct lx_u256 *p)
+{
+	json_t *o = json_object();
+	for (size_t a = 0; p && a < mv->n_assets; a++)
+		json_object_set_new(o, mv->assets[a].symbol[0] ? mv->assets[a].symbol : "?",
+				    u256j(&p[a]));
+	return o;
+}
+
+static json_t *u128j(unsigned __int128 v)
+{
+	struct lx_u256 x = {{(uint64_t)v, (uint64_t)(v >> 64), 0, 0}};
+	return u256j(&x);
+}
+
+static const char *unliq_reason(uint8_t r)
+{
+	switch (r) {
+	case LX_UNLIQ_GAS:
+		return "gas";
+	case LX_UNLIQ_NO_COLLATERAL:
+		return "no-collateral";
+	case LX_UNLIQ_DUST:
+		return "dust";
+	default:
+		return "limit";
+	}
+}
+
 json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_market_view *mv,
 			       bool with_liquidations)
 {
@@ -265,39 +303,101 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 		json_t *e = json_object();
 		json_object_set_new(e, "round", json_integer((json_int_t)i + 1));
 		json_object_set_new(e, "accounts", json_integer((json_int_t)r->accounts));
+		json_object_set_new(e, "liquidations", json_integer((json_int_t)r->liquidations));
 		json_object_set_new(e, "debtRepaid", num(r->debt_repaid / scale));
 		json_object_set_new(e, "collateralSeized", num(r->collateral_seized / scale));
+		json_object_set_new(e, "collateralSold", num(r->collateral_sold / scale));
+		json_object_set_new(e, "saleProceeds", num(r->proceeds / scale));
+		json_object_set_new(e, "slippage", num(r->slippage / scale));
+		json_object_set_new(e, "liquidatorProfit", num(r->profit / scale));
 		json_t *pm = json_object();
 		for (size_t a = 0; a < mv->n_assets && a < 64; a++)
 			if (r->price_move[a] != 0)
 				json_object_set_new(pm, mv->assets[a].symbol, num(r->price_move[a]));
 		json_object_set_new(e, "priceMove", pm);
+		json_object_set_new(e, "oraclePrices", prices_json(mv, r->oracle));
+		json_object_set_new(e, "marketPrices", prices_json(mv, r->market));
 		json_array_append_new(rounds, e);
 	}
 	json_object_set_new(j, "rounds", rounds);
 	json_object_set_new(j, "debtRepaid", num(c->total_debt_repaid / scale));
 	json_object_set_new(j, "collateralSeized", num(c->total_collateral_seized / scale));
+	json_object_set_new(j, "liquidatorProfit", num(c->total_profit / scale));
+	json_object_set_new(j, "slippage", num(c->total_slippage / scale));
 	json_object_set_new(j, "badDebt", num(c->bad_debt / scale));
+	json_object_set_new(j, "badDebtBefore", num(c->bad_debt_before / scale));
+	json_object_set_new(j, "badDebtCreated", num(c->bad_debt_created / scale));
+	json_object_set_new(j, "deficitCreated", num(c->deficit / scale));
 	json_object_set_new(j, "initialMove", num(c->initial_move));
 	json_object_set_new(j, "finalMove", num(c->final_move));
 	json_object_set_new(j, "amplification", num(c->amplification));
+	json_object_set_new(j, "fixedPoint", json_boolean(c->fixed_point));
+	json_t *am = json_object();
+	for (size_t k = 0; k < c->n_shocked; k++) {
+		json_t *e = json_object();
+		json_object_set_new(e, "initialMove", num(c->shocked[k].initial_move));
+		json_object_set_new(e, "finalMove", num(c->shocked[k].final_move));
+		json_object_set_new(e, "amplification", num(c->shocked[k].amplification));
+		json_object_set_new(am, mv->assets[c->shocked[k].asset].symbol, e);
+	}
+	json_object_set_new(j, "amplificationByAsset", am);
+	json_t *un = json_array();
+	for (size_t i = 0; i < c->n_unliq; i++) {
+		const struct lx_unliquidated *x = &c->unliq[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "user", addrj(&mv->accounts[x->account].account));
+		json_object_set_new(e, "reason", json_string(unliq_reason(x->reason)));
+		json_object_set_new(e, "healthFactor", u256j(&x->hf));
+		json_object_set_new(e, "debt", num(x->debt / scale));
+		json_object_set_new(e, "bestProfit", num(x->profit / scale));
+		json_array_append_new(un, e);
+	}
+	json_object_set_new(j, "unliquidated", un);
 	if (with_liquidations) {
 		json_t *l = json_array();
 		for (size_t i = 0; i < c->n_liq; i++) {
 			const struct lx_liquidation *q = &c->liq[i];
 			json_t *e = json_object();
 			json_object_set_new(e, "round", json_integer((json_int_t)q->round));
+			json_object_set_new(e, "seq", json_integer((json_int_t)q->seq));
 			json_object_set_new(e, "user", addrj(&mv->accounts[q->account].account));
 			json_object_set_new(e, "collateralAsset", addrj(&mv->assets[q->collateral_asset].asset));
 			json_object_set_new(e, "debtAsset", addrj(&mv->assets[q->debt_asset].asset));
+			json_object_set_new(e, "collateralSymbol",
+					    json_string(mv->assets[q->collateral_asset].symbol));
+			json_object_set_new(e, "debtSymbol", json_string(mv->assets[q->debt_asset].symbol));
+			json_object_set_new(e, "debtAsked", u256j(&q->debt_to_cover));
 			json_object_set_new(e, "debtToCover", u256j(&q->debt_repaid));
 			json_object_set_new(e, "liquidatedCollateralAmount", u256j(&q->collateral_seized));
 			json_object_set_new(e, "protocolFee", u256j(&q->protocol_fee));
+			json_object_set_new(e, "receiveAToken", json_boolean(q->receive_atoken));
 			json_object_set_new(e, "healthFactor", u256j(&q->hf_before));
 			json_object_set_new(e, "closeFactorBps", json_integer(q->close_factor_bps));
+			json_object_set_new(e, "deficitBase", u256j(&q->deficit_base));
+			json_object_set_new(e, "collateralBalanceAfter", u256j(&q->collateral_after));
+			json_object_set_new(e, "debtBalanceAfter", u256j(&q->debt_after));
+			json_object_set_new(e, "profit", num(q->profit / scale));
 			json_array_append_new(l, e);
 		}
 		json_object_set_new(j, "liquidations", l);
+		json_t *sw = json_array();
+		for (size_t i = 0; i < c->n_swaps; i++) {
+			const struct lx_dex_swap_rec *s = &c->swaps[i];
+			json_t *e = json_object();
+			json_object_set_new(e, "round", json_integer((json_int_t)s->round));
+			json_object_set_new(e, "asset", json_string(mv->assets[s->asset].symbol));
+			json_object_set_new(e, "zeroForOne", json_boolean(s->swap.zero_for_one));
+			json_object_set_new(e, "exactInput", json_boolean(s->swap.exact_in));
+			json_object_set_new(e, "amountSpecified", u256j(&s->swap.specified));
+			json_object_set_new(e, "sqrtPriceLimitX96", u256j(&s->swap.limit));
+			json_object_set_new(e, "amountIn", u256j(&s->swap.amount_in));
+			json_object_set_new(e, "amountOut", u256j(&s->swap.amount_out));
+			json_object_set_new(e, "sqrtPriceX96", u256j(&s->sqrt_price));
+			json_object_set_new(e, "tick", json_integer(s->tick));
+			json_object_set_new(e, "liquidity", u128j(s->liquidity));
+			json_array_append_new(sw, e);
+		}
+		json_object_set_new(j, "swaps", sw);
 	}
 	return j;
 }
@@ -327,12 +427,16 @@ json_t *lx_report_json(const struct lx_report *r, const struct lx_market_view *m
 	for (size_t i = 0; i < r->n_sweep; i++) {
 		const struct lx_sweep_point *p = &r->sweep[i];
 		json_t *e = json_object();
+		json_object_set_new(e, "asset", json_string(mv->assets[p->asset].symbol));
 		json_object_set_new(e, "shock", num(p->shock));
 		json_object_set_new(e, "debtRepaid", num(p->debt_repaid / scale));
 		json_object_set_new(e, "collateralSeized", num(p->collateral_seized / scale));
 		json_object_set_new(e, "badDebt", num(p->bad_debt / scale));
 		json_object_set_new(e, "finalMove", num(p->final_move));
 		json_object_set_new(e, "liquidations", json_integer((json_int_t)p->accounts));
+		json_object_set_new(e, "rounds", json_integer((json_int_t)p->rounds));
+		json_object_set_new(e, "badDebtCreated", num(p->bad_debt_created / scale));
+		json_object_set_new(e, "amplification", num(p->amplification));
 		json_array_append_new(sw, e);
 	}
 	json_object_set_new(j, "sweep", sw);
@@ -456,11 +560,13 @@ static int write_csvs(const char *dir, const struct lx_report *r, const struct l
 	if (!(f = lx_report_open(dir, "sweep.csv", tmp, sizeof(tmp))))
 		return lx_error_setd(err, LX_EIO, errno, "report: cannot write in %s", dir);
 	fprintf(f, "shock,debt_repaid_base,collateral_seized_base,bad_debt_base,final_move,"
-		   "liquidations\n");
+		   "liquidations,asset,rounds,bad_debt_created_base,amplification\n");
 	for (size_t i = 0; i < r->n_sweep; i++) {
 		const struct lx_sweep_point *p = &r->sweep[i];
-		fprintf(f, "%.4f,%.8f,%.8f,%.8f,%.6f,%zu\n", p->shock, p->debt_repaid / scale,
-			p->collateral_seized / scale, p->bad_debt / scale, p->final_move, p->accounts);
+		fprintf(f, "%.4f,%.8f,%.8f,%.8f,%.6f,%zu,%s,%zu,%.8f,%.6f\n", p->shock,
+			p->debt_repaid / scale, p->collateral_seized / scale, p->bad_debt / scale,
+			p->final_move, p->accounts, mv->assets[p->asset].symbol, p->rounds,
+			p->bad_debt_created / scale, p->amplification);
 	}
 	return lx_report_close(f, tmp, err);
 }

@@ -1,16 +1,15 @@
 /*
  * cascade.c: liquidation cascades under oracle shocks (see risk.h, docs/risk.md).
  *
- * Each round: every account whose health factor (the protocol's arithmetic, lx_model_health)
- * is below 1 at the round's prices is liquidated once, as Aave's LiquidationLogic would do it
- * for a liquidator covering the maximum: the largest debt (in base) against the largest
- * collateral; close factor 50%, or 100% below HF 0.95 (and, from 3.3, when collateral or debt is
- * below the market's minimum); the collateral seized is debt * debtPrice / collPrice times the
- * bonus, capped by the balance (the repaid debt then recomputed from the cap, percentDiv'd by
- * the bonus); the protocol's fee is its share of the bonus. All of that in 256-bit integers
- * with Aave's rounding, so round 1 is exact to the wei. The seized collateral is then sold:
- * each asset's price falls by (value sold / market depth per 1%) percent, and the next round
- * starts at the new prices, until no account is liquidatable or the round limit.
+ * A round is one oracle price level (one block). In it every account below HF 1 is liquidated
+ * with the protocol's own routine (lx_model_liquidate: close factor, bonus, fee and its clamp,
+ * dust and deficit rules, balances moved through the indexes as the tokens move them), and
+ * again while it stays below 1 and a liquidation is possible — as liquidators do within a
+ * block. Each time the liquidator takes the pair that pays it most (bonus at oracle prices) and
+ * skips the account when that does not cover the gas cost. The seized collateral that comes
+ * out as underlying is sold into the market model; the oracle follows the market only past
+ * its feed's deviation threshold (Chainlink); a new oracle price starts the next round. The
+ * cascade stops when no liquidation happens or no oracle moves.
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lendex/dex.h"
 #include "lendex/risk.h"
 
 static void u(struct lx_u256 *r, uint64_t v)
@@ -30,6 +30,12 @@ void lx_cascade_release(struct lx_cascade *c)
 	if (!c)
 		return;
 	free(c->liq);
+	free(c->unliq);
+	free(c->swaps);
+	for (size_t r = 0; r < LX_CASCADE_MAX_ROUNDS; r++) {
+		free(c->rounds[r].oracle);
+		free(c->rounds[r].market);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -39,260 +45,466 @@ static double base_value(const struct lx_market_view *mv, uint32_t asset,
 	return lx_u256_to_double(amt) * lx_u256_to_double(price) / pow(10, mv->assets[asset].decimals);
 }
 
-/* One Aave liquidation of acct (positions and prices as given). Updates positions. */
-static int liquidate(const struct lx_market_view *mv, struct lx_account_view *a,
-		     const struct lx_u256 *hf, struct lx_liquidation *out)
+/* price * (10000 + bps) / 10000, floored at 0 */
+static void move_bps(struct lx_u256 *p, int32_t bps)
 {
-	/* pick the largest debt and the largest collateral, in base */
-	int di = -1, ci = -1;
-	double dv = 0, cv = 0;
-	for (size_t k = 0; k < a->n_pos; k++) {
-		const struct lx_asset_pos *p = &a->pos[k];
-		double d = base_value(mv, p->asset, &p->borrowed, &p->price);
-		double c = p->collateral && p->liq_threshold_bps
-				   ? base_value(mv, p->asset, &p->supplied, &p->price)
-				   : 0;
-		if (d > dv) {
-			dv = d;
-			di = (int)k;
+	struct lx_u256 f, d;
+	if (bps < -10000)
+		bps = -10000;
+	u(&f, (uint64_t)(10000 + bps));
+	u(&d, 10000);
+	lx_u256_muldiv(p, p, &f, &d);
+}
+
+struct best {
+	bool found;
+	size_t ci, di;
+	double profit;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;  /* when nothing was found: the last refusal seen */
+};
+
+/*
+ * The pair a bot picks: of every (collateral, debt) pair the protocol would liquidate, the one
+ * whose seized collateral minus repaid debt, both at oracle prices, is largest (ties: lowest
+ * position indexes, i.e. reserve order).
+ */
+static int pick(const struct lx_market_view *mv, struct lx_account_view *a,
+		const struct lx_u256 *available, struct best *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->why = LX_LIQ_NO_PAIR;
+	for (size_t ci = 0; ci < a->n_pos; ci++) {
+		const struct lx_asset_pos *cp = &a->pos[ci];
+		if (!cp->collateral || lx_u256_is_zero(&cp->supplied))
+			continue;
+		for (size_t di = 0; di < a->n_pos; di++) {
+			if (lx_u256_is_zero(&a->pos[di].borrowed))
+				continue;
+			struct lx_liq_result r;
+			enum lx_liq_refusal why;
+			int rc = lx_model_liquidate(&r, &why, mv, a, ci, di, NULL,
+						    &available[cp->asset], false);
+			if (rc)
+				return rc;
+			if (why != LX_LIQ_OK) {
+				if (why != LX_LIQ_NO_PAIR)
+					b->why = why;
+				continue;
+			}
+			double gain = base_value(mv, cp->asset, &r.collateral_seized, &cp->price) -
+				      base_value(mv, a->pos[di].asset, &r.debt_repaid, &a->pos[di].price);
+			if (!b->found || gain > b->profit) {
+				b->found = true;
+				b->ci = ci;
+				b->di = di;
+				b->profit = gain;
+				b->r = r;
+			}
 		}
-		if (c > cv) {
-			cv = c;
-			ci = (int)k;
-		}
 	}
-	if (di < 0 || ci < 0)
-		return LX_ENOTFOUND; /* debt without collateral: nothing to seize (bad debt) */
-	struct lx_asset_pos *dp = &a->pos[di], *cp = &a->pos[ci];
-	memset(out, 0, sizeof(*out));
-	out->collateral_asset = cp->asset;
-	out->debt_asset = dp->asset;
-	out->hf_before = *hf;
-	/* close factor */
-	uint16_t cf = mv->rules.default_close_factor_bps;
-	if (lx_u256_cmp(hf, &mv->rules.full_close_hf) <= 0)
-		cf = mv->rules.max_close_factor_bps;
-	if (!lx_u256_is_zero(&mv->rules.min_base_full_close)) {
-		struct lx_u256 thr = mv->rules.min_base_full_close;
-		if (lx_u256_cmp(&a->health.total_collateral_base, &thr) < 0 ||
-		    lx_u256_cmp(&a->health.total_debt_base, &thr) < 0)
-			cf = mv->rules.max_close_factor_bps;
-	}
-	out->close_factor_bps = cf;
-	struct lx_u256 cfu, debt_to_cover, t, coll_unit, debt_unit, base_coll, max_coll, bonus,
-		coll_amount, debt_needed, fee = {{0}};
-	u(&cfu, cf);
-	if (lx_percent_mul(&debt_to_cover, &dp->borrowed, &cfu))
-		return LX_EOVERFLOW;
-	lx_u256_pow10(&coll_unit, mv->assets[cp->asset].decimals);
-	lx_u256_pow10(&debt_unit, mv->assets[dp->asset].decimals);
-	u(&bonus, cp->liq_bonus_bps);
-	/* baseCollateral = debtPrice * debtToCover * collUnit / (collPrice * debtUnit) */
-	struct lx_u256 num, den;
-	if (lx_u256_mul(&num, &dp->price, &debt_to_cover) || lx_u256_mul(&num, &num, &coll_unit) ||
-	    lx_u256_mul(&den, &cp->price, &debt_unit))
-		return LX_EOVERFLOW;
-	if (lx_u256_div(&base_coll, &num, &den))
-		return LX_EDIVZERO;
-	if (lx_percent_mul(&max_coll, &base_coll, &bonus))
-		return LX_EOVERFLOW;
-	if (lx_u256_cmp(&max_coll, &cp->supplied) > 0) {
-		coll_amount = cp->supplied;
-		/* debtAmountNeeded = (collPrice * collAmount * debtUnit / (debtPrice * collUnit))
-		 * .percentDiv(bonus) */
-		if (lx_u256_mul(&num, &cp->price, &coll_amount) || lx_u256_mul(&num, &num, &debt_unit) ||
-		    lx_u256_mul(&den, &dp->price, &coll_unit))
-			return LX_EOVERFLOW;
-		if (lx_u256_div(&t, &num, &den) || lx_percent_div(&debt_needed, &t, &bonus))
-			return LX_EOVERFLOW;
-	} else {
-		coll_amount = max_coll;
-		debt_needed = debt_to_cover;
-	}
-	uint16_t pf = mv->assets[cp->asset].liq_protocol_fee_bps;
-	if (pf) {
-		struct lx_u256 bonus_coll, pfu;
-		if (lx_percent_div(&t, &coll_amount, &bonus))
-			return LX_EOVERFLOW;
-		lx_u256_sub(&bonus_coll, &coll_amount, &t);
-		u(&pfu, pf);
-		if (lx_percent_mul(&fee, &bonus_coll, &pfu))
-			return LX_EOVERFLOW;
-	}
-	out->debt_repaid = debt_needed;
-	lx_u256_sub(&out->collateral_seized, &coll_amount, &fee);
-	out->protocol_fee = fee;
-	/* the account after the liquidation */
-	if (lx_u256_sub(&dp->borrowed, &dp->borrowed, &debt_needed))
-		u(&dp->borrowed, 0);
-	/* variable debt is burnt first */
-	if (lx_u256_cmp(&dp->borrowed_variable, &debt_needed) >= 0) {
-		lx_u256_sub(&dp->borrowed_variable, &dp->borrowed_variable, &debt_needed);
-	} else {
-		lx_u256_sub(&t, &debt_needed, &dp->borrowed_variable);
-		u(&dp->borrowed_variable, 0);
-		if (lx_u256_sub(&dp->borrowed_stable, &dp->borrowed_stable, &t))
-			u(&dp->borrowed_stable, 0);
-	}
-	if (lx_u256_sub(&cp->supplied, &cp->supplied, &coll_amount))
-		u(&cp->supplied, 0);
-	if (lx_u256_is_zero(&cp->supplied))
-		cp->collateral = false;
 	return 0;
+}
+
+/* Positions priced by an asset's oracle answer follow it; a feed that is no listed asset (an
+ * e-mode category's own price source) is not shocked and keeps its answer. */
+static void reprice(const struct lx_market_view *mv, size_t i, struct lx_account_view *a,
+		    const struct lx_u256 *oracle)
+{
+	(void)i;
+	for (size_t k = 0; k < a->n_pos; k++) {
+		uint32_t f = lx_model_feed_of(mv, &a->pos[k]);
+		if (f < mv->n_assets)
+			a->pos[k].price = oracle[f];
+	}
+}
+
+/* Debt of accounts that have debt and no collateral, at the positions' prices. */
+static double no_collateral_debt(const struct lx_market_view *mv, struct lx_account_view *acc,
+				 const struct lx_u256 *oracle)
+{
+	double bad = 0;
+	for (size_t i = 0; i < mv->n_accounts; i++) {
+		struct lx_health h;
+		if (oracle)
+			reprice(mv, i, &acc[i], oracle);
+		if (lx_model_health(&h, mv, &acc[i], NULL))
+			continue;
+		if (lx_u256_is_zero(&h.total_collateral_base))
+			bad += lx_u256_to_double(&h.total_debt_base);
+	}
+	return bad;
+}
+
+static int push(void **arr, size_t *n, size_t *cap, size_t elem, const void *v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, c * elem);
+		if (!p)
+			return LX_ENOMEM;
+		*arr = p;
+		*cap = c;
+	}
+	memcpy((char *)*arr + *n * elem, v, elem);
+	(*n)++;
+	return 0;
+}
+
+/* The percentage model: each asset's price falls by (value sold / depth per 1 %) percent. */
+static void percent_market(const struct lx_market_view *mv, const double *sold,
+			   const struct lx_u256 *price0, double share, struct lx_u256 *market,
+			   double *proceeds)
+{
+	for (size_t k = 0; k < mv->n_assets; k++) {
+		if (sold[k] <= 0)
+			continue;
+		double depth = mv->assets[k].depth_base_per_pct;
+		if (depth <= 0) {
+			double supplied = base_value(mv, (uint32_t)k, &mv->assets[k].total_supplied,
+						     &price0[k]);
+			depth = supplied * share;
+			if (depth <= 0)
+				depth = sold[k];
+		}
+		double pct = sold[k] / depth;
+		if (pct > 99)
+			pct = 99;
+		/* linear impact: the sale is paid at the mean of the prices before and after */
+		*proceeds += sold[k] * (1 - pct / 200);
+		struct lx_u256 f, d = {{1000000, 0, 0, 0}};
+		u(&f, (uint64_t)llround((100 - pct) * 10000));
+		lx_u256_muldiv(&market[k], &market[k], &f, &d);
+	}
+}
+
+struct run {
+	const struct lx_market_view *mv;
+	const struct lx_cascade_opts *o;
+	struct lx_cascade *out;
+	struct lx_account_view *acc;
+	struct lx_asset_pos *pool;
+	struct lx_u256 *price0, *oracle, *market, *available, *sell, *buy;
+	double *sold;
+	struct lx_dex *dex;
+	size_t liq_cap, unliq_cap;
+};
+
+static void run_free(struct run *r)
+{
+	free(r->acc);
+	free(r->pool);
+	free(r->price0);
+	free(r->oracle);
+	free(r->market);
+	free(r->available);
+	free(r->sell);
+	free(r->buy);
+	free(r->sold);
+	lx_dex_destroy(r->dex);
+}
+
+/* One round at the current oracle prices. Returns the number of liquidations or < 0. */
+static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
+{
+	const struct lx_market_view *mv = R->mv;
+	struct lx_cascade *out = R->out;
+	struct lx_cascade_round *rd = &out->rounds[rn];
+	unsigned per = R->o->max_per_account ? R->o->max_per_account : 64;
+	size_t na = mv->n_assets;
+	for (size_t k = 0; k < na; k++) {
+		u(&R->sell[k], 0);
+		u(&R->buy[k], 0);
+	}
+	memset(R->sold, 0, na * sizeof(*R->sold));
+	for (size_t i = 0; i < mv->n_accounts; i++) {
+		struct lx_account_view *a = &R->acc[i];
+		reprice(mv, i, a, R->oracle);
+		bool counted = false;
+		for (unsigned seq = 0; seq < per; seq++) {
+			struct best b;
+			int rc = pick(mv, a, R->available, &b);
+			if (rc) {
+				char ad[LX_ADDR_STRLEN];
+				lx_addr_checksum(ad, &a->account);
+				return lx_error_set(err, rc, "cascade: liquidating %s in round %zu: %s", ad,
+						    rn + 1, lx_strerror(rc));
+			}
+			if (!b.found || b.profit < R->o->gas_cost_base)
+				break;
+			struct lx_liq_result r;
+			enum lx_liq_refusal why;
+			struct lx_asset_pos *cp = &a->pos[b.ci], *dp = &a->pos[b.di];
+			uint32_t ca = cp->asset, da = dp->asset;
+			struct lx_u256 cprice = cp->price, dprice = dp->price;
+			if ((rc = lx_model_liquidate(&r, &why, mv, a, b.ci, b.di, NULL, &R->available[ca],
+						     true)) ||
+			    why != LX_LIQ_OK)
+				return lx_error_set(err, rc ? rc : LX_EINVAL,
+						    "cascade: liquidation arithmetic failed");
+			struct lx_liquidation l;
+			memset(&l, 0, sizeof(l));
+			l.round = rn + 1;
+			l.account = i;
+			l.seq = seq + 1;
+			l.collateral_asset = ca;
+			l.debt_asset = da;
+			l.debt_to_cover = r.debt_to_cover;
+			l.debt_repaid = r.debt_repaid;
+			l.collateral_seized = r.collateral_seized;
+			l.protocol_fee = r.protocol_fee;
+			l.hf_before = r.hf_before;
+			l.deficit_base = r.deficit_base;
+			l.close_factor_bps = r.close_factor_bps;
+			l.receive_atoken = r.receive_atoken;
+			l.profit = b.profit;
+			l.collateral_after = a->pos[b.ci].supplied;
+			l.debt_after = a->pos[b.di].borrowed;
+			if (push((void **)&out->liq, &out->n_liq, &R->liq_cap, sizeof(l), &l))
+				return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+			if (!counted)
+				rd->accounts++;
+			counted = true;
+			rd->liquidations++;
+			struct lx_u256 all;
+			lx_u256_add(&all, &r.collateral_seized, &r.protocol_fee);
+			rd->debt_repaid += base_value(mv, da, &r.debt_repaid, &dprice);
+			rd->collateral_seized += base_value(mv, ca, &all, &cprice);
+			out->deficit += lx_u256_to_double(&r.deficit_base);
+			/* the repaid debt comes back into the debt reserve as liquidity */
+			lx_u256_add(&R->available[da], &R->available[da], &r.debt_repaid);
+			lx_u256_add(&R->buy[da], &R->buy[da], &r.debt_repaid);
+			double cv = base_value(mv, ca, &r.collateral_seized, &cprice);
+			if (r.receive_atoken) {
+				/* aTokens: the liquidator keeps them at oracle value, nothing is sold */
+				rd->profit += cv;
+			} else {
+				lx_u256_sub(&R->available[ca], &R->available[ca], &r.collateral_seized);
+				lx_u256_add(&R->sell[ca], &R->sell[ca], &r.collateral_seized);
+				R->sold[ca] += cv;
+				rd->collateral_sold += cv;
+			}
+			rd->profit -= base_value(mv, da, &r.debt_repaid, &dprice);
+		}
+	}
+	return (int)rd->liquidations;
+}
+
+int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *shocks,
+			size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
+			struct lx_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	struct lx_cascade_opts defaults;
+	memset(&defaults, 0, sizeof(defaults));
+	if (!opts)
+		opts = &defaults;
+	size_t max_rounds = opts->max_rounds;
+	if (max_rounds == 0 || max_rounds > LX_CASCADE_MAX_ROUNDS)
+		max_rounds = LX_CASCADE_MAX_ROUNDS;
+	size_t na = mv->n_assets, n1 = na ? na : 1;
+	struct run R;
+	memset(&R, 0, sizeof(R));
+	R.mv = mv;
+	R.o = opts;
+	R.out = out;
+	out->n_assets = na;
+	R.acc = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*R.acc));
+	size_t np = 0;
+	for (size_t i = 0; i < mv->n_accounts; i++)
+		np += mv->accounts[i].n_pos;
+	R.pool = calloc(np ? np : 1, sizeof(*R.pool));
+	R.price0 = calloc(n1, sizeof(*R.price0));
+	R.oracle = calloc(n1, sizeof(*R.oracle));
+	R.market = calloc(n1, sizeof(*R.market));
+	R.available = calloc(n1, sizeof(*R.available));
+	R.sell = calloc(n1, sizeof(*R.sell));
+	R.buy = calloc(n1, sizeof(*R.buy));
+	R.sold = calloc(n1, sizeof(*R.sold));
+	int rc = 0;
+	if (!R.acc || !R.pool || !R.price0 || !R.oracle || !R.market || !R.available || !R.sell ||
+	    !R.buy || !R.sold) {
+		run_free(&R);
+		return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+	}
+	if (opts->dex && (rc = lx_dex_clone(&R.dex, opts->dex, err))) {
+		run_free(&R);
+		return rc;
+	}
+	for (size_t k = 0; k < na; k++) {
+		R.price0[k] = R.oracle[k] = R.market[k] = mv->assets[k].price;
+		R.available[k] = mv->assets[k].available;
+		if (lx_u256_is_zero(&R.available[k]))
+			lx_u256_max(&R.available[k]); /* views that do not know it: unlimited */
+	}
+	size_t off = 0;
+	for (size_t i = 0; i < mv->n_accounts; i++) {
+		R.acc[i] = mv->accounts[i];
+		R.acc[i].pos = R.pool + off;
+		memcpy(R.acc[i].pos, mv->accounts[i].pos, mv->accounts[i].n_pos * sizeof(*R.pool));
+		off += mv->accounts[i].n_pos;
+	}
+	out->bad_debt_before = no_collateral_debt(mv, R.acc, NULL);
+	/* the shocks: market and oracle move together (a shock is past any deviation threshold);
+	 * several shocks of one asset compound */
+	for (size_t s = 0; s < n; s++) {
+		if (shocks[s].asset >= na)
+			continue;
+		move_bps(&R.market[shocks[s].asset], shocks[s].bps);
+		R.oracle[shocks[s].asset] = R.market[shocks[s].asset];
+		size_t j;
+		for (j = 0; j < out->n_shocked; j++)
+			if (out->shocked[j].asset == shocks[s].asset)
+				break;
+		if (j == out->n_shocked && j < 16)
+			out->shocked[out->n_shocked++].asset = shocks[s].asset;
+	}
+	if (R.dex && (rc = lx_dex_shock(R.dex, mv, R.price0, R.market, err)))
+		goto done;
+	for (size_t r = 0; r < max_rounds; r++) {
+		struct lx_cascade_round *rd = &out->rounds[r];
+		memset(rd, 0, sizeof(*rd));
+		rd->oracle = malloc(n1 * sizeof(*rd->oracle));
+		rd->market = malloc(n1 * sizeof(*rd->market));
+		if (!rd->oracle || !rd->market) {
+			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+			break;
+		}
+		memcpy(rd->oracle, R.oracle, na * sizeof(*R.oracle));
+		int nl = liquidate_round(&R, r, err);
+		if (nl < 0) {
+			rc = nl;
+			break;
+		}
+		if (nl == 0) {
+			out->fixed_point = true;
+			break;
+		}
+		out->n_rounds++;
+		/* sell what came out as underlying; the market answers with new prices */
+		double proceeds = 0;
+		if (R.dex) {
+			lx_dex_set_round(R.dex, r + 1);
+			if ((rc = lx_dex_trade(R.dex, mv, R.sell, R.buy, R.market, &proceeds, err)))
+				break;
+		} else {
+			percent_market(mv, R.sold, R.price0,
+				       opts->percent_depth > 0 ? opts->percent_depth : 0.02, R.market,
+				       &proceeds);
+		}
+		memcpy(rd->market, R.market, na * sizeof(*R.market));
+		rd->proceeds = proceeds;
+		rd->slippage = rd->collateral_sold - proceeds;
+		rd->profit += proceeds;
+		out->total_debt_repaid += rd->debt_repaid;
+		out->total_collateral_seized += rd->collateral_seized;
+		out->total_profit += rd->profit;
+		out->total_slippage += rd->slippage;
+		/* the oracle follows the market past the feed's deviation threshold; a feed never
+		 * answers 0 (AaveOracle would revert), so a drained pool reads as 1 base unit */
+		bool moved = false;
+		for (size_t k = 0; k < na; k++) {
+			if (lx_u256_is_zero(&R.market[k]))
+				u(&R.market[k], 1);
+			if (lx_u256_eq(&R.oracle[k], &R.market[k]))
+				continue;
+			double o = lx_u256_to_double(&R.oracle[k]), m = lx_u256_to_double(&R.market[k]);
+			double thr = R.dex ? lx_dex_threshold(R.dex, k) : 0;
+			if (o > 0 && fabs(m / o - 1) >= thr) {
+				R.oracle[k] = R.market[k];
+				moved = true;
+			}
+		}
+		for (size_t k = 0; k < na && k < 64; k++) {
+			double p0 = lx_u256_to_double(&R.price0[k]);
+			rd->price_move[k] = p0 > 0 ? lx_u256_to_double(&R.oracle[k]) / p0 - 1 : 0;
+		}
+		if (!moved) {
+			out->fixed_point = true;
+			break;
+		}
+	}
+	if (rc)
+		goto done;
+	/* what stays below HF 1, and why */
+	for (size_t i = 0; i < mv->n_accounts && !rc; i++) {
+		struct lx_account_view *a = &R.acc[i];
+		reprice(mv, i, a, R.oracle);
+		struct lx_health h;
+		struct lx_u256 one;
+		u(&one, 1000000000000000000ull);
+		if ((rc = lx_model_health(&h, mv, a, NULL)))
+			break;
+		if (lx_u256_cmp(&h.health_factor, &one) >= 0)
+			continue;
+		struct best b;
+		if ((rc = pick(mv, a, R.available, &b)))
+			break;
+		struct lx_unliquidated x;
+		memset(&x, 0, sizeof(x));
+		x.account = i;
+		x.hf = h.health_factor;
+		x.debt = lx_u256_to_double(&h.total_debt_base);
+		x.profit = b.found ? b.profit : 0;
+		if (lx_u256_is_zero(&h.total_collateral_base))
+			x.reason = LX_UNLIQ_NO_COLLATERAL;
+		else if (b.found && b.profit < opts->gas_cost_base)
+			x.reason = LX_UNLIQ_GAS;
+		else if (!b.found && b.why == LX_LIQ_DUST)
+			x.reason = LX_UNLIQ_DUST;
+		else if (!b.found)
+			x.reason = LX_UNLIQ_NO_COLLATERAL;
+		else
+			x.reason = LX_UNLIQ_LIMIT;
+		if (push((void **)&out->unliq, &out->n_unliq, &R.unliq_cap, sizeof(x), &x))
+			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+	}
+	if (rc)
+		goto done;
+	out->bad_debt = no_collateral_debt(mv, R.acc, R.oracle);
+	out->bad_debt_created = out->bad_debt - out->bad_debt_before + out->deficit;
+	for (size_t j = 0; j < out->n_shocked; j++) {
+		size_t k = out->shocked[j].asset;
+		double p0 = lx_u256_to_double(&R.price0[k]);
+		double i0 = 1;
+		for (size_t s = 0; s < n; s++)
+			if (shocks[s].asset == k)
+				i0 *= 1 + (shocks[s].bps < -10000 ? -10000 : shocks[s].bps) / 10000.0;
+		out->shocked[j].initial_move = i0 - 1;
+		out->shocked[j].final_move = p0 > 0 ? lx_u256_to_double(&R.market[k]) / p0 - 1 : 0;
+		out->shocked[j].amplification = out->shocked[j].initial_move != 0
+							? out->shocked[j].final_move /
+								  out->shocked[j].initial_move
+							: 0;
+	}
+	if (out->n_shocked) {
+		out->initial_move = out->shocked[0].initial_move;
+		out->final_move = out->shocked[0].final_move;
+		out->amplification = out->shocked[0].amplification;
+	}
+	if (R.dex && lx_dex_n_swaps(R.dex)) {
+		out->swaps = malloc(lx_dex_n_swaps(R.dex) * sizeof(*out->swaps));
+		if (!out->swaps) {
+			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+			goto done;
+		}
+		out->n_swaps = lx_dex_n_swaps(R.dex);
+		memcpy(out->swaps, lx_dex_swaps(R.dex), out->n_swaps * sizeof(*out->swaps));
+	}
+done:
+	run_free(&R);
+	if (rc)
+		lx_cascade_release(out);
+	return rc;
 }
 
 int lx_risk_cascade(const struct lx_market_view *mv, const struct lx_shock *shocks, size_t n,
 		    size_t max_rounds, struct lx_cascade *out, struct lx_error *err)
 {
-	memset(out, 0, sizeof(*out));
-	if (max_rounds == 0 || max_rounds > LX_CASCADE_MAX_ROUNDS)
-		max_rounds = LX_CASCADE_MAX_ROUNDS;
-	size_t na = mv->n_assets;
-	struct lx_u256 *price = calloc(na ? na : 1, sizeof(*price));
-	struct lx_u256 *price0 = calloc(na ? na : 1, sizeof(*price0));
-	double *sold = calloc(na ? na : 1, sizeof(*sold));
-	/* a private copy of every account's positions: the cascade mutates them */
-	struct lx_account_view *acc = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*acc));
-	size_t np = 0;
-	for (size_t i = 0; i < mv->n_accounts; i++)
-		np += mv->accounts[i].n_pos;
-	struct lx_asset_pos *pool = calloc(np ? np : 1, sizeof(*pool));
-	size_t liq_cap = 64;
-	out->liq = malloc(liq_cap * sizeof(*out->liq));
-	if (!price || !price0 || !sold || !acc || !pool || !out->liq) {
-		free(price);
-		free(price0);
-		free(sold);
-		free(acc);
-		free(pool);
-		free(out->liq);
-		out->liq = NULL;
-		return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
-	}
-	for (size_t k = 0; k < na; k++)
-		price[k] = price0[k] = mv->assets[k].price;
-	for (size_t s = 0; s < n; s++) {
-		struct lx_u256 f, d = {{10000, 0, 0, 0}};
-		int32_t bps = shocks[s].bps < -10000 ? -10000 : shocks[s].bps;
-		u(&f, (uint64_t)(10000 + bps));
-		if (shocks[s].asset < na)
-			lx_u256_muldiv(&price[shocks[s].asset], &price0[shocks[s].asset], &f, &d);
-	}
-	size_t off = 0;
-	for (size_t i = 0; i < mv->n_accounts; i++) {
-		acc[i] = mv->accounts[i];
-		acc[i].pos = pool + off;
-		memcpy(acc[i].pos, mv->accounts[i].pos, mv->accounts[i].n_pos * sizeof(*pool));
-		off += mv->accounts[i].n_pos;
-	}
-	struct lx_u256 wad;
-	lx_u256_from_u64(&wad, 1000000000000000000ull);
-	int rc = 0;
-	for (size_t r = 0; r < max_rounds && !rc; r++) {
-		struct lx_cascade_round *rd = &out->rounds[out->n_rounds];
-		memset(rd, 0, sizeof(*rd));
-		memset(sold, 0, na * sizeof(*sold));
-		for (size_t i = 0; i < mv->n_accounts && !rc; i++) {
-			struct lx_account_view *a = &acc[i];
-			for (size_t k = 0; k < a->n_pos; k++) {
-				/* a position priced by an e-mode price source, not the asset's own
-				 * oracle, keeps that price: the shock is on the asset's feed */
-				uint32_t as = a->pos[k].asset;
-				if (lx_u256_eq(&mv->accounts[i].pos[k].price, &price0[as]))
-					a->pos[k].price = price[as];
-			}
-			struct lx_health h;
-			if ((rc = lx_model_health(&h, mv, a, NULL)))
-				break;
-			a->health = h;
-			if (lx_u256_cmp(&h.health_factor, &wad) >= 0)
-				continue;
-			struct lx_liquidation l;
-			int e = liquidate(mv, a, &h.health_factor, &l);
-			if (e == LX_ENOTFOUND)
-				continue;
-			if (e) {
-				rc = lx_error_set(err, e, "cascade: liquidation arithmetic failed");
-				break;
-			}
-			l.round = r + 1;
-			l.account = i;
-			if (out->n_liq == liq_cap) {
-				liq_cap *= 2;
-				struct lx_liquidation *nl = realloc(out->liq, liq_cap * sizeof(*nl));
-				if (!nl) {
-					rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
-					break;
-				}
-				out->liq = nl;
-			}
-			out->liq[out->n_liq++] = l;
-			rd->accounts++;
-			double dv = base_value(mv, (uint32_t)l.debt_asset, &l.debt_repaid,
-					       &price[l.debt_asset]);
-			struct lx_u256 all;
-			lx_u256_add(&all, &l.collateral_seized, &l.protocol_fee);
-			double cv = base_value(mv, (uint32_t)l.collateral_asset, &all,
-					       &price[l.collateral_asset]);
-			rd->debt_repaid += dv;
-			rd->collateral_seized += cv;
-			sold[l.collateral_asset] += base_value(mv, (uint32_t)l.collateral_asset,
-							       &l.collateral_seized,
-							       &price[l.collateral_asset]);
-		}
-		if (rc || rd->accounts == 0)
-			break;
-		out->n_rounds++;
-		out->total_debt_repaid += rd->debt_repaid;
-		out->total_collateral_seized += rd->collateral_seized;
-		/* price impact of selling the seized collateral */
-		for (size_t k = 0; k < na; k++) {
-			if (sold[k] <= 0)
-				continue;
-			double depth = mv->assets[k].depth_base_per_pct;
-			if (depth <= 0) {
-				/* default: the market absorbs 2% of the asset's supplied value per 1% */
-				double supplied = base_value(mv, (uint32_t)k, &mv->assets[k].total_supplied,
-							     &price0[k]);
-				depth = supplied * 0.02;
-				if (depth <= 0)
-					depth = sold[k];
-			}
-			double pct = sold[k] / depth;
-			if (pct > 99)
-				pct = 99;
-			struct lx_u256 f, d = {{1000000, 0, 0, 0}};
-			u(&f, (uint64_t)llround((100 - pct) * 10000));
-			lx_u256_muldiv(&price[k], &price[k], &f, &d);
-		}
-		for (size_t k = 0; k < na && k < 64; k++) {
-			double p0 = lx_u256_to_double(&price0[k]);
-			rd->price_move[k] = p0 > 0 ? lx_u256_to_double(&price[k]) / p0 - 1 : 0;
-		}
-	}
-	/* bad debt: debt left where no collateral remains */
-	for (size_t i = 0; i < mv->n_accounts && !rc; i++) {
-		struct lx_health h;
-		if (lx_model_health(&h, mv, &acc[i], NULL))
-			continue;
-		if (lx_u256_is_zero(&h.total_collateral_base))
-			out->bad_debt += lx_u256_to_double(&h.total_debt_base);
-	}
-	if (n && shocks[0].asset < na) {
-		size_t k = shocks[0].asset;
-		double p0 = lx_u256_to_double(&price0[k]);
-		out->initial_move = shocks[0].bps / 10000.0;
-		out->final_move = p0 > 0 ? lx_u256_to_double(&price[k]) / p0 - 1 : 0;
-		out->amplification = out->initial_move != 0 ? out->final_move / out->initial_move : 0;
-	}
-	free(price);
-	free(price0);
-	free(sold);
-	free(acc);
-	free(pool);
-	if (rc)
-		lx_cascade_release(out);
-	return rc;
+	struct lx_cascade_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_rounds = max_rounds;
+	return lx_risk_cascade_run(mv, shocks, n, &o, out, err);
 }
 
 int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,

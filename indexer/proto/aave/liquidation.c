@@ -14,7 +14,13 @@ void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules)
 	out->default_close_factor_bps = 5000;
 	out->max_close_factor_bps = 10000;
 	lx_u256_from_u64(&out->full_close_hf, 950000000000000000ull);
-	if (rules->close_factor == AAVE_CF_POSITION)
+	if (rules->close_factor == AAVE_CF_POSITION) {
 		lx_u256_from_u64(&out->min_base_full_close,
 				 (uint64_t)rules->full_close_base_units * 100000000ull);
+		out->position_close_factor = true;
+	}
+	lx_u256_from_u64(&out->min_leftover_base,
+			 (uint64_t)rules->min_leftover_base_units * 100000000ull);
+	out->deficit = rules->deficit;
+	out->stable_debt = rules->stable_debt;
 }

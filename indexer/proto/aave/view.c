@@ -189,6 +189,8 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			struct lx_asset_pos *ap = &mv->pos_pool[pi];
 			memset(ap, 0, sizeof(*ap));
 			ap->asset = (uint32_t)ri;
+			ap->scaled_supplied = p.scaled_a;
+			ap->scaled_variable = p.scaled_v;
 			if ((rc = lx_ray_mul(&ap->supplied, &p.scaled_a, &rs[ri].income)) ||
 			    (rc = lx_ray_mul(&ap->borrowed_variable, &p.scaled_v, &rs[ri].debt)) ||
 			    (rc = lx_aave_stable_balance(&ap->borrowed_stable, &p.stable,
@@ -325,6 +327,8 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		inf->liq_protocol_fee_bps = r->protocol_fee;
 		inf->group = (uint16_t)lx_deployment_group_of(a->base.dep, &r->asset);
 		inf->depth_base_per_pct = lx_deployment_depth_of(a->base.dep, &r->asset);
+		inf->liquidity_index = rs[i].income;
+		inf->borrow_index = rs[i].debt;
 		if (r->price_block > mv->block)
 			mv->block = r->price_block;
 	}
@@ -375,6 +379,11 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		}
 	}
 	free(rs);
+	for (size_t i = 0; rc == 0 && i < mv->n_assets; i++) {
+		struct lx_asset_info *inf = &mv->assets[i];
+		if (lx_u256_sub(&inf->available, &inf->total_supplied, &inf->total_borrowed))
+			lx_u256_from_u64(&inf->available, 0);
+	}
 	if (rc == 0 && (flags & LX_VIEW_FLOWS))
 		rc = aave_view_market_flows(a, txn, mv, err);
 	if (rc == 0) {
