@@ -85,7 +85,10 @@ async function main() {
   void liqTs;
   const sim2 = lendex(['cascade', '--shock', `WETH=-${pct}%`, '--rounds', '1', '--at', String(liqTs2), '--json']);
   const iface = new ethers.Interface(poolAbi);
-  for (const h of hashes) {
+  // one transaction per listed liquidation, in lendex's order (an account still below HF 1
+  // after its first liquidation is liquidated again in the same block)
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i];
     const r = await receipt(h);
     if (r.status !== '0x1') { bad++; console.error(`liquidation ${h} reverted`); continue; }
     for (const lg of r.logs) {
@@ -93,7 +96,8 @@ async function main() {
       try { ev = iface.parseLog(lg); } catch (_) { continue; }
       if (!ev || ev.name !== 'LiquidationCall') continue;
       const user = ev.args.user.toLowerCase();
-      const p = sim2.liquidations.find((x) => x.user.toLowerCase() === user);
+      const p = sim2.liquidations[i];
+      if (p && p.user.toLowerCase() !== user) { bad++; console.error(`liquidation ${i}: chain liquidated ${user}, lendex ${p.user}`); }
       if (!p) { bad++; console.error(`no prediction for ${user}`); continue; }
       const pairs = [['debtToCover', ev.args.debtToCover], ['liquidatedCollateralAmount', ev.args.liquidatedCollateralAmount]];
       for (const [k, v] of pairs) {
