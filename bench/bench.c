@@ -8,6 +8,7 @@
  *
  * usage: bench --rpc URL --lendex BIN --chains-dir DIR --chain NAME --workdir DIR
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,128 @@ static int apply_fn(struct lx_store_txn *t, void *v, struct lx_error *err)
 	return 0;
 }
 
+/*
+ * The risk pass on a synthetic market of n accounts, every one with debt (the replayed history
+ * has few borrowers): 2-4 positions from WETH/USDC/DAI/WBTC, a fifth of the accounts in an
+ * e-mode category priced by its own source, a quarter borrowing what they supply, HFs spread
+ * over 1-2.5. Prints the time of the exact liquidation prices (both directions, every feed) and
+ * of the ladders.
+ */
+static void risk_bench(size_t n)
+{
+	static const unsigned dec[4] = {18, 6, 18, 8};
+	static const uint64_t px[4] = {200000000000ull, 100000000ull, 100000000ull, 6000000000000ull};
+	static const uint16_t lt[4] = {8250, 8000, 8000, 7500};
+	struct lx_asset_info as[4];
+	struct lx_price_feed fd[1];
+	struct lx_market_view mv;
+	memset(&mv, 0, sizeof(mv));
+	memset(as, 0, sizeof(as));
+	memset(fd, 0, sizeof(fd));
+	for (int k = 0; k < 4; k++) {
+		as[k].decimals = (uint8_t)dec[k];
+		lx_u256_from_u64(&as[k].price, px[k]);
+		snprintf(as[k].symbol, sizeof(as[k].symbol), "%s",
+			 (const char *[]){"WETH", "USDC", "DAI", "WBTC"}[k]);
+	}
+	fd[0].same_as = LX_FEED_NONE;
+	fd[0].emode = 2;
+	lx_u256_from_u64(&fd[0].price, 200350000000ull);
+	mv.health_method = LX_HEALTH_AAVE_V3;
+	mv.base_decimals = 8;
+	mv.assets = as;
+	mv.n_assets = 4;
+	mv.feeds = fd;
+	mv.n_feeds = 1;
+	struct lx_account_view *ac = calloc(n, sizeof(*ac));
+	struct lx_asset_pos *ps = calloc(n * 4, sizeof(*ps));
+	if (!ac || !ps)
+		die("risk bench: out of memory", NULL);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+#define RND(m) (x ^= x << 13, x ^= x >> 7, x ^= x << 17, x % (m))
+	for (size_t i = 0; i < n; i++) {
+		struct lx_account_view *a = &ac[i];
+		a->pos = &ps[i * 4];
+		bool em = RND(5) == 0, self = RND(4) == 0;
+		uint32_t c = em ? (uint32_t)(RND(2) ? 0 : 3) : (uint32_t)RND(4);
+		uint32_t d = em ? (c == 0 ? 3u : 0u) : (c + 1 + (uint32_t)RND(3)) % 4;
+		/* collateral worth $1k-$1M; debt sized for an HF in 1-2.5 */
+		double cval = 1e3 * (double)(1 + RND(1000)), hf = 1.0 + (double)RND(1500) / 1000.0;
+		double dval = cval * lt[c] / 1e4 / hf;
+		struct lx_asset_pos *p = &a->pos[a->n_pos++];
+		p->asset = c;
+		p->collateral = true;
+		p->liq_threshold_bps = em ? 9300 : lt[c];
+		lx_u256_from_u64(&p->supplied, (uint64_t)(cval / ((double)px[c] / 1e8) *
+							   pow(10, dec[c] > 12 ? 12 : dec[c])));
+		if (dec[c] > 12)
+			lx_u256_mul(&p->supplied, &p->supplied,
+				    &(struct lx_u256){{1000000, 0, 0, 0}});
+		struct lx_asset_pos *q = self ? p : &a->pos[a->n_pos++];
+		if (!self) {
+			q->asset = d;
+			q->liq_threshold_bps = em ? 9300 : lt[d];
+		}
+		double dtok = (self ? dval * 0.5 : dval) / ((double)px[q->asset] / 1e8);
+		lx_u256_from_u64(&q->borrowed, (uint64_t)(dtok * pow(10, dec[q->asset] > 12 ? 12
+										: dec[q->asset])));
+		if (dec[q->asset] > 12)
+			lx_u256_mul(&q->borrowed, &q->borrowed, &(struct lx_u256){{1000000, 0, 0, 0}});
+		if (self) { /* and the rest of the debt in another asset */
+			struct lx_asset_pos *r = &a->pos[a->n_pos++];
+			r->asset = em ? (c == 0 ? 3u : 0u) : (c + 1) % 4;
+			r->liq_threshold_bps = em ? 9300 : lt[r->asset];
+			double t = dval * 0.5 / ((double)px[r->asset] / 1e8);
+			lx_u256_from_u64(&r->borrowed, (uint64_t)(t * pow(10, dec[r->asset] > 12
+										      ? 12 : dec[r->asset])));
+			if (dec[r->asset] > 12)
+				lx_u256_mul(&r->borrowed, &r->borrowed,
+					    &(struct lx_u256){{1000000, 0, 0, 0}});
+		}
+		for (size_t k = 0; k < a->n_pos; k++) {
+			struct lx_asset_pos *z = &a->pos[k];
+			z->price = as[z->asset].price;
+			z->borrowed_variable = z->borrowed;
+			if (em) {
+				z->feed = 1;
+				z->price = fd[0].price;
+			}
+		}
+		a->emode = em ? 2 : 0;
+		if (lx_model_health(&a->health, &mv, a, NULL))
+			die("risk bench: health", NULL);
+	}
+#undef RND
+	mv.accounts = ac;
+	mv.n_accounts = n;
+	double t0 = now(), c0 = cpu_now();
+	struct lx_liq_point *pts;
+	size_t n_pts, n_lad, found = 0, undecided = 0;
+	if (lx_risk_liq_points(&mv, &pts, &n_pts))
+		die("risk bench: liquidation prices", NULL);
+	double liq_s = now() - t0, liq_c = cpu_now() - c0;
+	for (size_t i = 0; i < n_pts; i++) {
+		found += pts[i].status == LX_LIQ_FOUND;
+		undecided += pts[i].status == LX_LIQ_UNDECIDED;
+	}
+	struct lx_ladder *lad;
+	double t1 = now(), c1 = cpu_now();
+	if (lx_risk_ladders(&mv, &lad, &n_lad))
+		die("risk bench: ladders", NULL);
+	double lad_s = now() - t1, lad_c = cpu_now() - c1;
+	printf("risk pass, synthetic market of %zu accounts with debt (one thread):\n", n);
+	printf("  exact liquidation prices (%zu points, %zu found, %zu undecided)\n"
+	       "                                   %8.2f s wall %8.2f s CPU\n",
+	       n_pts, found, undecided, liq_s, liq_c);
+	printf("  ladders (%zu, every level recomputed per holder)\n"
+	       "                                   %8.2f s wall %8.2f s CPU\n",
+	       n_lad, lad_s, lad_c);
+	free(pts);
+	free(lad);
+	free(ac);
+	free(ps);
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = arg(argc, argv, "--rpc", NULL), *bin = arg(argc, argv, "--lendex", NULL);
@@ -179,6 +302,10 @@ int main(int argc, char **argv)
 	int conc = (int)strtol(arg(argc, argv, "--concurrency", "4"), NULL, 10);
 	if (conc < 1 || conc > 32)
 		conc = 4;
+	if (argc >= 2 && !strcmp(argv[1], "--risk-only")) {
+		risk_bench(100000);
+		return 0;
+	}
 	if (!url || !bin) {
 		fprintf(stderr, "usage: bench --rpc URL --lendex BIN [--chains-dir DIR] [--chain NAME] "
 				"[--workdir DIR]\n");
@@ -411,5 +538,6 @@ int main(int argc, char **argv)
 	lx_proto_destroy(p);
 	lx_rpc_destroy(rpc);
 	lx_chain_destroy(chain);
+	risk_bench(100000);
 	return 0;
 }

@@ -42,6 +42,21 @@ void lx_model_feed_price(const struct lx_market_view *mv, uint32_t f, struct lx_
 		*out = mv->feeds[f - mv->n_assets].price;
 }
 
+/* 10^dec without a loop of multiplications for every token's decimals (<= 19) */
+static int unit_of(struct lx_u256 *r, unsigned dec)
+{
+	static const uint64_t p10[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull,
+		1000000ull, 10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+		100000000000ull, 1000000000000ull, 10000000000000ull, 100000000000000ull,
+		1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+		1000000000000000000ull, 10000000000000000000ull};
+	if (dec < 20) {
+		lx_u256_from_u64(r, p10[dec]);
+		return 0;
+	}
+	return lx_u256_pow10(r, dec);
+}
+
 static bool counted_coll(const struct lx_asset_pos *p)
 {
 	return p->collateral && p->liq_threshold_bps != 0 && !lx_u256_is_zero(&p->supplied);
@@ -82,16 +97,16 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 			kdec = mv->assets[p->asset].decimals;
 	}
 	int rc;
-	if ((rc = lx_u256_pow10(&c->k, kdec)))
+	if ((rc = unit_of(&c->k, kdec)))
 		return rc;
 	for (size_t i = 0; i < acct->n_pos; i++) {
 		const struct lx_asset_pos *p = &acct->pos[i];
 		unsigned dec = mv->assets[p->asset].decimals;
 		bool moving = lx_model_feed_of(mv, p) == feed;
 		struct lx_u256 unit, scale, t;
-		if ((rc = lx_u256_pow10(&unit, dec)))
+		if ((rc = unit_of(&unit, dec)))
 			return rc;
-		if (moving && (rc = lx_u256_pow10(&scale, kdec - dec)))
+		if (moving && (rc = unit_of(&scale, kdec - dec)))
 			return rc;
 		if (counted_coll(p)) {
 			if (p->liq_threshold_bps > c->lt_max)
@@ -140,7 +155,7 @@ int lx_model_curve_hf(const struct lx_curve *c, const struct lx_u256 *price, str
 			const struct lx_asset_pos *p = &c->acct->pos[i];
 			if (lx_model_feed_of(mv, p) != c->feed)
 				continue;
-			if ((rc = lx_u256_pow10(&unit, mv->assets[p->asset].decimals)))
+			if ((rc = unit_of(&unit, mv->assets[p->asset].decimals)))
 				return rc;
 			if (counted_coll(p)) {
 				if ((rc = base_value(&t, &p->supplied, price, &unit)) ||
@@ -264,7 +279,7 @@ static int lt_corners(const struct lx_curve *c, const struct lx_u256 *lo, const 
 			continue;
 		if (n == MAX_CORNERS_F)
 			return LX_EOVERFLOW;
-		if ((rc = lx_u256_pow10(&unit, c->mv->assets[p->asset].decimals)) ||
+		if ((rc = unit_of(&unit, c->mv->assets[p->asset].decimals)) ||
 		    (rc = base_value(&wl[n], &p->supplied, lo, &unit)) ||
 		    (rc = base_value(&wh[n], &p->supplied, hi, &unit)))
 			return rc;
