@@ -36,6 +36,22 @@ struct lx_sync_result {
 };
 
 /*
+ * Threads. lx_sync_run runs on the caller's thread (the consumer) and starts one producer
+ * thread per pass; the contract between them:
+ *   - the producer owns the RPC client while it runs: it alone plans block ranges, fetches
+ *     logs and headers, splits refused ranges, and checks the answers. It never touches the
+ *     store, nor the handlers' state (it only asks them for their log filters, which change
+ *     only during discovery, before the producer starts).
+ *   - the consumer owns the store and the handlers: it applies fetched ranges strictly in block
+ *     order, each in one write transaction with the cursor.
+ *   - they meet only in a mutex-guarded ring of fetched ranges (ownership of a range moves with
+ *     it) and in the client's retry count, which the producer publishes atomically for the
+ *     progress line.
+ *   - the client goes back to the consumer only after the producer has been joined: for the
+ *     last range's contract reads (planned from the state that range's own logs leave), for a
+ *     reorg's header lookups, and between passes.
+ * Neither lx_rpc nor lx_store is otherwise safe to share between threads.
+ *
  * Syncs the chain's deployments into st over rpc. Definitive errors (wrong chain id, a
  * deployment without code) stop before anything is written. Returns 0 or enum lx_err.
  */

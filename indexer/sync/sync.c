@@ -62,6 +62,8 @@ struct sync {
 	double t0, last_print;
 	uint64_t first_block;
 	_Atomic uint64_t retries;      /* the client's retry count, published by whoever uses it */
+	struct lx_filter *filters;     /* each handler's main filter, taken before the producer
+					* starts: the producer never calls into a handler */
 };
 
 static double now_s(void)
@@ -358,10 +360,9 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		for (size_t p = 0; p < s->n; p++) {
 			if (discovery)
 				s->p[p]->ops->discovery_filter(s->p[p], f);
-			else
-				s->p[p]->ops->filter(s->p[p], f);
 			rq[k].method = "eth_getLogs";
-			rq[k].params = lx_rpc_logs_params(f, r->from, r->to);
+			rq[k].params = lx_rpc_logs_params(discovery ? f : &s->filters[p], r->from,
+							  r->to);
 			lx_logset_init(&sets[k]);
 			rq[k].logs = &sets[k];
 			rq[k].check_logs = check_logs;
@@ -968,6 +969,8 @@ static int sync_to(struct sync *s, struct lx_error *err)
 		pthread_cond_init(&pp.cv, NULL);
 		pp.s = s;
 		pp.next = next;
+		for (size_t p = 0; p < s->n; p++)
+			s->p[p]->ops->filter(s->p[p], &s->filters[p]);
 		pthread_t th;
 		if (pthread_create(&th, NULL, producer, &pp)) {
 			rc = lx_error_set(err, LX_ENOMEM, "sync: cannot start the fetch thread");
@@ -1109,10 +1112,15 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 	s.o = &oo;
 	s.max_span = o->max_range ? o->max_range : s.chain->max_block_range;
 	s.span = s.max_span;
+	s.filters = calloc(MAX_PROTOS, sizeof(*s.filters));
+	if (!s.filters)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	struct lx_store_txn *t;
 	int rc = lx_store_begin(st, false, &t, err);
-	if (rc)
+	if (rc) {
+		free(s.filters);
 		return rc;
+	}
 	s.start = UINT64_MAX;
 	for (size_t i = 0; i < s.chain->n_deployments && !rc; i++) {
 		const struct lx_deployment *d = &s.chain->deployments[i];
@@ -1194,5 +1202,6 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 	}
 	for (size_t i = 0; i < s.n; i++)
 		lx_proto_destroy(s.p[i]);
+	free(s.filters);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #                            scenario; writes STATEDIR/{rpc,anvil.pid,scenario.json}
 #   devnet.sh down STATEDIR  stop that anvil (by its pid)
 #   devnet.sh anvil STATEDIR start a bare anvil only (for tests that deploy their own contracts)
+# DEVNET_ANVIL_ARGS adds flags to anvil's command line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -21,8 +22,9 @@ start_anvil() {
   [ -x "$anvil" ] || { echo "devnet: anvil missing: run 'npm ci' in tests/devnet" >&2; exit 2; }
   local port
   port=$(free_port)
+  # shellcheck disable=SC2086 # DEVNET_ANVIL_ARGS: extra flags, word-split on purpose
   "$anvil" --host 127.0.0.1 --port "$port" --accounts 30 --balance 1000000 \
-    --timestamp 1700000000 --chain-id 31337 >"$state/anvil.log" 2>&1 &
+    --timestamp 1700000000 --chain-id 31337 ${DEVNET_ANVIL_ARGS:-} >"$state/anvil.log" 2>&1 &
   echo $! >"$state/anvil.pid"
   echo "http://127.0.0.1:$port" >"$state/rpc"
   for _ in $(seq 1 100); do

@@ -4,11 +4,25 @@
 // and without a suggested range), result-count refusals, HTTP 429 with Retry-After, 5xx,
 // answers slower than the client's timeout, truncated bodies, malformed JSON, a lagging head,
 // and reorgs (snapshot/revert on anvil, then different blocks mined). Not in 'all': 'jitter'
-// holds every answer a random 0..--jitter-ms, so concurrent answers come back out of order.
+// holds every answer a random 0..--jitter-ms, so concurrent answers come back out of order;
+// 'strict' is a strict free-tier provider: every eth_getLogs over --max-range blocks (default
+// 10) refused, without a hint of what would work.
+//
+// --hostile LIST spoils answers the way a hostile or broken node does, the first --times N of
+// each kind (default 1; -1 = every one):
+//   dup_log       an eth_getLogs answer repeats a log (same block and logIndex)
+//   outside_log   an eth_getLogs answer has a log one block past the range asked for
+//   wrong_hash    a log's blockHash is not its block's (a load balancer's other fork)
+//   call_error    eth_call fails: "missing trie node" (a pruned full node)
+//   call_garbage  eth_call answers 2 bytes
+//   head_back     eth_blockNumber goes back 100 blocks
+//   dup_batch     a JSON-RPC batch answer repeats an id (with another result)
+//   gzip_bomb     an eth_getBlockByNumber answer is 300 kB of gzip that inflates to 300 MiB
+//   chunked_bomb  an eth_getLogs answer streams chunks without end
 //
 // usage: node proxy.js --upstream URL [--listen 127.0.0.1:0] [--seed N] [--faults LIST|all]
 //          [--rate 0.2] [--max-range 50] [--max-results 40] [--delay-ms 1500]
-//          [--jitter-ms 40] [--port-file F]
+//          [--jitter-ms 40] [--hostile LIST] [--times N] [--port-file F]
 // Admin: GET /admin/stats (fault counts), POST /admin/reorg {"depth":D}.
 // Lies for `sync --verify` (see the tamper block below): [--tamper log-value|drop-log|
 //          drop-block|forged-from|wrong-parent] [--tamper-from BLOCK]
@@ -20,9 +34,12 @@ for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^
 const upstream = new URL(args.upstream || 'http://127.0.0.1:8545');
 const [host, port] = (args.listen || '127.0.0.1:0').split(':');
 const ALL = ['range', 'count', '429', '5xx', 'delay', 'truncate', 'malformed', 'lag'];
-const faults = new Set(!args.faults || args.faults === 'all' ? ALL : args.faults.split(','));
+const faults = new Set(!args.faults ? [] : args.faults === 'all' ? ALL : args.faults.split(','));
 const rate = Number(args.rate || 0.2);
-const maxRange = Number(args['max-range'] || 50);
+const strict = faults.has('strict');
+const maxRange = Number(args['max-range'] || (strict ? 10 : 50));
+const hostile = new Set(args.hostile ? args.hostile.split(',') : []);
+const times = Number(args.times || 1);
 const maxResults = Number(args['max-results'] || 40);
 const delayMs = Number(args['delay-ms'] || 1500);
 const jitterMs = Number(args['jitter-ms'] || 40);
@@ -33,6 +50,12 @@ const rnd = () => { // xorshift64*, deterministic per seed
 };
 const stats = {};
 const count = (k) => { stats[k] = (stats[k] || 0) + 1; };
+// spoil this answer with hostile fault k? (counts it)
+const spoil = (k) => {
+  if (!hostile.has(k) || (times >= 0 && (stats[k] || 0) >= times)) return false;
+  count(k);
+  return true;
+};
 
 function up(body) {
   return new Promise((resolve, reject) => {
@@ -46,6 +69,15 @@ function up(body) {
     req.end(body);
   });
 }
+let bombBuf = null; // 300 MiB of JSON text, gzipped once (about 300 kB)
+const bomb = () => {
+  if (!bombBuf) {
+    const z = require('zlib');
+    const head = Buffer.from('{"jsonrpc":"2.0","id":1,"result":"0x');
+    bombBuf = z.gzipSync(Buffer.concat([head, Buffer.alloc(300 << 20, 0x30)]), { level: 1 });
+  }
+  return bombBuf;
+};
 const call = async (method, params) => JSON.parse(await up(JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }))).result;
 
 const rangeMsgs = [
@@ -109,6 +141,19 @@ function tamperAnswer(reqObj, res) {
 
 async function handleOne(reqObj, realHead) {
   const m = reqObj.method;
+  if (m === 'eth_getLogs' && strict) {
+    const f = reqObj.params[0] || {};
+    const a = parseInt(f.fromBlock, 16), b = parseInt(f.toBlock, 16);
+    if (b - a + 1 > maxRange) {
+      count('strict');
+      return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32602, message: 'block range is too large' } };
+    }
+  }
+  if (m === 'eth_call' && spoil('call_error'))
+    return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32000, message: 'missing trie node 0f3a1b (path ) state 0x0f3a is not available' } };
+  if (m === 'eth_call' && spoil('call_garbage')) return { jsonrpc: '2.0', id: reqObj.id, result: '0x1234' };
+  if (m === 'eth_blockNumber' && realHead !== null && realHead > 100 && spoil('head_back'))
+    return { jsonrpc: '2.0', id: reqObj.id, result: '0x' + (realHead - 100).toString(16) };
   if (m === 'eth_getLogs' && faults.has('range')) {
     const f = reqObj.params[0] || {};
     const a = parseInt(f.fromBlock, 16), b = parseInt(f.toBlock, 16);
@@ -124,6 +169,14 @@ async function handleOne(reqObj, realHead) {
     return { jsonrpc: '2.0', id: reqObj.id, result: '0x' + lagged.toString(16) };
   }
   const res = JSON.parse(await up(JSON.stringify(reqObj)));
+  if (m === 'eth_getLogs' && Array.isArray(res.result) && res.result.length > 0) {
+    const logs = res.result;
+    if (spoil('dup_log')) logs.push({ ...logs[0] });
+    else if (spoil('outside_log')) {
+      const to = parseInt(reqObj.params[0].toBlock, 16);
+      logs.push({ ...logs[logs.length - 1], blockNumber: '0x' + (to + 1).toString(16), logIndex: '0x7ff' });
+    } else if (spoil('wrong_hash')) logs[0] = { ...logs[0], blockHash: '0x' + 'ab'.repeat(32) };
+  }
   if (m === 'eth_getLogs' && faults.has('count') && Array.isArray(res.result) && res.result.length > maxResults) {
     count('count');
     return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32005, message: `query returned more than ${maxResults} results` } };
@@ -165,10 +218,34 @@ const server = http.createServer((req, res) => {
       const delayed = pick('delay', rate * 0.7);
       const truncate = !delayed && pick('truncate', rate * 0.85);
       const reqObj = JSON.parse(body);
+      if (!Array.isArray(reqObj) && reqObj.method === 'eth_getBlockByNumber' && spoil('gzip_bomb')) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip', 'Content-Length': String(bomb().length) });
+        res.end(bomb());
+        return;
+      }
+      if (!Array.isArray(reqObj) && reqObj.method === 'eth_getLogs' && spoil('chunked_bomb')) {
+        // no Content-Length: chunked, and no end until the client hangs up
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.write(`{"jsonrpc":"2.0","id":${reqObj.id},"result":[{"data":"0x`);
+        const chunk = Buffer.alloc(1 << 20, 0x30);
+        let sent = 0;
+        const more = () => {
+          while (sent < 4096 && !res.destroyed) {
+            sent++;
+            if (!res.write(chunk)) { res.once('drain', more); return; }
+          }
+          res.end();
+        };
+        res.on('close', () => { sent = 4096; });
+        more();
+        return;
+      }
       let realHead = null;
       const needHead = (Array.isArray(reqObj) ? reqObj : [reqObj]).some((r) => r.method === 'eth_blockNumber');
       if (needHead) realHead = Number(await call('eth_blockNumber', []));
       const out = Array.isArray(reqObj) ? await Promise.all(reqObj.map((r) => handleOne(r, realHead))) : await handleOne(reqObj, realHead);
+      if (Array.isArray(out) && out.length > 1 && spoil('dup_batch'))
+        out.push({ ...out[1], id: out[0].id });
       const text = JSON.stringify(out);
       if (faults.has('jitter')) {
         count('jitter');
