@@ -4,8 +4,8 @@
 # and the integration tests against anvil. --sanitize builds and runs the same suite under
 # AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/. --tsan builds with
 # ThreadSanitizer in build-tsan/ and runs the tests that exercise the sync's two threads: the
-# unit tests (test_sync drives the fetch thread against a scripted node) and the sync
-# integration tests against anvil (devnet_positions, sync_reorg, sync_hostile) — the whole
+# unit tests (test_sync drives the fetch thread against a scripted node, strict and hostile)
+# and two sync integration tests against anvil (devnet_positions, sync_reorg) — the whole
 # suite under TSan would take most of CI's budget. --unit runs the unit tests only (no npm,
 # no anvil). LX_WERROR=ON (set by .ci/run) builds with -Werror.
 set -euo pipefail
@@ -44,7 +44,7 @@ if [ "$mode" = --unit ]; then
   ctest --test-dir "$dir" --output-on-failure -j2 -L unit
 elif [ "$mode" = --tsan ]; then
   ctest --test-dir "$dir" --output-on-failure -j2 -L unit
-  ctest --test-dir "$dir" --output-on-failure -j2 -R '^(devnet_positions|sync_reorg|sync_hostile)$'
+  ctest --test-dir "$dir" --output-on-failure -j2 -R '^(devnet_positions|sync_reorg)$'
 else
   ctest --test-dir "$dir" --output-on-failure -j2
 fi
