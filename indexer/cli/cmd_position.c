@@ -211,15 +211,16 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		fixed(b1, sizeof(b1), &h->ltv_bps, 2);
 		fixed(b2, sizeof(b2), &h->liq_threshold_bps, 2);
 		printf("ltv                %s%%\nliq. threshold     %s%%\n", b1, b2);
-		struct lx_u256 max;
+		struct lx_u256 max, wad;
 		lx_u256_max(&max);
+		lx_u256_from_u64(&wad, 1000000000000000000ull);
 		if (lx_u256_eq(&h->health_factor, &max))
 			printf("health factor      inf (no debt)\n");
 		else {
 			fixed(b1, sizeof(b1), &h->health_factor, 18);
 			printf("health factor      %s%s\n", b1,
 			       lx_u256_is_zero(&h->total_collateral_base) ? " (debt, no collateral)"
-			       : lx_u256_to_double(&h->health_factor) < 1e18 ? " (liquidatable)"
+			       : lx_u256_cmp(&h->health_factor, &wad) < 0 ? " (liquidatable)"
 									     : "");
 		}
 		if (ac->emode)

@@ -198,6 +198,11 @@ static void test_bands_ties(void **s)
 	assert_int_equal(total, 3);
 	for (size_t i = 1; i < r.n_clusters; i++)
 		assert_true(r.clusters[i - 1].center <= r.clusters[i].center);
+	/* one wei under the edge is under it (as a double it would round onto the edge) */
+	acc[3].health.health_factor = P("1049999999999999999");
+	assert_int_equal(lx_risk_hf(&mv, &r), 0);
+	assert_int_equal(r.band_accounts[1], 1);
+	assert_int_equal(r.band_accounts[2], 0);
 }
 
 static const struct lx_liq_point *find_pt(const struct lx_liq_point *pts, size_t n, size_t acct,
