@@ -196,8 +196,8 @@ int lx_cmd_position(const struct lx_cli_args *a)
 			own_price_text(lr, sizeof(lr), pts, npts, q->feed, true, bd);
 			char key[LX_ADDR_STRLEN];
 			lx_addr_checksum(key, &mv.feeds[q->feed - mv.n_assets].key);
-			printf("%s %s (prices the category's assets together): now %s, "
-			       "liq. if falls %s, if rises %s\n",
+			printf("%s %s (prices the category's assets together, so their own prices "
+			       "move nothing here): now %s, liq. if falls %s, if rises %s\n",
 			       lb, key, pn, lf, lr);
 		}
 		printf("(liquidation prices: the highest price below today's / the lowest above at "
