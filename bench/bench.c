@@ -481,6 +481,24 @@ int main(int argc, char **argv)
 	const char *ver_argv[] = {bin, "--version", NULL};
 	double start_s = fastest(ver_argv, 50), pos_s = fastest(pos_argv, 50) - start_s;
 
+	/* 2b. with --verify: the same sync proving every log (headers, receipts, signers) */
+	double verify_s = 0;
+	if (arg(argc, argv, "--verify", NULL)) {
+		snprintf(dd, sizeof(dd), "%s/verify", work);
+		double tv = now();
+		pid_t vp = fork();
+		if (vp == 0) {
+			execl(bin, bin, "sync", "--chain", cname, "--chains-dir", cdir, "--rpc", url,
+			      "--datadir", dd, "--verify", "--quiet", (char *)NULL);
+			_exit(127);
+		}
+		int vst = 0;
+		waitpid(vp, &vst, 0);
+		verify_s = now() - tv;
+		if (!WIFEXITED(vst) || WEXITSTATUS(vst))
+			die("lendex sync --verify failed", NULL);
+	}
+
 	/* 3. apply only: the logs from step 1 into a fresh store, one transaction per range, with
 	 * durable commits (as sync) and without fsync (the CPU cost of applying alone) */
 	double apply_s = 0, apply_cpu_s = 0, apply_cpu = 0;
@@ -515,6 +533,12 @@ int main(int argc, char **argv)
 	if (floor_js)
 		printf("ratio sync / reference parse               %8.2f\n", sync_s / v8_s);
 	printf("ratio lendex client / serve floor          %8.2f\n", floor_s / serve_s);
+	if (verify_s > 0) {
+		printf("lendex sync --verify end to end            %8.2f s  %10.0f logs/s\n", verify_s,
+		       (double)logs / verify_s);
+		printf("ratio sync --verify / sync                 %8.2f   (goal <= 2)\n",
+		       verify_s / sync_s);
+	}
 	printf("apply only (from memory, fsync per range)  %8.2f s  %10.0f events/s\n", apply_s,
 	       (double)logs / apply_s);
 	printf("apply only (from memory, no fsync)         %8.2f s  %10.0f events/s\n", apply_cpu_s,

@@ -7,7 +7,9 @@
 // providers' answers do.
 //
 // usage: node replay.js [--logs 1000000] [--accounts 100000] [--seed 1] [--port-file F]
-//        [--config-out chains/benchnet.json]
+//        [--config-out chains/benchnet.json] [--verify 1]
+// --verify 1 also serves what `sync --verify` proves against (see the block below): real
+// headers hash-linked from genesis, signed transactions, eth_getBlockReceipts.
 'use strict';
 const http = require('http');
 const crypto = require('crypto');
@@ -49,18 +51,120 @@ const RAY = 10n ** 27n;
 // ---- generate ----
 const t0 = Date.now();
 const blocks = [[]]; // blocks[n] = array of log JSON strings (block 0 empty)
+const TS0 = 1700000000;
+
+// ---- --verify: a chain that can be proven (ethers from tests/devnet for keccak, RLP, signing) ----
+// Each action is one signed EIP-1559 transaction, drawn in turn from a pool of 64 signed by 8
+// keys (distinct within a block; repeats across blocks only cost nothing to the verifier, which
+// recovers every signer anyway). Receipts carry the action's logs and their bloom; headers are
+// London-style with real transactions/receipts roots and are hash-linked from block 0.
+const VER = args.verify ? (() => {
+  const E = require(require('path').join(__dirname, '../tests/devnet/node_modules/ethers'));
+  const CHAIN = 1337133;
+  const q = (v) => { const h = BigInt(v).toString(16); return v === 0 || v === 0n ? '0x' : '0x' + (h.length % 2 ? '0' : '') + h; };
+  const qj = (v) => '0x' + BigInt(v).toString(16);
+  const keys = [...Array(8)].map((_, i) => new E.SigningKey(E.keccak256(E.toUtf8Bytes('benchnet-key-' + i))));
+  const pool = [...Array(64)].map((_, i) => {
+    const tx = E.Transaction.from({ type: 2, chainId: CHAIN, nonce: i, maxPriorityFeePerGas: 1000000000n,
+      maxFeePerGas: 2000000000n, gasLimit: 300000n, to: POOL, value: 0n, data: '0x', accessList: [] });
+    tx.signature = keys[i % 8].sign(tx.unsignedHash);
+    return { raw: tx.serialized, hash: tx.hash, json: { type: '0x2', chainId: qj(CHAIN), nonce: qj(i),
+      maxPriorityFeePerGas: qj(1000000000n), maxFeePerGas: qj(2000000000n), gasPrice: qj(1000000007n), gas: qj(300000),
+      to: POOL, value: '0x0', input: '0x', accessList: [], v: qj(tx.signature.yParity), yParity: qj(tx.signature.yParity),
+      r: tx.signature.r, s: tx.signature.s, hash: tx.hash, from: tx.from.toLowerCase() } };
+  });
+  const nib = (h) => { const o = []; for (const c of h.slice(2)) o.push(parseInt(c, 16)); return o; };
+  const hp = (ns, leaf) => { const f = (leaf ? 2 : 0) + (ns.length % 2); const a = ns.length % 2 ? [f, ...ns] : [f, 0, ...ns];
+    let h = '0x'; for (let i = 0; i < a.length; i += 2) h += (a[i] * 16 + a[i + 1]).toString(16); return h; };
+  const ref = (node) => { const e = E.encodeRlp(node); return (e.length - 2) / 2 < 32 ? node : E.keccak256(e); };
+  function build(kv, d) { // kv: [[nibbles, valueHex]] sorted
+    if (kv.length === 1) return [hp(kv[0][0].slice(d), true), kv[0][1]];
+    let cp = 0; const f = kv[0][0], l = kv[kv.length - 1][0];
+    while (d + cp < f.length && d + cp < l.length && f[d + cp] === l[d + cp]) cp++;
+    if (cp) return [hp(f.slice(d, d + cp), false), ref(build(kv, d + cp))];
+    const br = []; let i = 0, val = '0x';
+    if (f.length === d) { val = kv[0][1]; i = 1; }
+    for (let x = 0; x < 16; x++) { let j = i; while (j < kv.length && kv[j][0][d] === x) j++; br.push(j > i ? ref(build(kv.slice(i, j), d + 1)) : '0x'); i = j; }
+    br.push(val);
+    return br;
+  }
+  const trieRoot = (items) => {
+    if (!items.length) return E.keccak256(E.encodeRlp('0x'));
+    const kv = items.map((v, i) => [nib(E.encodeRlp(q(i))), v]).sort((a, b) => (a[0].join(',') < b[0].join(',') ? -1 : 1));
+    kv.sort((a, b) => { for (let k = 0; k < Math.min(a[0].length, b[0].length); k++) if (a[0][k] !== b[0][k]) return a[0][k] - b[0][k]; return a[0].length - b[0].length; });
+    return E.keccak256(E.encodeRlp(build(kv, 0)));
+  };
+  const bits = new Map(); // bloom bits per address/topic (they repeat: hash each once)
+  const bloomAdd = (bl, hex) => {
+    let bb = bits.get(hex);
+    if (!bb) { const h = E.getBytes(E.keccak256(hex)); bb = [0, 2, 4].map((i) => ((h[i] << 8) | h[i + 1]) & 2047); bits.set(hex, bb); }
+    for (const b of bb) bl[255 - (b >> 3)] |= 1 << (b & 7);
+  };
+  const txRoots = new Map(); // the transactions root of a pool-index list
+  const hdrs = [], txl = [], rcl = [];
+  const byHash = new Map(pool.map((p, i) => [p.hash.slice(2), i]));
+  const seal = (n, txs, rcs, gasUsed, bloom) => {
+    const h = { parentHash: n ? hdrs[n - 1].hash : '0x' + '0'.repeat(64), sha3Uncles: '0x1dcc4de8dec75d7aab85b567b6ccd41ad312451b948a7413f0a142fd40d49347',
+      miner: '0x' + '0'.repeat(40), stateRoot: '0x' + '0'.repeat(64), transactionsRoot: txRoots.get(txs.join()) || txRoots.set(txs.join(), trieRoot(txs.map((t) => pool[t].raw))).get(txs.join()),
+      receiptsRoot: trieRoot(rcs), logsBloom: E.hexlify(bloom), difficulty: '0x0', number: qj(n), gasLimit: qj(30000000),
+      gasUsed: qj(gasUsed), timestamp: qj(TS0 + 12 * n), extraData: '0x', mixHash: '0x' + '0'.repeat(64), nonce: '0x0000000000000000', baseFeePerGas: '0x7' };
+    h.hash = E.keccak256(E.encodeRlp([h.parentHash, h.sha3Uncles, h.miner, h.stateRoot, h.transactionsRoot, h.receiptsRoot, h.logsBloom,
+      '0x', q(n), q(30000000), q(gasUsed), q(TS0 + 12 * n), '0x', h.mixHash, h.nonce, q(7)]));
+    hdrs[n] = h;
+  };
+  seal(0, [], [], 0, new Uint8Array(256));
+  return {
+    hash: (n) => hdrs[n].hash,
+    txHash: (k) => pool[k % 64].hash.slice(2),
+    endBlock(n, logs) {
+      const txs = [], groups = [];
+      for (const l of logs) {
+        if (!groups.length || groups[groups.length - 1].tx !== l.tx) { groups.push({ tx: l.tx, logs: [] }); txs.push(byHash.get(l.tx)); }
+        l.ti = groups.length - 1;
+        groups[groups.length - 1].logs.push(l);
+      }
+      const bloom = new Uint8Array(256), rcs = [], rjs = [];
+      let cum = 0;
+      for (const g of groups) {
+        const b = new Uint8Array(256);
+        for (const l of g.logs) { bloomAdd(b, l.address); for (const t of l.topics) bloomAdd(b, t); }
+        for (let i = 0; i < 256; i++) bloom[i] |= b[i];
+        const used = 21000 + 1000 * g.logs.length;
+        cum += used;
+        rcs.push('0x02' + E.encodeRlp(['0x01', q(cum), E.hexlify(b), g.logs.map((l) => [l.address, l.topics, '0x' + l.data])]).slice(2));
+        rjs.push({ type: '0x2', status: '0x1', cumulativeGasUsed: qj(cum), gasUsed: qj(used), logsBloom: E.hexlify(b), logs: g.logs,
+          transactionHash: '0x' + g.tx, transactionIndex: qj(rjs.length), from: pool[txs[rjs.length]].json.from, to: POOL, contractAddress: null, effectiveGasPrice: qj(1000000007) });
+      }
+      seal(n, txs, rcs, cum, bloom);
+      txl[n] = txs;
+      rcl[n] = rjs;
+    },
+    block(n, full) {
+      const h = hdrs[n];
+      if (!h) return null;
+      const txs = (txl[n] || []).map((t, i) => (full ? { ...pool[t].json, blockHash: h.hash, blockNumber: qj(n), transactionIndex: qj(i) } : pool[t].hash));
+      return { ...h, size: '0x100', uncles: [], transactions: txs };
+    },
+    receipts(n) {
+      const h = hdrs[n];
+      if (!h) return null;
+      return (rcl[n] || []).map((r) => ({ ...r, blockHash: h.hash, blockNumber: qj(n), logs: r.logs.map((l) => ({ address: l.address, topics: l.topics,
+        data: '0x' + l.data, blockNumber: qj(n), blockHash: h.hash, transactionHash: '0x' + l.tx, transactionIndex: qj(l.ti), logIndex: qj(l.li), removed: false })) }));
+    },
+  };
+})() : null;
 let logIndex = 0, cur = [];
 let nLogs = 0;
-const TS0 = 1700000000;
 function emit(address, topics, data, tx) {
   cur.push({ address, topics, data, tx, li: logIndex++ });
   nLogs++;
 }
 function endBlock() {
   const n = blocks.length;
+  if (VER) VER.endBlock(n, cur);
   blocks.push(cur.map((l) => `{"address":"${l.address}","topics":[${l.topics.map((t) => `"${t}"`).join(',')}],` +
     `"data":"0x${l.data}","blockNumber":"0x${n.toString(16)}","transactionHash":"0x${l.tx}",` +
-    `"transactionIndex":"0x0","blockHash":"${hash(n)}","logIndex":"0x${l.li.toString(16)}","removed":false,` +
+    `"transactionIndex":"0x${(l.ti || 0).toString(16)}","blockHash":"${hash(n)}","logIndex":"0x${l.li.toString(16)}","removed":false,` +
     `"blockTimestamp":"0x${(TS0 + 12 * n).toString(16)}"}`));
   cur = [];
   logIndex = 0;
@@ -68,12 +172,13 @@ function endBlock() {
 const hashCache = new Map();
 function hash(n) {
   if (n < 0) return '0x' + '0'.repeat(64);
+  if (VER) return VER.hash(n);
   let h = hashCache.get(n);
   if (!h) { h = '0x' + crypto.createHash('sha256').update('benchnet-' + n).digest('hex'); hashCache.set(n, h); }
   return h;
 }
 let txn = 0;
-const txh = () => (++txn).toString(16).padStart(64, '0');
+const txh = () => (VER ? VER.txHash(++txn) : (++txn).toString(16).padStart(64, '0'));
 // block 1: reserves
 for (const r of RES) {
   const tx = txh();
@@ -136,6 +241,7 @@ if (args['config-out']) {
     name: 'benchnet', chain_id: 1337133, reorg_window: 64, confirmations: 0, max_block_range: 2000,
     deployments: [{ name: 'aave-v3-benchnet', protocol: 'aave_v3', version: '3.0.2', start_block: 1, base_currency_decimals: 8,
       contracts: { pool: POOL, pool_configurator: CONFIG, oracle: ORACLE } }],
+    ...(VER ? { checkpoint: { block: 0, hash: VER.hash(0) } } : {}),
   }, null, 2) + '\n');
 }
 console.error(`replay: ${nLogs} logs, ${sup.size} positions, ${HEAD} blocks generated in ${Date.now() - t0} ms`);
@@ -147,9 +253,14 @@ function answer(req) {
     case 'eth_chainId': return '0x' + (1337133).toString(16);
     case 'eth_blockNumber': return '0x' + HEAD.toString(16);
     case 'eth_getCode': return p[0] && p[0].toLowerCase() === POOL ? '0x6080' : '0x';
+    case 'eth_getBlockReceipts': {
+      if (!VER) throw { code: -32601, message: 'method not found: ' + req.method };
+      return VER.receipts(p[0] === 'latest' ? HEAD : parseInt(p[0], 16));
+    }
     case 'eth_getBlockByNumber': {
       const n = p[0] === 'latest' ? HEAD : parseInt(p[0], 16);
       if (!(n >= 0 && n <= HEAD)) return null;
+      if (VER) return VER.block(n, p[1] === true);
       return { number: '0x' + n.toString(16), hash: hash(n), parentHash: hash(n - 1), timestamp: '0x' + (TS0 + 12 * n).toString(16) };
     }
     case 'eth_call': {

@@ -119,6 +119,9 @@ int lx_verifier_create(struct lx_verifier **out, uint64_t cp_block, const uint8_
 		       struct lx_error *err);
 void lx_verifier_destroy(struct lx_verifier *v);
 const struct lx_verify_stats *lx_verifier_stats(const struct lx_verifier *v);
+/* The last header linked to the checkpoint: its number and hash (compare with a second source:
+ * the link proves descent from the checkpoint, not that the chain is the canonical one). */
+void lx_verifier_tip(const struct lx_verifier *v, uint64_t *block, uint8_t hash[32]);
 
 /*
  * Proves the logs of blocks [from, to] that the indexer is about to apply:
@@ -132,7 +135,9 @@ const struct lx_verify_stats *lx_verifier_stats(const struct lx_verifier *v);
  *    header's transactionsRoot; the signer of each transaction that emitted a used log is
  *    recovered and must equal the node's `from`.
  * out (zeroed on entry) receives the signers. Errors: LX_EVERIFY naming the block and what did
- * not match; RPC errors as lx_rpc; LX_EUNKNOWN for a transaction type that cannot be proven.
+ * not match; LX_EREORG when block `from` itself does not extend the linked chain (a reorg, or
+ * a lie: the caller must not apply the range either way); RPC errors as lx_rpc; LX_EUNKNOWN
+ * for a transaction type that cannot be proven.
  */
 int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_filter *f,
 		    size_t nf, const struct lx_logset *logs, uint64_t from, uint64_t to,

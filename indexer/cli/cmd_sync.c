@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "common.h"
+#include "lendex/hex.h"
 #include "lendex/sync.h"
 #include "lendex/verify.h"
 
@@ -91,17 +92,25 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		goto out;
 	}
 	const struct lx_verify_stats *vs = vf ? lx_verifier_stats(vf) : NULL;
+	uint64_t tip = 0;
+	uint8_t tip_hash[32] = {0};
+	char tip_hex[67] = "";
+	if (vf) {
+		lx_verifier_tip(vf, &tip, tip_hash);
+		lx_hex_encode(tip_hex, sizeof(tip_hex), tip_hash, 32);
+	}
 	if (lx_cli_has(a, "json") && vs)
 		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
 		       "\"splits\":%llu,\"reorgs\":%llu,\"verified\":{\"headers\":%llu,"
 		       "\"blocks\":%llu,\"bloom_blocks\":%llu,\"receipts\":%llu,\"logs\":%llu,"
-		       "\"signers\":%llu}}\n",
+		       "\"signers\":%llu,\"tip\":%llu,\"tip_hash\":\"%s\"}}\n",
 		       chain->name, (unsigned long long)res.from, (unsigned long long)res.to,
 		       (unsigned long long)res.logs, (unsigned long long)res.ranges,
 		       (unsigned long long)res.splits, (unsigned long long)res.reorgs,
 		       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
 		       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->receipts,
-		       (unsigned long long)vs->logs, (unsigned long long)vs->signers);
+		       (unsigned long long)vs->logs, (unsigned long long)vs->signers,
+		       (unsigned long long)tip, tip_hex);
 	else if (lx_cli_has(a, "json"))
 		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
 		       "\"splits\":%llu,\"reorgs\":%llu}\n",
@@ -116,10 +125,11 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		       (unsigned long long)res.reorgs);
 	if (vs && !lx_cli_has(a, "quiet") && !lx_cli_has(a, "json"))
 		printf("verified: %llu headers linked to the checkpoint, receipts of %llu blocks "
-		       "(%llu by bloom), %llu logs, %llu signers\n",
+		       "(%llu by bloom), %llu logs, %llu signers; block %llu is %s (check it "
+		       "against a second source)\n",
 		       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
 		       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->logs,
-		       (unsigned long long)vs->signers);
+		       (unsigned long long)vs->signers, (unsigned long long)tip, tip_hex);
 out:
 	lx_verifier_destroy(vf);
 	lx_store_close(st);

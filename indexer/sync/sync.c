@@ -46,6 +46,7 @@ struct range {
 	size_t n_calls[MAX_PROTOS];
 	struct lx_call *calls[MAX_PROTOS];
 	struct lx_verified verified;   /* sync --verify: proven signers of the range's txs */
+	bool unproven;                 /* --verify: `from` does not extend the linked chain */
 };
 
 struct sync {
@@ -816,6 +817,13 @@ static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
 	int rc = lx_verify_range(s->o->verifier, s->rpc, f, s->n, &r->logs, r->from, r->to,
 				 r->first.hash, r->last.hash, &r->verified, err);
 	free(f);
+	if (rc == LX_EREORG && r->from > s->window_lo) {
+		/* inside the window: hand it on unproven; apply sees the reorg and unwinds, and
+		 * refuses the range if it does not */
+		lx_error_clear(err);
+		r->unproven = true;
+		return 0;
+	}
 	return rc;
 }
 
@@ -881,9 +889,11 @@ static void *producer(void *arg)
 		if (rc)
 			break;
 		size_t done = 0;
-		while (done < nq && q[done].fetched) {
+		bool halt = false; /* --verify: an unproven range went on; wait for the unwind */
+		while (done < nq && q[done].fetched && !halt) {
 			if (s->o->verifier && (rc = verify_range(s, &q[done], &err)))
 				break;
+			halt = q[done].unproven;
 			size_t held = range_bytes(&q[done]);
 			pthread_mutex_lock(&pp->m);
 			while ((pp->count == RING || (pp->count && pp->bytes + held > RING_BYTES)) &&
@@ -903,6 +913,8 @@ static void *producer(void *arg)
 		}
 		memmove(q, q + done, (nq - done) * sizeof(*q));
 		nq -= done;
+		if (halt)
+			break;
 		if (!split_any && done && s->span < s->max_span)
 			s->span = s->span * 2 > s->max_span ? s->max_span : s->span * 2;
 	}
@@ -1007,6 +1019,12 @@ static int sync_to(struct sync *s, struct lx_error *err)
 				/* reorg: the first new block does not extend our cursor */
 				range_release(&r);
 				reorg = true;
+				break;
+			}
+			if (r.unproven) {
+				rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu does not extend the "
+						  "chain linked to the checkpoint", (unsigned long long)r.from);
+				range_release(&r);
 				break;
 			}
 			if (r.prices) {

@@ -66,6 +66,12 @@ const struct lx_verify_stats *lx_verifier_stats(const struct lx_verifier *v)
 	return &v->st;
 }
 
+void lx_verifier_tip(const struct lx_verifier *v, uint64_t *block, uint8_t hash[32])
+{
+	*block = v->tip;
+	memcpy(hash, v->tip_hash, 32);
+}
+
 static void hexh(char out[67], const uint8_t h[32])
 {
 	lx_hex_encode(out, 67, h, 32);
@@ -162,6 +168,9 @@ struct ctx {
 	const struct lx_logset *logs;
 	struct lx_verified *out;
 	struct lx_error *err;
+	uint64_t from;                 /* the range's first block, */
+	uint8_t from_hash[32];         /* its linked hash (the ring may not hold it at the end) */
+	bool have_from;
 };
 
 static int push_signer(struct lx_verified *o, const uint8_t tx[32], const struct lx_addr *a,
@@ -507,23 +516,61 @@ static bool in_logs(const struct lx_logset *s, uint64_t b)
 	return n > 0;
 }
 
-/* Links headers (from, to] onto the tip, checking the relevant blocks among them. */
+/*
+ * Links headers [a, e] onto the tip; with prove, checks the relevant blocks among them (those
+ * with logs, or a bloom that may hold one): their receipts come in one batch per chunk.
+ */
 static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits *fb,
 		      bool prove)
 {
 	struct lx_verifier *v = c->v;
 	struct lx_error *err = c->err;
-	size_t n = (size_t)(e - a + 1);
-	struct lx_rpc_req *rq = calloc(n, sizeof(*rq));
-	if (!rq)
+	size_t n = (size_t)(e - a + 1), nrel = 0;
+	struct lx_rpc_req *rq = calloc(n, sizeof(*rq)), *rr = calloc(n, sizeof(*rr));
+	size_t *rel = calloc(n, sizeof(*rel));
+	bool *used = calloc(n, sizeof(*used));
+	if (!rq || !rr || !rel || !used) {
+		free(rq);
+		free(rr);
+		free(rel);
+		free(used);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
-	for (size_t i = 0; i < n; i++) {
-		rq[i].method = "eth_getBlockByNumber";
-		rq[i].params = block_params(a + i, prove && in_logs(c->logs, a + i));
 	}
-	int rc = lx_rpc_batch(c->rpc, rq, n, CHUNK);
-	if (rc)
-		rc = first_err(rq, n, rc, err);
+	/* one round: every header, and the receipts of the blocks whose logs are known to be
+	 * used (rr[0..nu)); bloom-only blocks get theirs in a second round below */
+	size_t nu = 0;
+	struct lx_rpc_req *all = calloc(2 * n, sizeof(*all));
+	if (!all) {
+		free(rq);
+		free(rr);
+		free(rel);
+		free(used);
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		used[i] = prove && in_logs(c->logs, a + i);
+		all[i].method = "eth_getBlockByNumber";
+		all[i].params = block_params(a + i, used[i]);
+		if (used[i] && !v->no_block_receipts) {
+			char tag[24];
+			snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)(a + i));
+			all[n + nu].method = "eth_getBlockReceipts";
+			all[n + nu++].params = json_pack("[s]", tag);
+		}
+	}
+	int rc = lx_rpc_batch(c->rpc, all, n + nu, 25);
+	memcpy(rq, all, n * sizeof(*rq));
+	memcpy(rr, all + n, nu * sizeof(*rr));
+	free(all);
+	if (rc) {
+		rc = first_err(rq, n, 0, err);
+		if (!rc) {
+			for (size_t k = 0; k < nu; k++)
+				if (rr[k].rc == LX_ERPC)
+					v->no_block_receipts = true; /* not served: one by one */
+			rc = v->no_block_receipts ? 0 : first_err(rr, nu, LX_EBADRESP, err);
+		}
+	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t b = a + i;
 		json_t *h = rq[i].result;
@@ -545,8 +592,10 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 			char p[67], t[67];
 			hexh(p, parent);
 			hexh(t, v->tip_hash);
-			rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: parentHash %s is not "
-					  "the hash of block %llu linked to the checkpoint (%s)",
+			/* at a range's first block this may be a reorg: LX_EREORG lets sync decide */
+			rc = lx_error_set(err, b == c->from ? LX_EREORG : LX_EVERIFY,
+					  "verify: block %llu: parentHash %s is not the hash of block "
+					  "%llu linked to the checkpoint (%s)",
 					  (unsigned long long)b, p, (unsigned long long)v->tip, t);
 			break;
 		}
@@ -567,20 +616,44 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 		v->ring_no[b % RING] = b;
 		memcpy(v->ring[b % RING], got, 32);
 		v->st.headers++;
-		bool used = prove && in_logs(c->logs, b);
-		if (!prove || (!used && !bloom_may_match(fb, bloom)))
+		if (b == c->from) {
+			memcpy(c->from_hash, got, 32);
+			c->have_from = true;
+		}
+		if (!prove || (!used[i] && !bloom_may_match(fb, bloom)))
 			continue;
-		if (!used)
+		if (!used[i])
 			v->st.bloom_blocks++;
-		json_t *rc_json;
-		if ((rc = receipts_of(c, b, h, &rc_json)))
-			break;
-		rc = check_block(c, b, h, rc_json, used);
-		json_decref(rc_json);
+		rel[nrel++] = i;
+	}
+	/* rr[0..nu) hold the used blocks' receipts in block order; bloom-only blocks (and any
+	 * block whose batch answer failed) fetch theirs one by one */
+	size_t u = 0;
+	for (size_t k = 0; k < nrel && !rc; k++) {
+		uint64_t b = a + rel[k];
+		json_t *h = rq[rel[k]].result, *rj = NULL, *own = NULL;
+		if (used[rel[k]]) {
+			/* used blocks are relevant, in block order: the u-th one is rr[u] */
+			if (u < nu && !rr[u].rc && json_is_array(rr[u].result))
+				rj = rr[u].result;
+			u++;
+		}
+		if (!rj) {
+			if ((rc = receipts_of(c, b, h, &own)))
+				break;
+			rj = own;
+		}
+		rc = check_block(c, b, h, rj, used[rel[k]]);
+		json_decref(own);
 	}
 	for (size_t i = 0; i < n; i++)
 		json_decref(rq[i].result);
+	for (size_t i = 0; i < nu; i++)
+		json_decref(rr[i].result);
 	free(rq);
+	free(rr);
+	free(rel);
+	free(used);
 	return rc;
 }
 
@@ -618,7 +691,11 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 		fbits_release(&fb);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
-	struct ctx c = { v, rpc, f, nf, logs, out, err };
+	struct ctx c = { v, rpc, f, nf, logs, out, err, from, {0}, false };
+	if (v->tip >= from && v->ring_no[from % RING] == from) {
+		memcpy(c.from_hash, v->ring[from % RING], 32);
+		c.have_from = true;
+	}
 	int rc = 0;
 	while (!rc && v->tip < to) {
 		uint64_t a = v->tip + 1, e = to - a + 1 > CHUNK ? a + CHUNK - 1 : to;
@@ -628,8 +705,7 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 		rc = link_chunk(&c, a, e, &fb, a >= from);
 	}
 	fbits_release(&fb);
-	if (!rc && first_hash && (v->ring_no[from % RING] != from ||
-				  memcmp(v->ring[from % RING], first_hash, 32)))
+	if (!rc && first_hash && (!c.have_from || memcmp(c.from_hash, first_hash, 32)))
 		rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: the header sync fetched is "
 				  "not the one linked to the checkpoint", (unsigned long long)from);
 	if (!rc && last_hash && memcmp(v->tip_hash, last_hash, 32))
