@@ -486,14 +486,14 @@ int main(int argc, char **argv)
 	if (arg(argc, argv, "--verify", NULL)) {
 		snprintf(dd, sizeof(dd), "%s/verify", work);
 		double tv = now();
-		pid_t vp = fork();
-		if (vp == 0) {
+		pid_t vpid = fork();
+		if (vpid == 0) {
 			execl(bin, bin, "sync", "--chain", cname, "--chains-dir", cdir, "--rpc", url,
 			      "--datadir", dd, "--verify", "--quiet", (char *)NULL);
 			_exit(127);
 		}
 		int vst = 0;
-		waitpid(vp, &vst, 0);
+		waitpid(vpid, &vst, 0);
 		verify_s = now() - tv;
 		if (!WIFEXITED(vst) || WEXITSTATUS(vst))
 			die("lendex sync --verify failed", NULL);
