@@ -809,14 +809,9 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 /* sync --verify: proves a fetched range before it goes to apply (see indexer/verify/). */
 static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
 {
-	struct lx_filter *f = calloc(s->n ? s->n : 1, sizeof(*f));
-	if (!f)
-		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-	for (size_t p = 0; p < s->n; p++)
-		s->p[p]->ops->filter(s->p[p], &f[p]);
-	int rc = lx_verify_range(s->o->verifier, s->rpc, f, s->n, &r->logs, r->from, r->to,
-				 r->first.hash, r->last.hash, &r->verified, err);
-	free(f);
+	/* the filters the range's logs were fetched with (snapshot: no handler call here) */
+	int rc = lx_verify_range(s->o->verifier, s->rpc, s->filters, s->n, &r->logs, r->from,
+				 r->to, r->first.hash, r->last.hash, &r->verified, err);
 	if (rc == LX_EREORG && r->from > s->window_lo) {
 		/* inside the window: hand it on unproven; apply sees the reorg and unwinds, and
 		 * refuses the range if it does not */
