@@ -3,8 +3,10 @@
  * run: the floor (download and parse the same logs with the same client, ranges and
  * concurrency, and do nothing with them), lendex's end-to-end `sync` time, their ratio, the
  * apply-only throughput (events/s from the logs already in memory into a fresh store), peak
- * RSS of the sync, the store's size, and the risk pass's exact liquidation prices and ladders
- * over every synced account.
+ * RSS of the sync, the store's size, the risk pass's exact liquidation prices and ladders
+ * over every synced account, and cascades over every account (percentage model, the DEX model
+ * on a synthetic Uniswap V3 pool, and a sweep of 10 shocks) against a floor of one health pass
+ * over every account.
  *
  * usage: bench --rpc URL --lendex BIN --chains-dir DIR --chain NAME --workdir DIR
  */
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include "lendex/chain.h"
+#include "lendex/dex.h"
 #include "lendex/proto.h"
 #include "lendex/risk.h"
 #include "lendex/sync.h"
@@ -466,6 +469,81 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_pts; i++)
 		n_found += pts[i].status == LX_LIQ_FOUND;
 	size_t n_view_accounts = mv.n_accounts;
+	/* 2b'. cascades over every account: the floor is one health pass (each round needs at
+	 * least that); the asset holding the most collateral is shocked -30% */
+	double t5 = now();
+	for (size_t i = 0; i < mv.n_accounts; i++) {
+		struct lx_health h;
+		lx_model_health(&h, &mv, &mv.accounts[i], NULL);
+	}
+	double hp_s = now() - t5;
+	size_t big = 0;
+	double bigv = -1;
+	for (size_t k = 0; k < mv.n_assets; k++) {
+		double v = lx_u256_to_double(&mv.assets[k].total_supplied) *
+			   lx_u256_to_double(&mv.assets[k].price);
+		for (unsigned d = 0; d < mv.assets[k].decimals; d++)
+			v /= 10;
+		if (v > bigv) {
+			bigv = v;
+			big = k;
+		}
+	}
+	struct lx_shock shock = {big, -3000};
+	struct lx_cascade cc;
+	struct lx_cascade_opts co;
+	memset(&co, 0, sizeof(co));
+	double t6 = now();
+	if (mv.n_assets && lx_risk_cascade_run(&mv, &shock, 1, &co, &cc, &e))
+		die("cascade", &e);
+	double casc_s = now() - t6;
+	size_t casc_liq = mv.n_assets ? cc.n_liq : 0, casc_rounds = mv.n_assets ? cc.n_rounds : 0;
+	if (mv.n_assets)
+		lx_cascade_release(&cc);
+	/* the DEX model: the shocked asset in a synthetic pool against another asset, liquidity
+	 * spread over 400 initialized ticks so sales cross many of them */
+	struct lx_dex *dex = NULL;
+	double dex_s = 0, sweep_s = 0;
+	size_t dex_liq = 0, dex_rounds = 0, dex_swaps = 0;
+	if (mv.n_assets > 1 && lx_dex_create(&dex, mv.n_assets) == 0) {
+		struct lx_uv3_pool pool;
+		memset(&pool, 0, sizeof(pool));
+		pool.fee = 3000;
+		pool.tick_spacing = 60;
+		lx_uv3_sqrt_at_tick(&pool.sqrt_price, 0);
+		pool.tick = 0;
+		struct lx_uv3_tick ticks[400];
+		__int128 unit = (__int128)1000000000000000000ll * 20000; /* 2e22 per range */
+		for (int k = 0; k < 200; k++) {
+			ticks[k] = (struct lx_uv3_tick){-(k + 1) * 120, unit};
+			ticks[200 + k] = (struct lx_uv3_tick){(k + 1) * 120, -unit};
+		}
+		pool.liquidity = (unsigned __int128)(unit * 200);
+		pool.ticks = ticks;
+		pool.n_ticks = 400;
+		struct lx_dex_feed feed = {50, 3600};
+		lx_dex_add_pool(dex, big, (big + 1) % mv.n_assets, true, &pool);
+		lx_dex_set_feed(dex, big, &feed);
+		co.dex = dex;
+		double t7 = now();
+		if (lx_risk_cascade_run(&mv, &shock, 1, &co, &cc, &e))
+			die("cascade (dex)", &e);
+		dex_s = now() - t7;
+		dex_liq = cc.n_liq;
+		dex_rounds = cc.n_rounds;
+		dex_swaps = cc.n_swaps;
+		lx_cascade_release(&cc);
+		/* a sweep of 10 shocks, -5% .. -50%, with the DEX model */
+		double t8 = now();
+		for (int k = 1; k <= 10; k++) {
+			struct lx_shock sh = {big, -500 * k};
+			if (lx_risk_cascade_run(&mv, &sh, 1, &co, &cc, &e))
+				die("sweep", &e);
+			lx_cascade_release(&cc);
+		}
+		sweep_s = now() - t8;
+		lx_dex_destroy(dex);
+	}
 	free(pts);
 	free(lad);
 	lx_market_view_release(&mv);
@@ -556,6 +634,13 @@ int main(int argc, char **argv)
 	       n_view_accounts, n_pts, n_found, liq_s);
 	printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
 	       n_view_accounts, n_lad, lad_s);
+	printf("health pass over %zu accounts (cascade floor)  %8.3f s\n", n_view_accounts, hp_s);
+	printf("cascade -30%%, percent model (%zu liqs, %zu rounds)  %8.3f s  (%.1f floors)\n",
+	       casc_liq, casc_rounds, casc_s, hp_s > 0 ? casc_s / hp_s : 0);
+	printf("cascade -30%%, DEX model (%zu liqs, %zu rounds, %zu swaps)  %8.3f s  (%.1f floors)\n",
+	       dex_liq, dex_rounds, dex_swaps, dex_s, hp_s > 0 ? dex_s / hp_s : 0);
+	printf("sweep of 10 shocks, DEX model                  %8.3f s  (%.1f floors)\n", sweep_s,
+	       hp_s > 0 ? sweep_s / hp_s : 0);
 	for (size_t i = 0; i < n_sets; i++)
 		lx_logset_release(&sets[i]);
 	free(sets);

@@ -138,6 +138,36 @@ int lx_cmd_clusters(const struct lx_cli_args *a)
 	return rc;
 }
 
+/* --gas-cost, --depth-share and the market model (--market, chains/ dex, --rpc) into o */
+static int cascade_opts(const struct lx_cli_args *a, const struct lx_market_view *mv,
+			struct lx_report_opts *o, struct lx_dex **dex)
+{
+	*dex = NULL;
+	double scale = pow(10, mv->base_decimals);
+	const char *gas = lx_cli_get(a, "gas-cost", NULL), *share = lx_cli_get(a, "depth-share", NULL);
+	char *end;
+	if (gas) {
+		double g = strtod(gas, &end);
+		if (end == gas || *end || g < 0 || g > 1e12) {
+			lx_cli_errorf("bad --gas-cost '%s': expected an amount of the base currency (USD)",
+				      gas);
+			return LX_EXIT_USAGE;
+		}
+		o->cascade.gas_cost_base = g * scale;
+	}
+	if (share) {
+		double d = strtod(share, &end);
+		if (end == share || *end || d <= 0 || d > 1000) {
+			lx_cli_errorf("bad --depth-share '%s': expected a percentage of the supply", share);
+			return LX_EXIT_USAGE;
+		}
+		o->cascade.percent_depth = d / 100;
+	}
+	int rc = lx_cli_dex_setup(a, mv, dex);
+	o->cascade.dex = *dex;
+	return rc;
+}
+
 int lx_cmd_cascade(const struct lx_cli_args *a)
 {
 	struct lx_market_view mv;
@@ -157,29 +187,8 @@ int lx_cmd_cascade(const struct lx_cli_args *a)
 	}
 	o.cascade.max_rounds = (size_t)rounds;
 	double scale = pow(10, mv.base_decimals);
-	const char *gas = lx_cli_get(a, "gas-cost", NULL), *share = lx_cli_get(a, "depth-share", NULL);
-	char *end;
-	if (gas) {
-		double g = strtod(gas, &end);
-		if (end == gas || *end || g < 0 || g > 1e12) {
-			lx_cli_errorf("bad --gas-cost '%s': expected an amount of the base currency (USD)",
-				      gas);
-			rc = LX_EXIT_USAGE;
-			goto out;
-		}
-		o.cascade.gas_cost_base = g * scale;
-	}
-	if (share) {
-		double d = strtod(share, &end);
-		if (end == share || *end || d <= 0 || d > 1000) {
-			lx_cli_errorf("bad --depth-share '%s': expected a percentage of the supply", share);
-			rc = LX_EXIT_USAGE;
-			goto out;
-		}
-		o.cascade.percent_depth = d / 100;
-	}
 	struct lx_dex *dex = NULL;
-	if ((rc = lx_cli_dex_setup(a, &mv, &dex)))
+	if ((rc = cascade_opts(a, &mv, &o, &dex)))
 		goto out;
 	o.cascade.dex = dex;
 	struct lx_error e;
@@ -283,7 +292,15 @@ int lx_cmd_report(const struct lx_cli_args *a)
 	struct lx_report r;
 	struct lx_error e;
 	const char *dir = lx_cli_get(a, "out", "lendex-report");
-	if (lx_report_compute(&r, &mv, &o, &e) || lx_report_write(dir, &r, &mv, &o, &e)) {
+	struct lx_dex *dex = NULL;
+	if ((rc = cascade_opts(a, &mv, &o, &dex))) {
+		lx_market_view_release(&mv);
+		lx_chain_destroy(chain);
+		return rc;
+	}
+	int crc = lx_report_compute(&r, &mv, &o, &e);
+	lx_dex_destroy(dex);
+	if (crc || lx_report_write(dir, &r, &mv, &o, &e)) {
 		lx_cli_errorf("%s", e.msg);
 		rc = LX_EXIT_RUNTIME;
 	} else if (lx_cli_has(a, "json")) {

@@ -61,6 +61,11 @@ static const struct lx_cli_opt report_opts[] = {
 	{"top", true, false, "N  accounts listed by leverage (default 20)"},
 	{"step", true, false, "PCT  sweep step (default 5)"},
 	{"max", true, false, "PCT  sweep end (default 50)"},
+	{"gas-cost", true, false, "USD  skip liquidations whose bonus earns less (default 0)"},
+	{"market", true, false, "dex|percent  market model (default: dex when chains/ names pools)"},
+	{"depth-share", true, false, "PCT  percent model: depth per 1% move as % of supply (2)"},
+	{"depth-file", true, false, "FILE  per-asset depth (base currency per 1%) without a pool"},
+	{"rpc", true, true, "URL  node to read the DEX pools from at the synced block"},
 	LX_OPT_END};
 static const struct lx_cli_opt dump_opts[] = {LX_OPT_DATADIR, LX_OPT_END};
 static const struct lx_cli_opt entity_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,

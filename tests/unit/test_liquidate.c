@@ -1,0 +1,269 @@
+/*
+ * test_liquidate.c: the protocol's liquidation routine (indexer/model/liquidate.c) on cases
+ * worked out from LiquidationLogic's formulas (3.0.2 and aave-v3-origin v3.3.0) with an
+ * independent big-integer reference: the close factor at HF > 0.95, balances moved through the
+ * indexes (a 1-wei drift raw subtraction would miss), the protocol fee clamped to the scaled
+ * balance left (1 wei less than the unclamped fee), 3.3's position-wide 50 % cap, its dust rule
+ * (the largest amount that leaves 1,000 base units) and deficit creation, and refusals.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lendex/model.h"
+
+static struct lx_u256 P(const char *s)
+{
+	struct lx_u256 v;
+	assert_int_equal(lx_u256_parse(&v, s, strlen(s)), 0);
+	return v;
+}
+
+static void eq(const struct lx_u256 *v, const char *dec)
+{
+	char b[LX_U256_DEC_MAX];
+	lx_u256_to_dec(b, sizeof(b), v);
+	assert_string_equal(b, dec);
+}
+
+/* A: 18 decimals, LT 82.5 %, bonus 5 %, fee 10 %; B: 6 decimals $1; C: 18 decimals $1 */
+static struct lx_asset_info as[3];
+static struct lx_asset_pos pos[4];
+static struct lx_account_view acct;
+static struct lx_market_view mv;
+
+static void market(const char *price_a, bool v33)
+{
+	memset(as, 0, sizeof(as));
+	memset(pos, 0, sizeof(pos));
+	memset(&acct, 0, sizeof(acct));
+	memset(&mv, 0, sizeof(mv));
+	as[0].decimals = 18;
+	as[0].price = P(price_a);
+	as[0].liq_protocol_fee_bps = 1000;
+	as[1].decimals = 6;
+	as[1].price = P("100000000");
+	as[2].decimals = 18;
+	as[2].price = P("100000000");
+	for (int k = 0; k < 3; k++) {
+		as[k].liquidity_index = P("1000000000000000000000000000");
+		as[k].borrow_index = P("1000000000000000000000000000");
+	}
+	mv.assets = as;
+	mv.n_assets = 3;
+	mv.health_method = LX_HEALTH_AAVE_V3;
+	mv.base_decimals = 8;
+	mv.rules.default_close_factor_bps = 5000;
+	mv.rules.max_close_factor_bps = 10000;
+	mv.rules.full_close_hf = P("950000000000000000");
+	if (v33) {
+		mv.rules.min_base_full_close = P("200000000000");
+		mv.rules.min_leftover_base = P("100000000000");
+		mv.rules.position_close_factor = true;
+		mv.rules.deficit = true;
+	} else {
+		mv.rules.stable_debt = true;
+	}
+	acct.pos = pos;
+	mv.accounts = &acct;
+	mv.n_accounts = 1;
+}
+
+static void coll(int i, const char *scaled, const char *index)
+{
+	pos[i].asset = 0;
+	pos[i].collateral = true;
+	pos[i].ltv_bps = 8000;
+	pos[i].liq_threshold_bps = 8250;
+	pos[i].liq_bonus_bps = 10500;
+	pos[i].price = as[0].price;
+	pos[i].scaled_supplied = P(scaled);
+	as[0].liquidity_index = P(index);
+	assert_int_equal(lx_ray_mul(&pos[i].supplied, &pos[i].scaled_supplied, &as[0].liquidity_index),
+			 0);
+}
+
+static void debt(int i, uint32_t asset, const char *scaled, const char *index)
+{
+	pos[i].asset = asset;
+	pos[i].price = as[asset].price;
+	pos[i].scaled_variable = P(scaled);
+	as[asset].borrow_index = P(index);
+	assert_int_equal(lx_ray_mul(&pos[i].borrowed_variable, &pos[i].scaled_variable,
+				    &as[asset].borrow_index),
+			 0);
+	pos[i].borrowed = pos[i].borrowed_variable;
+}
+
+static void test_v30_indexes(void **s)
+{
+	(void)s;
+	/* 10 A at index 1.05, 16000 B at index 1.1; A at $1900: HF 0.9796875 → 50 % */
+	market("190000000000", false);
+	coll(0, "9523809523809523810", "1050000000000000000000000000");
+	debt(1, 1, "14545454545", "1100000000000000000000000000");
+	acct.n_pos = 2;
+	eq(&pos[0].supplied, "10000000000000000001");
+	eq(&pos[1].borrowed, "16000000000");
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	eq(&r.hf_before, "979687500000000000");
+	assert_int_equal(r.close_factor_bps, 5000);
+	eq(&r.debt_repaid, "8000000000");
+	eq(&r.collateral_seized, "4400000000000000000");
+	eq(&r.protocol_fee, "21052631578947368");
+	eq(&pos[1].borrowed, "16000000000"); /* apply = false leaves the account */
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, true), 0);
+	/* burnt 8000e6.rayDiv(1.1) scaled: 7999999999 left, not 8000000000 */
+	eq(&pos[1].borrowed, "7999999999");
+	eq(&pos[0].supplied, "5578947368421052632");
+	/* a smaller ask is honoured; an ask above the close factor is capped */
+	market("190000000000", false);
+	coll(0, "9523809523809523810", "1050000000000000000000000000");
+	debt(1, 1, "14545454545", "1100000000000000000000000000");
+	acct.n_pos = 2;
+	struct lx_u256 ask = P("99999999999");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &ask, NULL, false), 0);
+	eq(&r.debt_repaid, "8000000000");
+	ask = P("1000000000");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &ask, NULL, false), 0);
+	eq(&r.debt_repaid, "1000000000");
+	/* the reserve cannot pay 4.4 A out: the liquidator takes aTokens */
+	struct lx_u256 avail = P("1000000000000000000");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, &avail, false), 0);
+	assert_true(r.receive_atoken);
+}
+
+static void test_fee_clamp(void **s)
+{
+	(void)s;
+	/* all of the collateral goes (A at $1000, 16000 B: HF 0.5156, 100 %); the unclamped fee
+	 * 47619047619047620 is 1 wei more than the scaled balance left after seizing */
+	market("100000000000", false);
+	coll(0, "9999979012389916090", "1000002098765413209876541317");
+	debt(1, 1, "16000000000", "1000000000000000000000000000");
+	acct.n_pos = 2;
+	eq(&pos[0].supplied, "10000000000000000119");
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, true), 0);
+	assert_int_equal(r.close_factor_bps, 10000);
+	eq(&r.debt_repaid, "9523809524");
+	eq(&r.collateral_seized, "9952380952380952499");
+	eq(&r.protocol_fee, "47619047619047619");
+	assert_true(r.collateral_cleared);
+	assert_false(pos[0].collateral);
+	eq(&pos[0].scaled_supplied, "0");
+	/* 3.0 leaves the rest as debt without collateral: HF 0, nothing to liquidate */
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
+}
+
+static void test_v33_close_factor_and_dust(void **s)
+{
+	(void)s;
+	/* 10 A at $1800 against 9000 B + 6000 C: HF 0.99; B is more than half the 15000 of debt,
+	 * so at most 7500 base units of it */
+	market("180000000000", true);
+	coll(0, "10000000000000000000", "1000000000000000000000000000");
+	debt(1, 1, "9000000000", "1000000000000000000000000000");
+	debt(2, 2, "6000000000000000000000", "1000000000000000000000000000");
+	acct.n_pos = 3;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	assert_int_equal(r.close_factor_bps, 5000);
+	eq(&r.debt_repaid, "7500000000");
+	eq(&r.collateral_seized, "4354166666666666666");
+	eq(&r.protocol_fee, "20833333333333333");
+	/* C (6000 < 7500) may be repaid whole */
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 2, NULL, NULL, false), 0);
+	assert_int_equal(r.close_factor_bps, 10000);
+	eq(&r.debt_repaid, "6000000000000000000000");
+	/* dust: 2.7333 A against 2100 B + 2000 C (HF 0.99): the cap 2050 would leave 50 base
+	 * units of B; the liquidator asks for 1100, which leaves exactly 1000 */
+	market("180000000000", true);
+	coll(0, "2733333333333333333", "1000000000000000000000000000");
+	debt(1, 1, "2100000000", "1000000000000000000000000000");
+	debt(2, 2, "2000000000000000000000", "1000000000000000000000000000");
+	acct.n_pos = 3;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	eq(&r.debt_to_cover, "1100000000");
+	eq(&r.debt_repaid, "1100000000");
+	eq(&r.collateral_seized, "638611111111111111");
+	eq(&r.protocol_fee, "3055555555555556");
+	/* an explicit ask that leaves dust reverts on chain: refused */
+	struct lx_u256 ask = P("2050000000");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &ask, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_DUST);
+}
+
+static void test_v33_deficit(void **s)
+{
+	(void)s;
+	/* 1 A at $1000 against 1500 B + 500 C: the seizure takes all the collateral; B's rest and
+	 * all of C become deficit, the account has no debt left */
+	market("100000000000", true);
+	coll(0, "1000000000000000000", "1000000000000000000000000000");
+	debt(1, 1, "1500000000", "1000000000000000000000000000");
+	debt(2, 2, "500000000000000000000", "1000000000000000000000000000");
+	acct.n_pos = 3;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	eq(&r.debt_repaid, "952380952");
+	eq(&r.collateral_seized, "995238095238095238");
+	eq(&r.protocol_fee, "4761904761904762");
+	/* 547619048 B (54761904800 base) + 500 C (50000000000 base) */
+	eq(&r.deficit_base, "104761904800");
+	eq(&pos[1].borrowed, "0");
+	eq(&pos[2].borrowed, "0");
+	assert_false(pos[0].collateral);
+}
+
+static void test_refusals(void **s)
+{
+	(void)s;
+	market("200000000000", false);
+	coll(0, "10000000000000000000", "1000000000000000000000000000");
+	debt(1, 1, "16000000000", "1000000000000000000000000000");
+	acct.n_pos = 2;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	/* HF 1.03125 */
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_HEALTHY);
+	eq(&r.debt_repaid, "0");
+	/* the pair the wrong way round, a bad index, an unknown method */
+	market("100000000000", false);
+	coll(0, "10000000000000000000", "1000000000000000000000000000");
+	debt(1, 1, "16000000000", "1000000000000000000000000000");
+	acct.n_pos = 2;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 1, 0, NULL, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 5, NULL, NULL, false), LX_EINVAL);
+	mv.health_method = 99;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v30_indexes),
+		cmocka_unit_test(test_fee_clamp),
+		cmocka_unit_test(test_v33_close_factor_and_dust),
+		cmocka_unit_test(test_v33_deficit),
+		cmocka_unit_test(test_refusals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
