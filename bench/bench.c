@@ -4,9 +4,9 @@
  * concurrency, and do nothing with them), lendex's end-to-end `sync` time, their ratio, the
  * apply-only throughput (events/s from the logs already in memory into a fresh store), peak
  * RSS of the sync, the store's size, the risk pass's exact liquidation prices and ladders
- * over every synced account, and cascades over every account (percentage model, the DEX model
- * on a synthetic Uniswap V3 pool, and a sweep of 10 shocks) against a floor of one health pass
- * over every account.
+ * over every synced account; with --risk-only, the risk pass and cascades (percentage model,
+ * DEX model on a synthetic Uniswap V3 pool, a sweep of 10 shocks) on a synthetic market of
+ * 100,000 accounts with debt.
  *
  * usage: bench --rpc URL --lendex BIN --chains-dir DIR --chain NAME --workdir DIR
  */
@@ -180,6 +180,8 @@ static int apply_fn(struct lx_store_txn *t, void *v, struct lx_error *err)
  * over 1-2.5. Prints the time of the exact liquidation prices (both directions, every feed) and
  * of the ladders.
  */
+static void cascade_bench(const struct lx_market_view *mv);
+
 static void risk_bench(size_t n)
 {
 	static const unsigned dec[4] = {18, 6, 18, 8};
@@ -202,6 +204,11 @@ static void risk_bench(size_t n)
 	lx_u256_from_u64(&fd[0].price, 200350000000ull);
 	mv.health_method = LX_HEALTH_AAVE_V3;
 	mv.base_decimals = 8;
+	mv.rules.default_close_factor_bps = 5000; /* Aave 3.0 */
+	mv.rules.max_close_factor_bps = 10000;
+	lx_u256_from_u64(&mv.rules.full_close_hf, 950000000000000000ull);
+	for (int k = 0; k < 4; k++)
+		as[k].liq_protocol_fee_bps = 1000;
 	mv.assets = as;
 	mv.n_assets = 4;
 	mv.feeds = fd;
@@ -255,6 +262,7 @@ static void risk_bench(size_t n)
 			struct lx_asset_pos *z = &a->pos[k];
 			z->price = as[z->asset].price;
 			z->borrowed_variable = z->borrowed;
+			z->liq_bonus_bps = em ? 10100 : 10500;
 			if (em) {
 				z->feed = 1;
 				z->price = fd[0].price;
@@ -289,10 +297,123 @@ static void risk_bench(size_t n)
 	printf("  ladders (%zu, every level recomputed per holder)\n"
 	       "                                   %8.2f s wall %8.2f s CPU\n",
 	       n_lad, lad_s, lad_c);
+	for (size_t k = 0; k < 4; k++)
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < ac[i].n_pos; j++)
+				if (ac[i].pos[j].asset == k)
+					lx_u256_add(&as[k].total_supplied, &as[k].total_supplied,
+						    &ac[i].pos[j].supplied);
+	cascade_bench(&mv);
 	free(pts);
 	free(lad);
 	free(ac);
 	free(ps);
+}
+
+/*
+ * Cascades over every account of mv: the asset holding the most collateral shocked -30 % with
+ * the percentage model, then with the DEX model on a synthetic Uniswap V3 pool (liquidity over
+ * 400 initialized ticks), then a sweep of 10 shocks with the DEX model. The floor is one health
+ * pass over every account, which each round needs at least once.
+ */
+static void cascade_bench(const struct lx_market_view *mv)
+{
+	struct lx_error e;
+	/* 2b'. cascades over every account: the floor is one health pass (each round needs at
+	 * least that); the asset holding the most collateral is shocked -30% */
+	double t5 = now(), c5 = cpu_now();
+	for (size_t i = 0; i < mv->n_accounts; i++) {
+		struct lx_health h;
+		lx_model_health(&h, mv, &mv->accounts[i], NULL);
+	}
+	double hp_s = now() - t5, hp_c = cpu_now() - c5;
+	size_t big = 0;
+	double bigv = -1;
+	for (size_t k = 0; k < mv->n_assets; k++) {
+		double v = lx_u256_to_double(&mv->assets[k].total_supplied) *
+			   lx_u256_to_double(&mv->assets[k].price);
+		for (unsigned d = 0; d < mv->assets[k].decimals; d++)
+			v /= 10;
+		if (v > bigv) {
+			bigv = v;
+			big = k;
+		}
+	}
+	struct lx_shock shock = {big, -3000};
+	struct lx_cascade cc;
+	struct lx_cascade_opts co;
+	memset(&co, 0, sizeof(co));
+	double t6 = now(), c6 = cpu_now();
+	if (mv->n_assets && lx_risk_cascade_run(mv, &shock, 1, &co, &cc, &e))
+		die("cascade", &e);
+	double casc_s = now() - t6, casc_c = cpu_now() - c6;
+	if (getenv("LX_BENCH_DEBUG"))
+		for (size_t i = 0; i < cc.n_liq && i < 40; i++)
+			fprintf(stderr, "liq %zu acct %zu seq %u pair %zu/%zu hf %.4f cf %u repaid %.6g\n", i,
+				cc.liq[i].account, cc.liq[i].seq, cc.liq[i].collateral_asset,
+				cc.liq[i].debt_asset, lx_u256_to_double(&cc.liq[i].hf_before) / 1e18,
+				cc.liq[i].close_factor_bps, lx_u256_to_double(&cc.liq[i].debt_repaid));
+	size_t casc_liq = mv->n_assets ? cc.n_liq : 0, casc_rounds = mv->n_assets ? cc.n_rounds : 0;
+	if (mv->n_assets)
+		lx_cascade_release(&cc);
+	/* the DEX model: the shocked asset in a synthetic pool against another asset, liquidity
+	 * spread over 400 initialized ticks so sales cross many of them */
+	struct lx_dex *dex = NULL;
+	double dex_s = 0, sweep_s = 0, dex_c = 0, sweep_c = 0;
+	size_t dex_liq = 0, dex_rounds = 0, dex_swaps = 0;
+	if (mv->n_assets > 1 && lx_dex_create(&dex, mv->n_assets) == 0) {
+		struct lx_uv3_pool pool;
+		memset(&pool, 0, sizeof(pool));
+		pool.fee = 3000;
+		pool.tick_spacing = 60;
+		lx_uv3_sqrt_at_tick(&pool.sqrt_price, 0);
+		pool.tick = 0;
+		struct lx_uv3_tick ticks[400];
+		__int128 unit = (__int128)1000000000000000000ll * 20000; /* 2e22 per range */
+		for (int k = 0; k < 200; k++) {
+			ticks[k] = (struct lx_uv3_tick){-(k + 1) * 120, unit};
+			ticks[200 + k] = (struct lx_uv3_tick){(k + 1) * 120, -unit};
+		}
+		pool.liquidity = (unsigned __int128)(unit * 200);
+		pool.ticks = ticks;
+		pool.n_ticks = 400;
+		struct lx_dex_feed feed = {50, 3600};
+		lx_dex_add_pool(dex, big, (big + 1) % mv->n_assets, true, &pool);
+		lx_dex_set_feed(dex, big, &feed);
+		co.dex = dex;
+		double t7 = now(), c7 = cpu_now();
+		if (lx_risk_cascade_run(mv, &shock, 1, &co, &cc, &e))
+			die("cascade (dex)", &e);
+		dex_s = now() - t7;
+		dex_c = cpu_now() - c7;
+		dex_liq = cc.n_liq;
+		dex_rounds = cc.n_rounds;
+		dex_swaps = cc.n_swaps;
+		lx_cascade_release(&cc);
+		/* a sweep of 10 shocks, -5% .. -50%, with the DEX model */
+		double t8 = now(), c8 = cpu_now();
+		for (int k = 1; k <= 10; k++) {
+			struct lx_shock sh = {big, -500 * k};
+			if (lx_risk_cascade_run(mv, &sh, 1, &co, &cc, &e))
+				die("sweep", &e);
+			lx_cascade_release(&cc);
+		}
+		sweep_s = now() - t8;
+		sweep_c = cpu_now() - c8;
+		lx_dex_destroy(dex);
+	}
+	printf("cascades over the same %zu accounts, -30%% on %s (one thread; floor = one health "
+	       "pass):\n", mv->n_accounts, mv->assets[big].symbol);
+	printf("  health pass (floor)              %8.2f s wall %8.2f s CPU\n", hp_s, hp_c);
+	printf("  cascade, percent model (%zu liquidations, %zu rounds)\n"
+	       "                                   %8.2f s wall %8.2f s CPU  %6.1f floors\n",
+	       casc_liq, casc_rounds, casc_s, casc_c, hp_c > 0 ? casc_c / hp_c : 0);
+	printf("  cascade, DEX model (%zu liquidations, %zu rounds, %zu swaps)\n"
+	       "                                   %8.2f s wall %8.2f s CPU  %6.1f floors\n",
+	       dex_liq, dex_rounds, dex_swaps, dex_s, dex_c, hp_c > 0 ? dex_c / hp_c : 0);
+	printf("  sweep of 10 shocks (-5%% .. -50%%), DEX model\n"
+	       "                                   %8.2f s wall %8.2f s CPU  %6.1f floors\n",
+	       sweep_s, sweep_c, hp_c > 0 ? sweep_c / hp_c : 0);
 }
 
 int main(int argc, char **argv)
@@ -306,7 +427,8 @@ int main(int argc, char **argv)
 	if (conc < 1 || conc > 32)
 		conc = 4;
 	if (argc >= 2 && !strcmp(argv[1], "--risk-only")) {
-		risk_bench(100000);
+		long n = argc >= 3 ? strtol(argv[2], NULL, 10) : 100000;
+		risk_bench(n > 0 && n <= 10000000 ? (size_t)n : 100000);
 		return 0;
 	}
 	if (!url || !bin) {
@@ -469,81 +591,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < n_pts; i++)
 		n_found += pts[i].status == LX_LIQ_FOUND;
 	size_t n_view_accounts = mv.n_accounts;
-	/* 2b'. cascades over every account: the floor is one health pass (each round needs at
-	 * least that); the asset holding the most collateral is shocked -30% */
-	double t5 = now();
-	for (size_t i = 0; i < mv.n_accounts; i++) {
-		struct lx_health h;
-		lx_model_health(&h, &mv, &mv.accounts[i], NULL);
-	}
-	double hp_s = now() - t5;
-	size_t big = 0;
-	double bigv = -1;
-	for (size_t k = 0; k < mv.n_assets; k++) {
-		double v = lx_u256_to_double(&mv.assets[k].total_supplied) *
-			   lx_u256_to_double(&mv.assets[k].price);
-		for (unsigned d = 0; d < mv.assets[k].decimals; d++)
-			v /= 10;
-		if (v > bigv) {
-			bigv = v;
-			big = k;
-		}
-	}
-	struct lx_shock shock = {big, -3000};
-	struct lx_cascade cc;
-	struct lx_cascade_opts co;
-	memset(&co, 0, sizeof(co));
-	double t6 = now();
-	if (mv.n_assets && lx_risk_cascade_run(&mv, &shock, 1, &co, &cc, &e))
-		die("cascade", &e);
-	double casc_s = now() - t6;
-	size_t casc_liq = mv.n_assets ? cc.n_liq : 0, casc_rounds = mv.n_assets ? cc.n_rounds : 0;
-	if (mv.n_assets)
-		lx_cascade_release(&cc);
-	/* the DEX model: the shocked asset in a synthetic pool against another asset, liquidity
-	 * spread over 400 initialized ticks so sales cross many of them */
-	struct lx_dex *dex = NULL;
-	double dex_s = 0, sweep_s = 0;
-	size_t dex_liq = 0, dex_rounds = 0, dex_swaps = 0;
-	if (mv.n_assets > 1 && lx_dex_create(&dex, mv.n_assets) == 0) {
-		struct lx_uv3_pool pool;
-		memset(&pool, 0, sizeof(pool));
-		pool.fee = 3000;
-		pool.tick_spacing = 60;
-		lx_uv3_sqrt_at_tick(&pool.sqrt_price, 0);
-		pool.tick = 0;
-		struct lx_uv3_tick ticks[400];
-		__int128 unit = (__int128)1000000000000000000ll * 20000; /* 2e22 per range */
-		for (int k = 0; k < 200; k++) {
-			ticks[k] = (struct lx_uv3_tick){-(k + 1) * 120, unit};
-			ticks[200 + k] = (struct lx_uv3_tick){(k + 1) * 120, -unit};
-		}
-		pool.liquidity = (unsigned __int128)(unit * 200);
-		pool.ticks = ticks;
-		pool.n_ticks = 400;
-		struct lx_dex_feed feed = {50, 3600};
-		lx_dex_add_pool(dex, big, (big + 1) % mv.n_assets, true, &pool);
-		lx_dex_set_feed(dex, big, &feed);
-		co.dex = dex;
-		double t7 = now();
-		if (lx_risk_cascade_run(&mv, &shock, 1, &co, &cc, &e))
-			die("cascade (dex)", &e);
-		dex_s = now() - t7;
-		dex_liq = cc.n_liq;
-		dex_rounds = cc.n_rounds;
-		dex_swaps = cc.n_swaps;
-		lx_cascade_release(&cc);
-		/* a sweep of 10 shocks, -5% .. -50%, with the DEX model */
-		double t8 = now();
-		for (int k = 1; k <= 10; k++) {
-			struct lx_shock sh = {big, -500 * k};
-			if (lx_risk_cascade_run(&mv, &sh, 1, &co, &cc, &e))
-				die("sweep", &e);
-			lx_cascade_release(&cc);
-		}
-		sweep_s = now() - t8;
-		lx_dex_destroy(dex);
-	}
 	free(pts);
 	free(lad);
 	lx_market_view_release(&mv);
@@ -634,13 +681,6 @@ int main(int argc, char **argv)
 	       n_view_accounts, n_pts, n_found, liq_s);
 	printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
 	       n_view_accounts, n_lad, lad_s);
-	printf("health pass over %zu accounts (cascade floor)  %8.3f s\n", n_view_accounts, hp_s);
-	printf("cascade -30%%, percent model (%zu liqs, %zu rounds)  %8.3f s  (%.1f floors)\n",
-	       casc_liq, casc_rounds, casc_s, hp_s > 0 ? casc_s / hp_s : 0);
-	printf("cascade -30%%, DEX model (%zu liqs, %zu rounds, %zu swaps)  %8.3f s  (%.1f floors)\n",
-	       dex_liq, dex_rounds, dex_swaps, dex_s, hp_s > 0 ? dex_s / hp_s : 0);
-	printf("sweep of 10 shocks, DEX model                  %8.3f s  (%.1f floors)\n", sweep_s,
-	       hp_s > 0 ? sweep_s / hp_s : 0);
 	for (size_t i = 0; i < n_sets; i++)
 		lx_logset_release(&sets[i]);
 	free(sets);

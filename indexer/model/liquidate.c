@@ -221,6 +221,11 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 		c = best;
 		ask = lo;
 	}
+	if (lx_u256_is_zero(&c.debt) || lx_u256_is_zero(&c.coll)) {
+		/* nothing to repay or to seize: the token's burn of 0 reverts (INVALID_BURN_AMOUNT) */
+		*refusal = LX_LIQ_NO_PAIR;
+		return 0;
+	}
 	memset(out, 0, sizeof(*out));
 	out->debt_to_cover = ask;
 	out->debt_repaid = c.debt;

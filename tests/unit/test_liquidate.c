@@ -252,6 +252,10 @@ static void test_refusals(void **s)
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 1, 0, NULL, NULL, false), 0);
 	assert_int_equal(why, LX_LIQ_NO_PAIR);
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 5, NULL, NULL, false), LX_EINVAL);
+	/* asking to cover nothing: the debt token's burn of 0 reverts */
+	struct lx_u256 zero = {{0}};
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &zero, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
 	mv.health_method = 99;
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
 }
