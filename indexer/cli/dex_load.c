@@ -306,11 +306,20 @@ int lx_cli_dex_setup(const struct lx_cli_args *a, const struct lx_market_view *m
 	if (json_array_size(pools)) {
 		struct lx_rpc *rpc = NULL;
 		if (!lx_cli_has(a, "rpc") && !getenv("LENDEX_RPC")) {
-			lx_cli_errorf("the DEX model reads the pools named in %s at the synced block: "
-				      "pass --rpc URL (or --market percent)",
-				      path);
-			rc = LX_EXIT_USAGE;
-			goto out;
+			if (model) {
+				lx_cli_errorf("--market dex reads the pools named in %s at the synced "
+					      "block: pass --rpc URL",
+					      path);
+				rc = LX_EXIT_USAGE;
+				goto out;
+			}
+			/* no node to read the pools from: say so and use the percentage model */
+			fprintf(stderr, "lendex: note: no --rpc to read the pools named in %s: using "
+					"the percentage market model (--market percent)\n",
+				path);
+			json_decref(x);
+			lx_dex_destroy(d);
+			return LX_EXIT_OK;
 		}
 		if ((rc = lx_cli_open_rpc(a, 6, &rpc)))
 			goto out;
