@@ -72,8 +72,10 @@ int lx_error_setd(struct lx_error *err, int code, long detail, const char *fmt, 
 	__attribute__((format(printf, 4, 5)));
 
 /*
- * Prepends context to an existing message: "ctx: old message". Returns err->code (or
- * LX_EINVAL if err is NULL or clear). Used as errors travel up: abi → proto → sync.
+ * Prepends context to an existing message: "ctx: old message". Returns err->code (LX_EINVAL if
+ * err is NULL). Used as errors travel up: abi → proto → sync. A record left empty by a callee
+ * (a bug: every non-zero return fills the record) still ends with a non-empty message: "ctx: "
+ * and the code's name, or, when clear, code LX_EINVAL and "ctx: unknown error (...)".
  */
 int lx_error_prefix(struct lx_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

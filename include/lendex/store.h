@@ -63,12 +63,13 @@ int lx_store_del(struct lx_store_txn *t, const char *table, const void *key, siz
 		 struct lx_error *err);
 
 /* Ordered scan of the keys that start with prefix. Embed it; begin, next until
- * LX_ENOTFOUND, end. */
+ * LX_ENOTFOUND (which, like every non-zero return, fills err: "no more keys ..."), end. */
 struct lx_store_iter {
 	void *cur;              /* MDB_cursor *, NULL when the table is absent */
 	uint8_t prefix[128];
 	size_t plen;
 	bool started;
+	char table[40];         /* for messages */
 };
 int lx_store_iter_begin(struct lx_store_iter *it, struct lx_store_txn *t, const char *table,
 			const void *prefix, size_t plen, struct lx_error *err);

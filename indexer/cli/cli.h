@@ -77,8 +77,13 @@ int lx_cli_all(const struct lx_cli_args *a, const char *name, const char *const 
 int lx_cli_u64(const struct lx_cli_args *a, const char *name, unsigned long long def,
 	       unsigned long long *out);
 
-/* Prints "lendex: <message>" to stderr (one line). */
+/*
+ * Prints "lendex: <message>" to stderr (one line). The first message of a run is also what
+ * main() puts in the {"error":{...}} object on stdout when the command fails under --json.
+ */
 void lx_cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "lendex: warning: <message>" to stderr; not an error (exit code unchanged). */
+void lx_cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Common option helpers every data command uses: the data directory (--datadir, else

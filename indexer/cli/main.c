@@ -7,17 +7,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 #include "lendex/u256.h"
 
+/*
+ * The first error line of this run: main() repeats it as a JSON error object on stdout when
+ * --json was given, so a script never parses an empty stdout, and it is how main() notices a
+ * failure that printed nothing (a bug: every failure names its input).
+ */
+static char first_error[1024];
+static bool json_mode;
+
 void lx_cli_errorf(const char *fmt, ...)
 {
+	char msg[sizeof(first_error)];
 	va_list ap;
-	fputs("lendex: ", stderr);
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n <= 0 || !msg[0])
+		snprintf(msg, sizeof(msg), "an error with an empty message (a lendex bug)");
+	fprintf(stderr, "lendex: %s\n", msg);
+	if (!first_error[0]) {
+		/* only the first line: "wrong number of arguments\nusage: ..." keeps its usage */
+		size_t l = strcspn(msg, "\n");
+		memcpy(first_error, msg, l);
+		first_error[l] = 0;
+	}
+}
+
+void lx_cli_warnf(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("lendex: warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* The error object printed on stdout with --json: {"error":{"code":N,"kind":..,"message":..}} */
+static void print_json_error(int exit_code)
+{
+	json_t *j = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", exit_code, "kind",
+			      exit_code == LX_EXIT_USAGE ? "usage" : "runtime", "message",
+			      first_error);
+	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	if (s)
+		puts(s);
+	free(s);
+	json_decref(j);
+	fflush(stdout);
 }
 
 const struct lx_command *lx_cli_find(const char *name)
@@ -167,8 +209,21 @@ static int parse_args(struct lx_cli_args *a, const struct lx_command *cmd, int a
 	return 0;
 }
 
+static int finish(int rc)
+{
+	if (rc != LX_EXIT_OK && !first_error[0])
+		lx_cli_errorf("failed with exit code %d without saying why (a lendex bug)", rc);
+	if (rc != LX_EXIT_OK && json_mode)
+		print_json_error(rc);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	/* known before the options are parsed, so a usage error is also answered in JSON */
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			json_mode = true;
 	if (argc < 2) {
 		struct lx_cli_args none = {0};
 		lx_cmd_help(&none);
@@ -182,10 +237,10 @@ int main(int argc, char **argv)
 	const struct lx_command *cmd = lx_cli_find(name);
 	if (!cmd) {
 		lx_cli_errorf("unknown command '%s' (try 'lendex help')", name);
-		return LX_EXIT_USAGE;
+		return finish(LX_EXIT_USAGE);
 	}
 	static struct lx_cli_args args;
 	if (parse_args(&args, cmd, argc - 2, argv + 2) != 0)
-		return LX_EXIT_USAGE;
-	return cmd->run(&args);
+		return finish(LX_EXIT_USAGE);
+	return finish(cmd->run(&args));
 }

@@ -125,8 +125,14 @@ int lx_error_setd(struct lx_error *err, int code, long detail, const char *fmt, 
 
 int lx_error_prefix(struct lx_error *err, const char *fmt, ...)
 {
-	if (!err || err->code == 0)
+	if (!err)
 		return LX_EINVAL;
+	/* a record the failing callee left clear or empty still gets a message: the context, and
+	 * what is known of the cause, so no error ever reaches the user as an empty line */
+	if (err->code == 0)
+		lx_error_set(err, LX_EINVAL, "unknown error (the failing step left no detail)");
+	else if (!err->msg[0])
+		lx_error_setd(err, err->code, err->detail, "%s", lx_strerror(err->code));
 	if (!fmt)
 		return err->code;
 	char tmp[3 * sizeof(err->msg)];

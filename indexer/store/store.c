@@ -58,6 +58,30 @@ static int mdb_err(struct lx_error *err, int rc, const char *what, const char *d
 			     dir ? dir : "", mdb_strerror(rc));
 }
 
+/*
+ * A key or table that is absent: callers often expect it (a new account), but the rule is that
+ * every non-zero return fills the error record, so a caller that passes the miss up still
+ * prints which table and key were missing.
+ */
+static int not_found(struct lx_error *err, const char *what, const char *table, const void *key,
+		     size_t klen)
+{
+	if (!err)
+		return LX_ENOTFOUND;
+	static const char d[] = "0123456789abcdef";
+	char hex[2 * 40 + 4];
+	size_t n = klen > 40 ? 40 : klen, o = 0;
+	for (size_t i = 0; i < n; i++) {
+		hex[o++] = d[((const uint8_t *)key)[i] >> 4];
+		hex[o++] = d[((const uint8_t *)key)[i] & 15];
+	}
+	if (n < klen)
+		hex[o++] = '.', hex[o++] = '.', hex[o++] = '.';
+	hex[o] = 0;
+	return lx_error_set(err, LX_ENOTFOUND, "store: %s %s%s in table '%s'", what, o ? "0x" : "",
+			    o ? hex : "(empty)", table);
+}
+
 static struct table *find_cached(struct lx_store_txn *t, const char *name)
 {
 	for (size_t i = 0; i < t->n_new; i++)
@@ -288,11 +312,11 @@ int lx_store_get(struct lx_store_txn *t, const char *name, const void *key, size
 	if (rc)
 		return rc;
 	if (!ok)
-		return LX_ENOTFOUND;
+		return not_found(err, "no key", name, key, klen);
 	MDB_val k = {klen, (void *)key}, v;
 	rc = mdb_get(t->txn, dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
-		return LX_ENOTFOUND;
+		return not_found(err, "no key", name, key, klen);
 	if (rc)
 		return mdb_err(err, rc, "read from table", name);
 	*val = v.mv_data;
@@ -383,11 +407,11 @@ int lx_store_del(struct lx_store_txn *t, const char *name, const void *key, size
 	if (rc)
 		return rc;
 	if (!ok)
-		return LX_ENOTFOUND;
+		return not_found(err, "no key", name, key, klen);
 	MDB_val k = {klen, (void *)key}, v;
 	rc = mdb_get(t->txn, dbi, &k, &v);
 	if (rc == MDB_NOTFOUND)
-		return LX_ENOTFOUND;
+		return not_found(err, "no key", name, key, klen);
 	if ((rc = record_undo(t, name, dbi, key, klen, err)))
 		return rc;
 	rc = mdb_del(t->txn, dbi, &k, NULL);
@@ -402,6 +426,7 @@ int lx_store_iter_begin(struct lx_store_iter *it, struct lx_store_txn *t, const 
 		return lx_error_set(err, LX_EINVAL, "store: prefix too long");
 	memcpy(it->prefix, prefix, plen);
 	it->plen = plen;
+	snprintf(it->table, sizeof(it->table), "%s", name);
 	MDB_dbi dbi;
 	bool ok;
 	int rc = table(t, name, false, &dbi, &ok, err);
@@ -419,7 +444,7 @@ int lx_store_iter_next(struct lx_store_iter *it, const uint8_t **key, size_t *kl
 		       const uint8_t **val, size_t *vlen, struct lx_error *err)
 {
 	if (!it->cur)
-		return LX_ENOTFOUND;
+		return not_found(err, "no more keys with prefix", it->table, it->prefix, it->plen);
 	MDB_val k = {it->plen, it->prefix}, v;
 	int rc;
 	if (!it->started) {
@@ -430,11 +455,11 @@ int lx_store_iter_next(struct lx_store_iter *it, const uint8_t **key, size_t *kl
 		rc = mdb_cursor_get(it->cur, &k, &v, MDB_NEXT);
 	}
 	if (rc == MDB_NOTFOUND)
-		return LX_ENOTFOUND;
+		return not_found(err, "no more keys with prefix", it->table, it->prefix, it->plen);
 	if (rc)
-		return mdb_err(err, rc, "iterate", NULL);
+		return mdb_err(err, rc, "iterate", it->table);
 	if (k.mv_size < it->plen || memcmp(k.mv_data, it->prefix, it->plen) != 0)
-		return LX_ENOTFOUND;
+		return not_found(err, "no more keys with prefix", it->table, it->prefix, it->plen);
 	*key = k.mv_data;
 	*klen = k.mv_size;
 	*val = v.mv_data;

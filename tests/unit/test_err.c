@@ -38,7 +38,6 @@ static void test_record(void **s)
 	assert_int_equal(e.detail, 0);
 	assert_string_equal(e.msg, "");
 	lx_error_clear(NULL);
-	assert_int_equal(lx_error_prefix(&e, "x"), LX_EINVAL);
 	assert_int_equal(lx_error_prefix(NULL, "x"), LX_EINVAL);
 	assert_int_equal(lx_error_set(&e, LX_EPARSE, "bad '%s'", "q"), LX_EPARSE);
 	assert_string_equal(e.msg, "bad 'q'");
@@ -54,6 +53,28 @@ static void test_record(void **s)
 	assert_int_equal(e.detail, 0);
 	assert_int_equal(lx_error_set(NULL, LX_EIO, "ignored"), LX_EIO);
 	assert_int_equal(lx_error_setd(NULL, LX_EIO, 5, "ignored"), LX_EIO);
+}
+
+/*
+ * Prefixing a record the callee left clear or empty (a bug) must not leave an empty message:
+ * "reserve not initialised since start_block" was once lost this way.
+ */
+static void test_prefix_empty(void **s)
+{
+	(void)s;
+	struct lx_error e;
+	lx_error_clear(&e);
+	assert_int_equal(lx_error_prefix(&e, "aave_v3: Supply at %d", 12), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	assert_string_equal(e.msg, "aave_v3: Supply at 12: unknown error (the failing step left "
+				   "no detail)");
+	lx_error_clear(&e);
+	e.code = LX_ENOTFOUND; /* code set, message empty */
+	assert_int_equal(lx_error_prefix(&e, "reserve %s", "WETH"), LX_ENOTFOUND);
+	assert_string_equal(e.msg, "reserve WETH: not found");
+	lx_error_clear(&e);
+	assert_int_equal(lx_error_prefix(&e, NULL), LX_EINVAL);
+	assert_true(e.msg[0] != 0);
 }
 
 static void test_own_message(void **s)
@@ -136,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_prefix_empty),
 		cmocka_unit_test(test_own_message),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_null_format),

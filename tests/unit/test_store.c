@@ -92,9 +92,23 @@ static void test_kv_order(void **st)
 	const uint8_t *k, *v;
 	size_t kl, vl;
 	assert_int_equal(lx_store_get(t, "x", keys[2], 3, &v, &vl, &e), 0);
+	/* every non-zero return fills the record: which table, which key */
+	lx_error_clear(&e);
 	assert_int_equal(lx_store_get(t, "nope", keys[2], 3, &v, &vl, &e), LX_ENOTFOUND);
+	assert_int_equal(e.code, LX_ENOTFOUND);
+	assert_string_equal(e.msg, "store: no key 0x020000 in table 'nope'");
+	lx_error_clear(&e);
+	assert_int_equal(lx_store_get(t, "x", keys[4] + 1, 2, &v, &vl, &e), LX_ENOTFOUND);
+	assert_string_equal(e.msg, "store: no key 0x0909 in table 'x'");
 	assert_int_equal(lx_store_del(t, "x", keys[4], 3, &e), 0);
+	lx_error_clear(&e);
 	assert_int_equal(lx_store_del(t, "x", keys[4], 3, &e), LX_ENOTFOUND);
+	assert_string_equal(e.msg, "store: no key 0x000909 in table 'x'");
+	uint8_t longkey[64] = {0xab};
+	lx_error_clear(&e);
+	assert_int_equal(lx_store_get(t, "x", longkey, sizeof(longkey), &v, &vl, &e), LX_ENOTFOUND);
+	assert_non_null(strstr(e.msg, "0xab00"));
+	assert_non_null(strstr(e.msg, "...")); /* long keys are cut, and say so */
 	struct lx_store_iter it;
 	uint8_t pre[1] = {1};
 	assert_int_equal(lx_store_iter_begin(&it, t, "x", pre, 1, &e), 0);
@@ -115,8 +129,10 @@ static void test_kv_order(void **st)
 		n++;
 	lx_store_iter_end(&it);
 	assert_int_equal(n, 2);
+	lx_error_clear(&e);
 	assert_int_equal(lx_store_iter_begin(&it, t, "absent", pre, 1, &e), 0);
 	assert_int_equal(lx_store_iter_next(&it, &k, &kl, &v, &vl, &e), LX_ENOTFOUND);
+	assert_string_equal(e.msg, "store: no more keys with prefix 0x01 in table 'absent'");
 	lx_store_iter_end(&it);
 	assert_int_equal(lx_store_commit(t, &e), 0);
 	lx_store_close(s);

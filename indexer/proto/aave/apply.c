@@ -7,7 +7,27 @@
 
 #include "aave.h"
 #include "math.h"
+#include "lendex/chain.h"
 #include "lendex/store.h"
+
+/*
+ * An event for a reserve whose ReserveInitialized was never applied: the deployment's
+ * start_block is after the reserve's creation (or the config names the wrong pool). Replaces
+ * the store's "no key" with what the user can act on.
+ */
+static int unknown_reserve(struct aave *a, struct lx_error *err, const char *event,
+			   const struct lx_log *log, const struct lx_addr *asset)
+{
+	char as[LX_ADDR_STRLEN];
+	lx_addr_lower(as, asset);
+	return lx_error_set(err, LX_ENOTFOUND,
+			    "aave_v3: %s at %llu:%u for reserve %s, not initialised since "
+			    "start_block %llu of %s (its ReserveInitialized is earlier: lower "
+			    "start_block in chains/%s.json)",
+			    event, (unsigned long long)log->block, log->log_index, as,
+			    (unsigned long long)a->base.dep->start_block, a->base.dep->name,
+			    a->base.chain->name);
+}
 
 /* ---- event handlers ---- */
 
@@ -189,10 +209,7 @@ static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_e
 		struct aave_reserve r;
 		if ((rc = aave_get_reserve(a, txn, &x.a[0], &r, err)))
 			return rc == LX_ENOTFOUND
-				       ? lx_error_prefix(err, "aave_v3: ReserveDataUpdated at %llu:%u "
-							      "for an unknown reserve",
-							 (unsigned long long)log->block,
-							 log->log_index)
+				       ? unknown_reserve(a, err, "ReserveDataUpdated", log, &x.a[0])
 				       : rc;
 		r.liq_rate = x.v[1];
 		r.stable_rate = x.v[2];
@@ -297,13 +314,8 @@ static int on_configurator(struct aave *a, struct lx_store_txn *txn,
 		r.id = 0xffff;
 		rc = 0;
 	}
-	if (rc == LX_ENOTFOUND) {
-		/* configuration of a reserve we never saw initialised: a config error or a
-		 * start_block after the reserve's creation; say which */
-		return lx_error_prefix(err, "aave_v3: %s at %llu:%u for a reserve not initialised "
-					    "since start_block",
-				       ev->name, (unsigned long long)log->block, log->log_index);
-	}
+	if (rc == LX_ENOTFOUND) /* configuration of a reserve we never saw initialised */
+		return unknown_reserve(a, err, ev->name, log, asset);
 	if (rc)
 		return rc;
 	switch (ev->id) {
