@@ -30,9 +30,25 @@ struct lx_sync_opts {
 	struct lx_verifier *verifier; /* sync --verify: prove each range first (NULL: off) */
 };
 
+/*
+ * What a run did. [from, to] are the blocks applied by this run; when nothing was applied,
+ * from = to + 1 and to is the block the store was already at (0 with no cursor yet).
+ */
 struct lx_sync_result {
-	uint64_t from, to;          /* blocks applied by this run */
+	uint64_t from, to;          /* blocks applied by this run; to: the store's block after it */
 	uint64_t logs, ranges, splits, reorgs;
+	uint64_t start;             /* the earliest start_block of the synced deployments */
+	uint64_t head;              /* the node's last head (before confirmations) */
+	bool have_cursor;           /* the store holds a synced block for this chain */
+	uint64_t behind;            /* > 0: the node's head (less confirmations) was this many
+				     * blocks behind the store's block; nothing was synced */
+	uint64_t ignored_logs;      /* logs in the node's answers that match no handler's filter
+				     * (an emitter or event nobody asked for): not applied */
+	struct lx_log_ref {         /* the first of them, for the warning */
+		uint64_t block;
+		uint32_t log_index;
+		uint8_t address[20];
+	} first_ignored;
 };
 
 /*
@@ -53,7 +69,11 @@ struct lx_sync_result {
  * Neither lx_rpc nor lx_store is otherwise safe to share between threads.
  *
  * Syncs the chain's deployments into st over rpc. Definitive errors (wrong chain id, a
- * deployment without code) stop before anything is written. Returns 0 or enum lx_err.
+ * deployment without code) stop before anything is written. Returns 0 or enum lx_err:
+ * LX_EUSAGE when o->to is before every deployment's start block (nothing could be synced);
+ * LX_ECHAIN when the node's head is behind the store's block by more than the reorg window
+ * (another node or chain). A head behind by less is a lagging node: 0, res->behind set, and the
+ * store is left as it was (never moved backwards).
  */
 int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_opts *o,
 		struct lx_sync_result *res, struct lx_error *err);

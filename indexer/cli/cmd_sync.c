@@ -88,7 +88,7 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 	lx_error_clear(&e);
 	if (lx_sync_run(st, rpc, &o, &res, &e)) {
 		lx_cli_errorf("%s", e.msg);
-		rc = LX_EXIT_RUNTIME;
+		rc = e.code == LX_EUSAGE ? LX_EXIT_USAGE : LX_EXIT_RUNTIME;
 		goto out;
 	}
 	const struct lx_verify_stats *vs = vf ? lx_verifier_stats(vf) : NULL;
@@ -99,31 +99,60 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		lx_verifier_tip(vf, &tip, tip_hash);
 		lx_hex_encode(tip_hex, sizeof(tip_hex), tip_hash, 32);
 	}
-	if (lx_cli_has(a, "json") && vs)
-		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
-		       "\"splits\":%llu,\"reorgs\":%llu,\"verified\":{\"headers\":%llu,"
-		       "\"blocks\":%llu,\"bloom_blocks\":%llu,\"receipts\":%llu,\"logs\":%llu,"
-		       "\"signers\":%llu,\"tip\":%llu,\"tip_hash\":\"%s\"}}\n",
+	bool quiet = lx_cli_has(a, "quiet");
+	char addr[LX_ADDR_STRLEN];
+	struct lx_addr ia;
+	memcpy(ia.b, res.first_ignored.address, 20);
+	lx_addr_checksum(addr, &ia);
+	if (res.ignored_logs)
+		lx_cli_warnf("%llu logs in the node's answers match no followed contract and event "
+			     "(first: %s at %llu:%u) and were not applied: a node ignoring the filter, "
+			     "or a config naming the wrong contracts?",
+			     (unsigned long long)res.ignored_logs, addr,
+			     (unsigned long long)res.first_ignored.block, res.first_ignored.log_index);
+	if (res.behind)
+		lx_cli_warnf("the node's head %llu is %llu blocks behind this store's block %llu "
+			     "(a lagging node?): nothing synced, store left at block %llu",
+			     (unsigned long long)res.head, (unsigned long long)res.behind,
+			     (unsigned long long)res.to, (unsigned long long)res.to);
+	uint64_t blocks = res.to >= res.from ? res.to - res.from + 1 : 0;
+	if (lx_cli_has(a, "json")) {
+		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"blocks\":%llu,"
+		       "\"synced\":%s,\"head\":%llu,\"behind\":%llu,\"logs\":%llu,"
+		       "\"ignored_logs\":%llu,\"ranges\":%llu,\"splits\":%llu,\"reorgs\":%llu",
 		       chain->name, (unsigned long long)res.from, (unsigned long long)res.to,
-		       (unsigned long long)res.logs, (unsigned long long)res.ranges,
-		       (unsigned long long)res.splits, (unsigned long long)res.reorgs,
-		       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
-		       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->receipts,
-		       (unsigned long long)vs->logs, (unsigned long long)vs->signers,
-		       (unsigned long long)tip, tip_hex);
-	else if (lx_cli_has(a, "json"))
-		printf("{\"chain\":\"%s\",\"from\":%llu,\"to\":%llu,\"logs\":%llu,\"ranges\":%llu,"
-		       "\"splits\":%llu,\"reorgs\":%llu}\n",
-		       chain->name, (unsigned long long)res.from, (unsigned long long)res.to,
-		       (unsigned long long)res.logs, (unsigned long long)res.ranges,
-		       (unsigned long long)res.splits, (unsigned long long)res.reorgs);
-	else if (!lx_cli_has(a, "quiet"))
-		printf("synced %s to block %llu: %llu logs in %llu ranges (%llu splits, %llu "
-		       "reorgs)\n",
-		       chain->name, (unsigned long long)res.to, (unsigned long long)res.logs,
+		       (unsigned long long)blocks, res.have_cursor ? "true" : "false",
+		       (unsigned long long)res.head, (unsigned long long)res.behind,
+		       (unsigned long long)res.logs, (unsigned long long)res.ignored_logs,
 		       (unsigned long long)res.ranges, (unsigned long long)res.splits,
 		       (unsigned long long)res.reorgs);
-	if (vs && !lx_cli_has(a, "quiet") && !lx_cli_has(a, "json"))
+		if (vs)
+			printf(",\"verified\":{\"headers\":%llu,\"blocks\":%llu,\"bloom_blocks\":%llu,"
+			       "\"receipts\":%llu,\"logs\":%llu,\"signers\":%llu,\"tip\":%llu,"
+			       "\"tip_hash\":\"%s\"}",
+			       (unsigned long long)vs->headers, (unsigned long long)vs->blocks,
+			       (unsigned long long)vs->bloom_blocks, (unsigned long long)vs->receipts,
+			       (unsigned long long)vs->logs, (unsigned long long)vs->signers,
+			       (unsigned long long)tip, tip_hex);
+		printf("}\n");
+	} else if (quiet) {
+	} else if (!res.have_cursor) {
+		printf("nothing to sync on %s: the node's head %llu is before the start block %llu\n",
+		       chain->name, (unsigned long long)res.head, (unsigned long long)res.start);
+	} else if (!blocks && !res.reorgs) {
+		printf("%s already at block %llu: nothing to sync\n", chain->name,
+		       (unsigned long long)res.to);
+	} else {
+		printf("synced %s to block %llu: %llu blocks, %llu logs in %llu ranges (%llu splits, "
+		       "%llu reorgs)",
+		       chain->name, (unsigned long long)res.to, (unsigned long long)blocks,
+		       (unsigned long long)res.logs, (unsigned long long)res.ranges,
+		       (unsigned long long)res.splits, (unsigned long long)res.reorgs);
+		if (res.ignored_logs)
+			printf(", %llu logs ignored", (unsigned long long)res.ignored_logs);
+		putchar('\n');
+	}
+	if (vs && !quiet && !lx_cli_has(a, "json"))
 		printf("verified: %llu headers linked to the checkpoint, receipts of %llu blocks "
 		       "(%llu by bloom), %llu logs, %llu signers; block %llu is %s (check it "
 		       "against a second source)\n",

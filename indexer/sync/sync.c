@@ -43,6 +43,8 @@ struct range {
 	struct lx_logset logs;
 	struct lx_block_ref first, last;
 	bool prices;                   /* read contract state at `to` */
+	uint64_t ignored;              /* logs no handler asked for (set by apply) */
+	struct lx_log_ref first_ignored;
 	size_t n_calls[MAX_PROTOS];
 	struct lx_call *calls[MAX_PROTOS];
 	struct lx_verified verified;   /* sync --verify: proven signers of the range's txs */
@@ -65,6 +67,7 @@ struct sync {
 	_Atomic uint64_t retries;      /* the client's retry count, published by whoever uses it */
 	struct lx_filter *filters;     /* each handler's main filter, taken before the producer
 					* starts: the producer never calls into a handler */
+	struct lx_filter *filt;        /* per handler, refreshed by each apply: what we asked for */
 };
 
 static double now_s(void)
@@ -505,6 +508,41 @@ static int split(struct sync *s, struct range *q, size_t *nq, size_t i, uint64_t
 	return 0;
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct lx_addr));
+}
+
+/* Refreshes the handlers' filters (addresses sorted, for wanted()). */
+static void load_filters(struct sync *s)
+{
+	for (size_t p = 0; p < s->n; p++) {
+		s->p[p]->ops->filter(s->p[p], &s->filt[p]);
+		qsort(s->filt[p].addr, s->filt[p].n_addr, sizeof(struct lx_addr), cmp_addr);
+	}
+}
+
+/*
+ * True if some handler's filter asked for this log (its emitter and topic0). A node that
+ * ignores the filter, or a config pointing at the wrong contracts, shows up as logs nobody
+ * asked for: they are not applied, and counted so the run says so instead of ending quietly.
+ */
+static bool wanted(const struct sync *s, const struct lx_log *l)
+{
+	for (size_t p = 0; p < s->n; p++) {
+		const struct lx_filter *f = &s->filt[p];
+		if (f->n_addr && !bsearch(&l->address, f->addr, f->n_addr, sizeof(struct lx_addr),
+					  cmp_addr))
+			continue;
+		if (!f->n_topic0)
+			return true;
+		for (size_t t = 0; l->n_topics && t < f->n_topic0; t++)
+			if (!memcmp(f->topic0[t], l->topics[0], 32))
+				return true;
+	}
+	return false;
+}
+
 struct apply_ctx {
 	struct sync *s;
 	struct range *r;
@@ -530,8 +568,18 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		return rc;
 	lx_error_clear(err);
 	uint64_t marked = 0;
+	load_filters(s);
+	r->ignored = 0;
 	for (size_t i = 0; i < r->logs.n; i++) {
 		const struct lx_log *l = &r->logs.logs[i];
+		if (!wanted(s, l)) {
+			if (!r->ignored++) {
+				r->first_ignored.block = l->block;
+				r->first_ignored.log_index = l->log_index;
+				memcpy(r->first_ignored.address, l->address.b, 20);
+			}
+			continue;
+		}
 		if (l->block != marked) {
 			marked = l->block;
 			lx_store_txn_set_block(t, chain_id, l->block > s->window_lo ? l->block : 0);
@@ -1042,7 +1090,10 @@ static int sync_to(struct sync *s, struct lx_error *err)
 				memcpy(s->cur.hash, r.last.hash, 32);
 				s->cur.timestamp = r.last.timestamp;
 				s->have_cur = true;
-				s->res->logs += r.logs.n;
+				s->res->logs += r.logs.n - r.ignored;
+				if (r.ignored && !s->res->ignored_logs)
+					s->res->first_ignored = r.first_ignored;
+				s->res->ignored_logs += r.ignored;
 				s->res->ranges++;
 				s->res->to = r.to;
 				trace_range(&r);
@@ -1159,6 +1210,15 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 	}
 	lx_store_abort(t);
 	lx_error_clear(rc ? NULL : err);
+	res->start = s.start;
+	if (!rc && o->to && !s.have_cur && o->to < s.start)
+		rc = lx_error_set(err, LX_EUSAGE,
+				  "sync: --to %llu is before the start block %llu of chain %s's "
+				  "deployments: nothing to sync (use --to %llu or later)",
+				  (unsigned long long)o->to, (unsigned long long)s.start,
+				  s.chain->name, (unsigned long long)s.start);
+	if (!rc && !(s.filt = calloc(s.n, sizeof(*s.filt))))
+		rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	uint64_t last_head = 0;
 	int stuck = 0;
 	while (!rc) {
@@ -1167,7 +1227,8 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 			break;
 		uint64_t conf = o->confirmations ? o->confirmations : s.chain->confirmations;
 		s.head = head;
-		s.target = head > conf ? head - conf : 0;
+		uint64_t node_target = head > conf ? head - conf : 0;
+		s.target = node_target;
 		if (o->to && o->to < s.target)
 			s.target = o->to;
 		if (o->to && o->to > s.target && !o->follow) {
@@ -1185,6 +1246,42 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 			}
 		}
 		s.window_lo = s.head > s.chain->reorg_window ? s.head - s.chain->reorg_window : 0;
+		res->head = head;
+		if (s.have_cur && s.cur.block > node_target && !(o->to && o->to > s.cur.block)) {
+			/* the head went backwards past our store: never unwind for that (a lagging
+			 * node shows an older chain, not a reorg); far behind, it is another node */
+			uint64_t lag = s.cur.block - node_target;
+			if (lag > s.chain->reorg_window) {
+				rc = lx_error_set(err, LX_ECHAIN,
+						  "sync: the node's head %llu (less %llu confirmations) is "
+						  "%llu blocks behind this store's block %llu, more than "
+						  "chain %s's reorg window of %llu: another chain or a reset "
+						  "node? (store left at block %llu)",
+						  (unsigned long long)head, (unsigned long long)conf,
+						  (unsigned long long)lag, (unsigned long long)s.cur.block,
+						  s.chain->name,
+						  (unsigned long long)s.chain->reorg_window,
+						  (unsigned long long)s.cur.block);
+				break;
+			}
+			if (!o->follow) {
+				res->behind = lag;
+				break;
+			}
+			if (!res->behind && o->progress)
+				fprintf(stderr,
+					"%ssync: the node's head %llu is %llu blocks behind this "
+					"store's block %llu; waiting for it\n",
+					o->progress == 2 ? "\n" : "", (unsigned long long)head,
+					(unsigned long long)lag, (unsigned long long)s.cur.block);
+			res->behind = lag;
+			usleep((useconds_t)(o->follow_interval_ms > 0 ? o->follow_interval_ms : 2000) *
+			       1000);
+			continue;
+		}
+		res->behind = 0;
+		if (s.have_cur && o->to && o->to <= s.cur.block)
+			break; /* the store is already at or past --to: nothing to do */
 		if (res->ranges == 0 && res->reorgs == 0 && (rc = check_chain(&s, err)))
 			break;
 		/* the chain may have moved under our cursor while we were away */
@@ -1213,8 +1310,13 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 		long ms = short_of_to ? 500 : o->follow_interval_ms > 0 ? o->follow_interval_ms : 2000;
 		usleep((useconds_t)ms * 1000);
 	}
+	res->have_cursor = s.have_cur;
+	res->to = s.have_cur ? s.cur.block : 0;
+	if (!res->ranges)
+		res->from = res->to + 1;
 	for (size_t i = 0; i < s.n; i++)
 		lx_proto_destroy(s.p[i]);
 	free(s.filters);
+	free(s.filt);
 	return rc;
 }

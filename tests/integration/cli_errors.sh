@@ -19,7 +19,7 @@ fails() {
   local want=$1 pat=$2 out err rc line
   shift 2
   set +e
-  out=$("$bin" "$@" 2>"$state/stderr")
+  out=$(timeout 60 "$bin" "$@" 2>"$state/stderr")
   rc=$?
   set -e
   err=$(cat "$state/stderr")
@@ -62,5 +62,66 @@ mkdir -p "$state/late"
 sed 's/"start_block": [0-9]*/"start_block": 100/' "$root/chains/devnet.json" >"$state/late/devnet.json"
 fails 2 "reserve 0x[0-9a-f]{40}, not initialised since start_block 100 of aave-v3-devnet" \
   sync --chains-dir "$state/late" --rpc "$rpc" --datadir "$state/db-late" --quiet --json
+
+# --to before the start block: was an endless wait for the node
+fails 1 "--to 5 is before the start block [0-9]+ of chain devnet" \
+  sync --to 5 --rpc "$rpc" --datadir "$state/db" --quiet --json
+db=(--rpc "$rpc" --datadir "$state/db")
+jget() { node -e 'const j=JSON.parse(process.argv[1]); console.log(j[process.argv[2]])' "$1" "$2"; }
+head=$(curl -s -H 'Content-Type: application/json' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' "$rpc" | node -e \
+  'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(Number(JSON.parse(s).result)))')
+out=$("$bin" sync "${db[@]}" --json)
+[ "$(jget "$out" to)" = "$head" ] && [ "$(jget "$out" ignored_logs)" = 0 ] || { echo "FAIL first sync: $out"; exit 1; }
+# nothing to do: the real block, not "to block 0"
+out=$("$bin" sync "${db[@]}" --json)
+[ "$(jget "$out" to)" = "$head" ] && [ "$(jget "$out" blocks)" = 0 ] || { echo "FAIL no-op sync: $out"; exit 1; }
+out=$("$bin" sync "${db[@]}" 2>/dev/null)
+[ "$out" = "devnet already at block $head: nothing to sync" ] || { echo "FAIL no-op text: $out"; exit 1; }
+out=$("$bin" sync --to 20 "${db[@]}" 2>/dev/null)
+[ "$out" = "devnet already at block $head: nothing to sync" ] || { echo "FAIL --to below store: $out"; exit 1; }
+
+# the head going backwards: a lagging node (inside the reorg window) is a warning and a no-op,
+# never an unwind; a node far behind (here a fresh chain) is an error; the store never moves
+rpcq() { curl -s -H 'Content-Type: application/json' -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}" "$rpc"; }
+snap=$(rpcq evm_snapshot '[]' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).result))')
+rpcq anvil_mine '["0x5"]' >/dev/null
+"$bin" sync "${db[@]}" --quiet
+"$bin" dump --datadir "$state/db" >"$state/before"
+rpcq evm_revert "[\"$snap\"]" | grep -q true
+out=$("$bin" sync "${db[@]}" --json 2>"$state/stderr")
+[ "$(jget "$out" behind)" = 5 ] && [ "$(jget "$out" to)" = $((head + 5)) ] || { echo "FAIL lagging head: $out"; exit 1; }
+grep -q "warning: the node's head $head is 5 blocks behind this store's block $((head + 5))" "$state/stderr" ||
+  { echo "FAIL lagging head: no warning: $(cat "$state/stderr")"; exit 1; }
+"$bin" dump --datadir "$state/db" | cmp - "$state/before" || { echo "FAIL lagging head moved the store"; exit 1; }
+"$root/tests/devnet/devnet.sh" anvil "$state/bare" >/dev/null
+trap '"$root/tests/devnet/devnet.sh" down "$state/bare"; "$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
+fails 2 "the node's head 0 .* is $((head + 5)) blocks behind this store's block $((head + 5)), more than chain devnet's reorg window of 64" \
+  sync --rpc "$(cat "$state/bare/rpc")" --datadir "$state/db" --json
+"$bin" dump --datadir "$state/db" | cmp - "$state/before" || { echo "FAIL far-behind node moved the store"; exit 1; }
+
+# a node that ignores the filter / answers with other emitters: counted and reported
+node -e '
+  const http = require("http"), up = new URL(process.argv[1]);
+  http.createServer((q, r) => { let b = ""; q.on("data", d => b += d); q.on("end", () => {
+    const u = http.request({host: up.hostname, port: up.port, method: "POST", path: "/",
+      headers: {"content-type": "application/json"}}, ur => { let o = "";
+      ur.on("data", d => o += d); ur.on("end", () => {
+        const j = JSON.parse(o);
+        const fix = x => { if (Array.isArray(x.result)) for (const l of x.result)
+          if (l && l.address) l.address = "0x000000000000000000000000000000000000dEaD"; };
+        Array.isArray(j) ? j.forEach(fix) : fix(j);
+        const s = JSON.stringify(j);
+        r.writeHead(200, {"content-type": "application/json"}); r.end(s); }); });
+    u.end(b); }); }).listen(0, "127.0.0.1", function () {
+      require("fs").writeFileSync(process.argv[2], String(this.address().port)); });
+' "$rpc" "$state/proxy.port" &
+proxy=$!
+trap 'kill $proxy; "$root/tests/devnet/devnet.sh" down "$state/bare"; "$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
+for _ in $(seq 50); do [ -s "$state/proxy.port" ] && break; sleep 0.1; done
+out=$("$bin" sync --rpc "http://127.0.0.1:$(cat "$state/proxy.port")" --datadir "$state/db-dead" --json 2>"$state/stderr")
+[ "$(jget "$out" ignored_logs)" -gt 0 ] && [ "$(jget "$out" logs)" = 0 ] || { echo "FAIL foreign logs: $out"; exit 1; }
+grep -q "warning: $(jget "$out" ignored_logs) logs in the node's answers match no followed contract and event (first: 0x000000000000000000000000000000000000dEaD at" "$state/stderr" ||
+  { echo "FAIL foreign logs: no warning: $(cat "$state/stderr")"; exit 1; }
 
 echo "cli_errors: ok ($n failure paths)"
