@@ -507,6 +507,30 @@ int lx_risk_cascade(const struct lx_market_view *mv, const struct lx_shock *shoc
 	return lx_risk_cascade_run(mv, shocks, n, &o, out, err);
 }
 
+/*
+ * A percentage as people write it: [+-]digits[.digits][%]. strtod alone also takes "nan",
+ * "inf", "0x1p3" and "1e2", and a NaN passed every range check and became a 0 % shock.
+ */
+static int parse_pct(const char *s, double *out)
+{
+	const char *p = s;
+	if (*p == '+' || *p == '-')
+		p++;
+	size_t digits = 0;
+	while (*p >= '0' && *p <= '9')
+		p++, digits++;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			digits++;
+	if (!digits || (*p && strcmp(p, "%")) || p - s > 24)
+		return -1;
+	char buf[32];
+	memcpy(buf, s, (size_t)(p - s));
+	buf[p - s] = 0;
+	*out = strtod(buf, NULL);
+	return isfinite(*out) ? 0 : -1;
+}
+
 int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,
 			const char *const *group_names, const uint16_t *group_ids, size_t n_groups,
 			struct lx_shock *out, size_t cap, size_t *n, struct lx_error *err)
@@ -520,10 +544,11 @@ int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,
 		return lx_error_set(err, LX_EUSAGE, "bad shock '%s': asset name too long", spec);
 	memcpy(name, spec, nl);
 	name[nl] = 0;
-	char *end;
-	double pct = strtod(eq + 1, &end);
-	if (end == eq + 1 || (*end && strcmp(end, "%")) || pct < -100 || pct > 1000)
-		return lx_error_set(err, LX_EUSAGE, "bad shock '%s': expected a percentage like -20%%",
+	double pct;
+	if (parse_pct(eq + 1, &pct) || pct < -100 || pct > 1000)
+		return lx_error_set(err, LX_EUSAGE,
+				    "bad shock '%s': expected a percentage from -100%% to 1000%% like "
+				    "-20%%",
 				    spec);
 	int32_t bps = (int32_t)llround(pct * 100);
 	size_t before = *n;
@@ -549,5 +574,19 @@ int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,
 	if (*n == before)
 		return lx_error_set(err, LX_EUSAGE, "bad shock '%s': no asset or group '%s' in this market",
 				    spec, name);
+	/* an asset shocked twice (twice named, or named and in a group) would silently keep only
+	 * one of the two moves: refuse it */
+	for (size_t i = before; i < *n; i++)
+		for (size_t j = 0; j < before; j++)
+			if (out[i].asset == out[j].asset) {
+				size_t a = out[i].asset;
+				*n = before;
+				return lx_error_set(err, LX_EUSAGE,
+						    "bad shock '%s': %s is already shocked by %+.2f%% "
+						    "from an earlier --shock (one move per asset)",
+						    spec,
+						    mv->assets[a].symbol[0] ? mv->assets[a].symbol : name,
+						    out[j].bps / 100.0);
+			}
 	return 0;
 }

@@ -545,6 +545,32 @@ static void test_empty_and_parse(void **s)
 	assert_non_null(strstr(e.msg, "ZZZ"));
 	assert_int_equal(lx_risk_parse_shock(&mv, "A=-x%", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
 	assert_int_equal(lx_risk_parse_shock(&mv, "A-20", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
+	/* not a plain decimal percentage: refused, quoting the input (NaN was once a 0 % shock) */
+	static const char *const garbage[] = {"A=-nan%", "A=nan", "A=inf%", "A=-infinity",
+					      "A=1e1%", "A=0x10%", "A=%", "A=", "A=-", "A=.%",
+					      "A=-20%%", "A=-20 %", "A= -20%", "A=-101%", "A=1001%"};
+	for (size_t i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		lx_error_clear(&e);
+		assert_int_equal(lx_risk_parse_shock(&mv, garbage[i], gn, gi, 2, out, 8, &n, &e),
+				 LX_EUSAGE);
+		assert_non_null(strstr(e.msg, garbage[i]));
+		assert_int_equal(n, 3);
+	}
+	/* the same asset twice: refused, the first shock kept */
+	assert_int_equal(lx_risk_parse_shock(&mv, "A=-30%", gn, gi, 2, out, 8, &n, &e), LX_EUSAGE);
+	assert_non_null(strstr(e.msg, "'A=-30%'"));
+	assert_non_null(strstr(e.msg, "already shocked by -20.00%"));
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0].bps, -2000);
+	assert_int_equal(lx_risk_parse_shock(&mv, "group:usd=-1%", gn, gi, 2, out, 8, &n, &e),
+			 LX_EUSAGE);
+	assert_int_equal(n, 3);
+	/* plain forms still parse */
+	n = 0;
+	assert_int_equal(lx_risk_parse_shock(&mv, "A=+.5", gn, gi, 2, out, 8, &n, &e), 0);
+	assert_int_equal(out[0].bps, 50);
+	assert_int_equal(lx_risk_parse_shock(&mv, "group:usd=-100%", gn, gi, 2, out, 8, &n, &e), 0);
+	assert_int_equal(out[1].bps, -10000);
 }
 
 /* ---- loop rounds (loops.c): one account, flows written out; A $2000 (group 1), B and C $1
