@@ -82,6 +82,11 @@ int lx_cli_u64(const struct lx_cli_args *a, const char *name, unsigned long long
  * main() puts in the {"error":{...}} object on stdout when the command fails under --json.
  */
 void lx_cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * From now on a SIGBUS (LMDB reading a page past the end of dir/data.mdb) ends the run with
+ * "store corrupt: ..." and exit 2 instead of a crash (main.c).
+ */
+void lx_cli_guard_store(const char *dir);
 /* Prints "lendex: warning: <message>" to stderr; not an error (exit code unchanged). */
 void lx_cli_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -73,6 +73,7 @@ int lx_cli_open_rpc(const struct lx_cli_args *a, int def_retries, struct lx_rpc 
 int lx_cli_open_store(const struct lx_cli_args *a, bool write, struct lx_store **out)
 {
 	struct lx_error e;
+	lx_cli_guard_store(lx_cli_datadir(a));
 	if (lx_store_open(out, lx_cli_datadir(a), write ? LX_STORE_CREATE : LX_STORE_RDONLY, &e)) {
 		lx_cli_errorf("%s", e.msg);
 		return LX_EXIT_RUNTIME;

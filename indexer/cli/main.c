@@ -2,10 +2,12 @@
  * main.c: `lendex <command> [options] [args]`. Finds the command in the table, parses the
  * options it declares, checks arity, and runs it. Nothing else lives here.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -207,6 +209,51 @@ static int parse_args(struct lx_cli_args *a, const struct lx_command *cmd, int a
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * LMDB maps the store and trusts it: a page number that points past the end of data.mdb (the
+ * file truncated while open, or damaged where lx_store_open cannot see) is a SIGBUS, not an
+ * error code. The handler prints the same one-line error as any other and exits 2; the lines
+ * are formatted in advance because a signal handler may only write(2).
+ */
+static char bus_err[1400], bus_json[1600];
+static size_t bus_err_len, bus_json_len;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	ssize_t w = write(2, bus_err, bus_err_len);
+	if (bus_json_len)
+		w = write(1, bus_json, bus_json_len);
+	(void)w;
+	_exit(LX_EXIT_RUNTIME);
+}
+
+void lx_cli_guard_store(const char *dir)
+{
+	char msg[1200];
+	snprintf(msg, sizeof(msg),
+		 "store corrupt: %s/data.mdb: read past the end of the file (truncated while open, "
+		 "or a damaged page number)",
+		 dir);
+	int n = snprintf(bus_err, sizeof(bus_err), "lendex: %s\n", msg);
+	bus_err_len = n > 0 && (size_t)n < sizeof(bus_err) ? (size_t)n : 0;
+	bus_json_len = 0;
+	if (json_mode) {
+		json_t *j = json_pack("{s:{s:i,s:s,s:s}}", "error", "code", LX_EXIT_RUNTIME, "kind",
+				      "runtime", "message", msg);
+		char *t = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		if (t && strlen(t) + 2 < sizeof(bus_json))
+			bus_json_len = (size_t)snprintf(bus_json, sizeof(bus_json), "%s\n", t);
+		free(t);
+		json_decref(j);
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
 }
 
 static int finish(int rc)

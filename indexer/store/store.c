@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,7 +56,8 @@ static int mdb_err(struct lx_error *err, int rc, const char *what, const char *d
 		code = LX_ECORRUPT;
 	else if (rc == MDB_NOTFOUND)
 		code = LX_ENOTFOUND;
-	return lx_error_setd(err, code, rc, "store: %s%s%s: %s", what, dir ? " " : "",
+	return lx_error_setd(err, code, rc, "store%s: %s%s%s: %s",
+			     code == LX_ECORRUPT ? " corrupt" : "", what, dir ? " " : "",
 			     dir ? dir : "", mdb_strerror(rc));
 }
 
@@ -164,6 +167,101 @@ void lx_store_abort(struct lx_store_txn *t)
 	free(t);
 }
 
+/*
+ * Checks data.mdb before LMDB maps it: LMDB trusts its file, and a truncated file or a damaged
+ * page number makes it read past the end of the map (SIGBUS) instead of returning an error.
+ * Checked: both meta pages (LMDB's on-disk format 1: page flags, magic, version, page size),
+ * their last page and table roots inside the file, and a whole number of pages. Layout of a
+ * meta page (64-bit): page header 16 bytes, then magic u32, version u32, address, map size,
+ * two table records of 48 bytes (the free list's first u32 is the page size; root at +40),
+ * last page, transaction id.
+ */
+#define META_MAGIC 0xBEEFC0DEu
+#define P_META 0x08u
+
+static uint64_t le(const uint8_t *p, int n)
+{
+	uint64_t v = 0;
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int corrupt_file(struct lx_error *err, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int corrupt_file(struct lx_error *err, const char *path, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return lx_error_set(err, LX_ECORRUPT, "store corrupt: %s: %s", path, why);
+}
+
+static int check_file(const char *path, uint64_t size, bool create, struct lx_error *err)
+{
+	if (size == 0) {
+		if (create)
+			return 0; /* a store whose creation was cut short: LMDB starts it afresh */
+		return corrupt_file(err, path, "empty file");
+	}
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return lx_error_setd(err, LX_EIO, errno, "store: cannot read %s: %s", path,
+				     strerror(errno));
+	uint8_t m[2][160];
+	size_t got = fread(m[0], 1, sizeof(m[0]), f);
+	uint32_t psize = got == sizeof(m[0]) ? (uint32_t)le(m[0] + 40, 4) : 0;
+	bool pow2 = psize >= 512 && psize <= 65536 && !(psize & (psize - 1));
+	if (got == sizeof(m[0]) && pow2 && size >= 2ull * psize &&
+	    fseek(f, (long)psize, SEEK_SET) == 0)
+		got = fread(m[1], 1, sizeof(m[1]), f);
+	else
+		got = 0;
+	fclose(f);
+	if (le(m[0] + 16, 4) != META_MAGIC || size < 160)
+		return corrupt_file(err, path, "not an LMDB file (no meta page at offset 0)");
+	if (!pow2)
+		return corrupt_file(err, path, "meta page 0 gives page size %u", psize);
+	if (size < 2ull * psize || got != sizeof(m[1]))
+		return corrupt_file(err, path, "%llu bytes: shorter than its two meta pages "
+					       "(truncated)", (unsigned long long)size);
+	if (size % psize)
+		return corrupt_file(err, path, "%llu bytes is not a whole number of %u-byte pages "
+					       "(truncated)", (unsigned long long)size, psize);
+	uint64_t pages = size / psize;
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *p = m[i];
+		uint64_t last = le(p + 136, 8);
+		if (!(le(p + 10, 2) & P_META) || le(p + 16, 4) != META_MAGIC)
+			return corrupt_file(err, path, "meta page %d is damaged (bad flags or magic)",
+					    i);
+		if (le(p + 20, 4) != 1)
+			return corrupt_file(err, path, "meta page %d has format version %u, not 1", i,
+					    (unsigned)le(p + 20, 4));
+		if (le(p + 40, 4) != psize)
+			return corrupt_file(err, path, "meta pages disagree on the page size (%u, %u)",
+					    psize, (unsigned)le(p + 40, 4));
+		if (last < 1 || last >= pages)
+			return corrupt_file(err, path,
+					    "meta page %d says the store has %llu pages, the file "
+					    "holds %llu (truncated or damaged)",
+					    i, (unsigned long long)last + 1, (unsigned long long)pages);
+		for (int d = 0; d < 2; d++) {
+			uint64_t root = le(p + 40 + 48 * d + 40, 8);
+			if (root != UINT64_MAX && (root < 2 || root > last))
+				return corrupt_file(err, path,
+						    "meta page %d: root page %llu of %s outside "
+						    "pages 2..%llu (damaged)",
+						    i, (unsigned long long)root,
+						    d ? "the main table" : "the free list",
+						    (unsigned long long)last);
+		}
+	}
+	return 0;
+}
+
 static int check_schema(struct lx_store *s, bool write, struct lx_error *err)
 {
 	struct lx_store_txn *t;
@@ -228,6 +326,14 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 	/* never shrink below what is on disk */
 	if (stat(data, &st) == 0 && (size_t)st.st_size > s->mapsize)
 		s->mapsize = (size_t)st.st_size;
+	if (stat(data, &st) == 0) {
+		int r = check_file(data, (uint64_t)st.st_size, !rdonly && (flags & LX_STORE_CREATE),
+				   err);
+		if (r) {
+			free(s);
+			return r;
+		}
+	}
 	int rc = mdb_env_create(&s->env);
 	if (!rc)
 		rc = mdb_env_set_maxdbs(s->env, MAX_TABLES);

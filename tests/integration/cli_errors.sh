@@ -123,4 +123,38 @@ out=$("$bin" sync --rpc "http://127.0.0.1:$(cat "$state/proxy.port")" --datadir 
 grep -q "warning: $(jget "$out" ignored_logs) logs in the node's answers match no followed contract and event (first: 0x000000000000000000000000000000000000dEaD at" "$state/stderr" ||
   { echo "FAIL foreign logs: no warning: $(cat "$state/stderr")"; exit 1; }
 
+# --shock: garbage and a second shock of one asset are usage errors quoting the input
+for bad in 'WETH=-nan%' 'WETH=inf' 'WETH=0x10%' 'WETH=-20%%' 'WETH=1e1'; do
+  fails 1 "bad shock '$bad': expected a percentage" cascade --shock "$bad" --datadir "$state/db" --json
+done
+fails 1 "bad shock 'WETH=-30%': WETH is already shocked by -20.00%" \
+  cascade --shock WETH=-20% --shock WETH=-30% --datadir "$state/db" --json
+fails 1 "bad shock 'group:eth=-5%': WETH is already shocked" \
+  report --out "$state/rep" --shock WETH=-20% --shock group:eth=-5% --datadir "$state/db"
+
+# a damaged data.mdb: refused before LMDB maps it (was SIGBUS), "store corrupt", exit 2
+size=$(stat -c %s "$state/db/data.mdb")
+cp -r "$state/db" "$state/trunc" && truncate -s $((size / 8192 * 4096)) "$state/trunc/data.mdb"
+cp -r "$state/db" "$state/flip"
+node -e 'const fs=require("fs"),p=process.argv[1],b=fs.readFileSync(p);b[4096+0x10]^=4;fs.writeFileSync(p,b)' "$state/flip/data.mdb"
+for cmd in "dump" "sync --rpc $rpc --quiet" "position 0x70997970c51812dc3a010c7d01b50e0d17dc79c8 --json" "clusters --json"; do
+  # shellcheck disable=SC2086
+  fails 2 "store corrupt: $state/trunc/data.mdb: meta page [01] says the store has [0-9]+ pages, the file holds [0-9]+" $cmd --datadir "$state/trunc"
+  # shellcheck disable=SC2086
+  fails 2 "store corrupt: $state/flip/data.mdb: meta page 1 is damaged" $cmd --datadir "$state/flip"
+done
+cmp "$state/trunc/data.mdb" <(head -c $((size / 8192 * 4096)) "$state/db/data.mdb") || { echo "FAIL the corrupt store was written"; exit 1; }
+# a SIGBUS while the store is mapped (the file cut under a running lendex) is the same error
+set +e
+"$bin" sync --follow --rpc "$rpc" --datadir "$state/db" --quiet --json >"$state/bus.out" 2>"$state/bus.err" &
+pid=$!
+sleep 1
+kill -BUS $pid
+wait $pid
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -qx "lendex: store corrupt: $state/db/data.mdb: read past the end of the file (truncated while open, or a damaged page number)" "$state/bus.err" &&
+  grep -q '"message":"store corrupt: ' "$state/bus.out" ||
+  { echo "FAIL SIGBUS: exit $rc: $(cat "$state/bus.err" "$state/bus.out")"; exit 1; }
+
 echo "cli_errors: ok ($n failure paths)"

@@ -78,6 +78,94 @@ static void test_open_errors(void **st)
 	assert_non_null(strstr(e.msg, "99"));
 }
 
+/* Writes a byte-modified copy of src/data.mdb into a new directory; returns it in d. */
+static void damaged_copy(const char *src, char *d, size_t n, long truncate_to, long flip_off,
+			 int flip_bit)
+{
+	char p[128];
+	snprintf(p, sizeof(p), "%s/data.mdb", src);
+	FILE *f = fopen(p, "rb");
+	assert_non_null(f);
+	static uint8_t buf[1 << 20];
+	size_t len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (truncate_to >= 0 && (size_t)truncate_to < len)
+		len = (size_t)truncate_to;
+	if (flip_off >= 0)
+		buf[flip_off] ^= (uint8_t)(1u << flip_bit);
+	tmpdir(d, n);
+	snprintf(p, sizeof(p), "%s/data.mdb", d);
+	f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(buf, 1, len, f), len);
+	fclose(f);
+}
+
+/*
+ * A damaged data.mdb is refused before LMDB maps it (it would read past the file: SIGBUS):
+ * truncated, not whole pages, damaged meta pages (magic, page count, table roots).
+ */
+static void test_corrupt_file(void **st)
+{
+	(void)st;
+	char d[64], c[64];
+	struct lx_store *s = open_new(d, sizeof(d));
+	struct lx_store_txn *t;
+	struct lx_error e;
+	assert_int_equal(lx_store_begin(s, true, &t, &e), 0);
+	for (int i = 0; i < 2000; i++) {
+		uint8_t k[4] = {(uint8_t)(i >> 8), (uint8_t)i, 1, 2}, v[100] = {(uint8_t)i};
+		assert_int_equal(lx_store_put(t, "x", k, 4, v, sizeof(v), &e), 0);
+	}
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	lx_store_close(s);
+	char p[128];
+	snprintf(p, sizeof(p), "%s/data.mdb", d);
+	FILE *f = fopen(p, "rb");
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fclose(f);
+	assert_true(size >= 16 * 4096);
+	struct {
+		long trunc, off;
+		int bit;
+		const char *why;
+	} cases[] = {
+		{size / 2, -1, 0, "truncated or damaged"},       /* whole pages cut off */
+		{size - 100, -1, 0, "not a whole number"},       /* cut mid-page */
+		{6000, -1, 0, "shorter than its two meta pages"},
+		{0, -1, 0, "empty file"},
+		{-1, 0x10, 3, "not an LMDB file"},               /* meta 0 magic */
+		{-1, 4096 + 0x10, 0, "meta page 1 is damaged"},  /* meta 1 magic */
+		{-1, 4096 + 0x0a, 3, "meta page 1 is damaged"},  /* meta 1 page flags */
+		{-1, 0x14, 1, "format version"},
+		{-1, 0x88 + 2, 4, "says the store has"},         /* meta 0 last page */
+		{-1, 4096 + 0x88 + 1, 7, "says the store has"},  /* meta 1 last page */
+		{-1, 0x80 + 1, 6, "root page"},                  /* meta 0 main table root */
+		{-1, 4096 + 0x50 + 3, 0, "root page"},           /* meta 1 free-list root */
+		{-1, 4096 + 0x29, 0, "page size"},               /* meta 1 page size */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		damaged_copy(d, c, sizeof(c), cases[i].trunc, cases[i].off, cases[i].bit);
+		lx_error_clear(&e);
+		assert_int_equal(lx_store_open(&s, c, LX_STORE_RDONLY, &e), LX_ECORRUPT);
+		assert_non_null(strstr(e.msg, "store corrupt: "));
+		assert_non_null(strstr(e.msg, c));
+		if (!strstr(e.msg, cases[i].why))
+			fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, cases[i].why);
+		if (cases[i].trunc != 0) /* a zero-length file may be (re)created by a writer */
+			assert_int_equal(lx_store_open(&s, c, LX_STORE_CREATE, &e), LX_ECORRUPT);
+	}
+	/* the undamaged store and a copy of it open */
+	damaged_copy(d, c, sizeof(c), -1, -1, 0);
+	assert_int_equal(lx_store_open(&s, c, LX_STORE_RDONLY, &e), 0);
+	lx_store_close(s);
+	/* an empty file left by a cut-short creation is started afresh by a writer */
+	damaged_copy(d, c, sizeof(c), 0, -1, 0);
+	assert_int_equal(lx_store_open(&s, c, LX_STORE_CREATE, &e), 0);
+	lx_store_close(s);
+}
+
 static void test_kv_order(void **st)
 {
 	(void)st;
@@ -319,7 +407,8 @@ static void test_undo(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_errors), cmocka_unit_test(test_kv_order),
+		cmocka_unit_test(test_open_errors), cmocka_unit_test(test_corrupt_file),
+		cmocka_unit_test(test_kv_order),
 		cmocka_unit_test(test_map_growth),  cmocka_unit_test(test_cursor_atomic),
 		cmocka_unit_test(test_undo),
 	};
