@@ -45,6 +45,7 @@ struct lx_asset_info {
 	char symbol[16];               /* NUL-terminated, may be empty */
 	uint8_t decimals;              /* token decimals */
 	struct lx_u256 price;          /* base units per whole token (oracle answer) */
+	uint64_t price_block;          /* block the price was read at; 0 = never read */
 	uint16_t ltv_bps;              /* outside e-mode */
 	uint16_t liq_threshold_bps;    /* outside e-mode; 0 = not usable as collateral */
 	uint16_t liq_bonus_bps;        /* Aave convention: 10500 = 5% bonus */

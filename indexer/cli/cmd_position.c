@@ -76,6 +76,40 @@ static void fixed(char *buf, size_t cap, const struct lx_u256 *v, unsigned dec)
 	lx_u256_to_fixed(buf, cap, v, dec);
 }
 
+/* Blocks between the price's read and the synced block (0: current; never read: the block). */
+static uint64_t price_age(const struct lx_market_view *mv, const struct lx_asset_info *inf)
+{
+	return inf->price_block < mv->block ? mv->block - inf->price_block : 0;
+}
+
+/*
+ * Which block the prices of the account's assets were read at. Prices are read at the last
+ * block of each sync; an older one (a read that failed or was never made) is said plainly,
+ * since every base value and the health factor above use it.
+ */
+static void print_price_ages(const struct lx_market_view *mv, const struct lx_account_view *ac)
+{
+	bool stale = false;
+	for (size_t i = 0; i < ac->n_pos; i++) {
+		const struct lx_asset_info *inf = &mv->assets[ac->pos[i].asset];
+		uint64_t age = price_age(mv, inf);
+		if (!age)
+			continue;
+		stale = true;
+		if (!inf->price_block)
+			printf("STALE PRICE        %s: never read from the oracle (valued at 0)\n",
+			       inf->symbol[0] ? inf->symbol : "?");
+		else
+			printf("STALE PRICE        %s: read at block %llu, %llu blocks before the synced "
+			       "block %llu\n",
+			       inf->symbol[0] ? inf->symbol : "?", (unsigned long long)inf->price_block,
+			       (unsigned long long)age, (unsigned long long)mv->block);
+	}
+	if (!stale && ac->n_pos)
+		printf("prices             read at the synced block %llu\n",
+		       (unsigned long long)mv->block);
+}
+
 int lx_cmd_position(const struct lx_cli_args *a)
 {
 	struct lx_addr who;
@@ -133,6 +167,11 @@ int lx_cmd_position(const struct lx_cli_args *a)
 			json_object_set_new(r, "borrowed", u256_json(&p->borrowed));
 			json_object_set_new(r, "collateral", json_boolean(p->collateral));
 			json_object_set_new(r, "price", u256_json(&p->price));
+			/* the block the price was read at, and how far it lags the synced block */
+			json_object_set_new(r, "priceBlock", json_integer((json_int_t)inf->price_block));
+			json_object_set_new(r, "priceAgeBlocks",
+					    json_integer((json_int_t)price_age(&mv, inf)));
+			json_object_set_new(r, "priceStale", json_boolean(price_age(&mv, inf) > 0));
 			json_object_set_new(r, "suppliedBase", u256_json(&sb));
 			json_object_set_new(r, "borrowedBase", u256_json(&bb));
 			/* the asset's own price falling / rising; null = no such price liquidates */
@@ -225,6 +264,7 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		}
 		if (ac->emode)
 			printf("e-mode category    %u\n", ac->emode);
+		print_price_ages(&mv, ac);
 	}
 	free(pts);
 	lx_market_view_release(&mv);

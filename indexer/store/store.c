@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "lendex/store.h"
 #include "lendex/testhook.h"
@@ -85,6 +87,43 @@ static int not_found(struct lx_error *err, const char *what, const char *table, 
 			    o ? hex : "(empty)", table);
 }
 
+/*
+ * A write that failed for lack of room. LMDB reports a short write as EIO ("Input/output
+ * error"), which is what a full disk or a file size limit usually produce, so the file system
+ * and the limit are looked at to say which; 0 when neither explains rc (the caller reports rc).
+ * This is not MDB_MAP_FULL: the map is LMDB's address space and grows (lx_store_write).
+ */
+static int space_err(struct lx_error *err, int rc, const char *dir)
+{
+	if (rc != EIO && rc != ENOSPC && rc != EFBIG && rc != EDQUOT)
+		return 0;
+	char data[1100];
+	snprintf(data, sizeof(data), "%s/data.mdb", dir);
+	struct stat st;
+	unsigned long long size = stat(data, &st) == 0 ? (unsigned long long)st.st_size : 0;
+	struct rlimit rl;
+	if (rc == EFBIG ||
+	    (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	     size + 65536 >= (unsigned long long)rl.rlim_cur))
+		return lx_error_setd(err, LX_EIO, EFBIG,
+				     "store: cannot write %s: the file size limit of this process "
+				     "(ulimit -f: %llu bytes) is reached at %llu bytes",
+				     data, (unsigned long long)rl.rlim_cur, size);
+	struct statvfs fs;
+	unsigned long long avail = 0;
+	bool measured = statvfs(dir, &fs) == 0;
+	if (measured)
+		avail = (unsigned long long)fs.f_bavail * fs.f_frsize;
+	if (rc == ENOSPC || rc == EDQUOT || (measured && avail < (1ull << 20)))
+		return lx_error_setd(err, LX_EIO, rc == EIO ? ENOSPC : rc,
+				     "store: cannot write %s: the disk is full%s (%llu KiB free on "
+				     "its file system; the store is %llu KiB and unchanged since its "
+				     "last commit)",
+				     data, rc == EDQUOT ? " (quota exceeded)" : "", avail / 1024,
+				     size / 1024);
+	return 0;
+}
+
 static struct table *find_cached(struct lx_store_txn *t, const char *name)
 {
 	for (size_t i = 0; i < t->n_new; i++)
@@ -152,6 +191,8 @@ int lx_store_commit(struct lx_store_txn *t, struct lx_error *err)
 			s->tables[s->n_tables++] = t->fresh[i];
 	}
 	free(t);
+	if (rc && space_err(err, rc, s->dir))
+		return LX_EIO;
 	if (rc)
 		return mdb_err(err, rc, "cannot commit to", s->dir);
 	if (write)
@@ -344,7 +385,7 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 	if (!rc)
 		rc = mdb_env_open(s->env, dir, fl, 0644);
 	if (rc) {
-		int r = mdb_err(err, rc, "cannot open", dir);
+		int r = space_err(err, rc, dir) ? LX_EIO : mdb_err(err, rc, "cannot open", dir);
 		if (r == LX_ESTORE && (rc == EINVAL || rc == ENOTDIR))
 			r = lx_error_setd(err, LX_ECORRUPT, rc, "store: %s: not a lendex store (%s)",
 					  dir, mdb_strerror(rc));
@@ -476,7 +517,9 @@ static int record_undo(struct lx_store_txn *t, const char *name, MDB_dbi dbi, co
 		MDB_val ukv = {sizeof(uk), uk}, uv = {o, b};
 		int m = mdb_put(t->txn, udbi, &ukv, &uv, 0);
 		if (m)
-			rc = mdb_err(err, m, "write undo record in", t->s->dir);
+			rc = space_err(err, m, t->s->dir)
+				     ? LX_EIO
+				     : mdb_err(err, m, "write undo record in", t->s->dir);
 	}
 	if (b != stackbuf)
 		free(b);
@@ -499,6 +542,8 @@ int lx_store_put(struct lx_store_txn *t, const char *name, const void *key, size
 		return rc;
 	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
 	rc = mdb_put(t->txn, dbi, &k, &v, 0);
+	if (rc && space_err(err, rc, t->s->dir))
+		return LX_EIO;
 	return rc ? mdb_err(err, rc, "write to table", name) : 0;
 }
 

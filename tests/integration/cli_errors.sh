@@ -8,7 +8,16 @@ set -euo pipefail
 bin=$1
 root=$(cd "$(dirname "$0")/../.." && pwd)
 state=$(mktemp -d)
-trap '"$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
+proxy=
+cleanup() {
+  set +e
+  [ -n "$proxy" ] && kill $proxy 2>/dev/null
+  mountpoint -q "$state/tmpfs" 2>/dev/null && umount "$state/tmpfs"
+  [ -d "$state/bare" ] && "$root/tests/devnet/devnet.sh" down "$state/bare"
+  "$root/tests/devnet/devnet.sh" down "$state"
+  rm -rf "$state"
+}
+trap cleanup EXIT
 "$root/tests/devnet/devnet.sh" up "$state" >/dev/null
 rpc=$(cat "$state/rpc")
 n=0
@@ -94,34 +103,53 @@ grep -q "warning: the node's head $((head - 5)) is 5 blocks behind this store's 
   { echo "FAIL lagging head: no warning: $(cat "$state/stderr")"; exit 1; }
 "$bin" dump --datadir "$state/db" | cmp - "$state/before" || { echo "FAIL lagging head moved the store"; exit 1; }
 "$root/tests/devnet/devnet.sh" anvil "$state/bare" >/dev/null
-trap '"$root/tests/devnet/devnet.sh" down "$state/bare"; "$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
 fails 2 "the node's head 0 .* is $head blocks behind this store's block $head, more than chain devnet's reorg window of 64" \
   sync --rpc "$(cat "$state/bare/rpc")" --datadir "$state/db" --json
 "$bin" dump --datadir "$state/db" | cmp - "$state/before" || { echo "FAIL far-behind node moved the store"; exit 1; }
 
 # a node that ignores the filter / answers with other emitters: counted and reported
-node -e '
-  const http = require("http"), up = new URL(process.argv[1]);
-  http.createServer((q, r) => { let b = ""; q.on("data", d => b += d); q.on("end", () => {
-    const u = http.request({host: up.hostname, port: up.port, method: "POST", path: "/",
-      headers: {"content-type": "application/json"}}, ur => { let o = "";
-      ur.on("data", d => o += d); ur.on("end", () => {
-        const j = JSON.parse(o);
-        const fix = x => { if (Array.isArray(x.result)) for (const l of x.result)
-          if (l && l.address) l.address = "0x000000000000000000000000000000000000dEaD"; };
-        Array.isArray(j) ? j.forEach(fix) : fix(j);
-        const s = JSON.stringify(j);
-        r.writeHead(200, {"content-type": "application/json"}); r.end(s); }); });
-    u.end(b); }); }).listen(0, "127.0.0.1", function () {
-      require("fs").writeFileSync(process.argv[2], String(this.address().port)); });
-' "$rpc" "$state/proxy.port" &
-proxy=$!
-trap 'kill $proxy; "$root/tests/devnet/devnet.sh" down "$state/bare"; "$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
-for _ in $(seq 50); do [ -s "$state/proxy.port" ] && break; sleep 0.1; done
-out=$("$bin" sync --rpc "http://127.0.0.1:$(cat "$state/proxy.port")" --datadir "$state/db-dead" --json 2>"$state/stderr")
+proxy=
+proxies=()
+# rewriting NAME MODE: starts rewrite_node.js in MODE in front of anvil; its URL in $NAME
+rewriting() {
+  node "$root/tests/integration/rewrite_node.js" "$rpc" "$state/$2.port" "$2" &
+  proxies+=($!)
+  proxy="${proxies[*]}"
+  for _ in $(seq 50); do [ -s "$state/$2.port" ] && break; sleep 0.1; done
+  printf -v "$1" 'http://127.0.0.1:%s' "$(cat "$state/$2.port")"
+}
+rewriting foreign_rpc foreign
+out=$("$bin" sync --rpc "$foreign_rpc" --datadir "$state/db-dead" --json 2>"$state/stderr")
 [ "$(jget "$out" ignored_logs)" -gt 0 ] && [ "$(jget "$out" logs)" = 0 ] || { echo "FAIL foreign logs: $out"; exit 1; }
 grep -q "warning: $(jget "$out" ignored_logs) logs in the node's answers match no followed contract and event (first: 0x000000000000000000000000000000000000dEaD at" "$state/stderr" ||
   { echo "FAIL foreign logs: no warning: $(cat "$state/stderr")"; exit 1; }
+
+# a price older than the synced block (the read reverted at the last block) is said, per asset
+acct=0x70997970c51812dc3a010c7d01b50e0d17dc79c8
+"$bin" sync --rpc "$rpc" --datadir "$state/stale" --quiet
+pblock=$(rpcq eth_blockNumber '[]' | result)
+pblock=$((pblock))
+rpcq anvil_mine '["0x3"]' >/dev/null
+rewriting revert_rpc revert
+"$bin" sync --rpc "$revert_rpc" --datadir "$state/stale" --quiet
+out=$("$bin" position $acct --datadir "$state/stale" --json)
+node -e '
+  const [out, pb] = process.argv.slice(1), j = JSON.parse(out), r = j.reserves[0];
+  if (j.block !== Number(pb) + 3 || r.priceBlock !== Number(pb) || r.priceAgeBlocks !== 3 || r.priceStale !== true)
+    { console.error("FAIL stale price json: " + out); process.exit(1); }' "$out" "$pblock"
+"$bin" position $acct --datadir "$state/stale" | grep -qx "STALE PRICE        USDC: read at block $pblock, 3 blocks before the synced block $((pblock + 3))" ||
+  { echo "FAIL stale price text: $("$bin" position $acct --datadir "$state/stale")"; exit 1; }
+"$bin" position $acct --datadir "$state/db" | grep -qx "prices             read at the synced block $head" ||
+  { echo "FAIL current price text"; exit 1; }
+
+# a price of 2^256-1: the chain would revert too; the error names account, asset and price
+rewriting max_rpc maxprice
+"$bin" sync --rpc "$max_rpc" --datadir "$state/maxprice" --quiet
+max=115792089237316195423570985008687907853269984665640564039457584007913129639935
+fails 2 "aave_v3: account 0x70997970C51812dc3A010C7d01b50e0d17dc79C8: [0-9]+ USDC \(0x[0-9a-fA-F]{40}\) at price $max \(read at block [0-9]+\) overflows 256 bits; the Pool would revert too" \
+  position $acct --datadir "$state/maxprice" --json
+fails 2 "aave_v3: account 0x[0-9a-fA-F]{40}: [0-9]+ [A-Z]+ .* at price $max .*overflows 256 bits" \
+  clusters --datadir "$state/maxprice"
 
 # --shock: garbage and a second shock of one asset are usage errors quoting the input
 for bad in 'WETH=-nan%' 'WETH=inf' 'WETH=0x10%' 'WETH=-20%%' 'WETH=1e1'; do
@@ -156,5 +184,26 @@ set -e
 [ "$rc" = 2 ] && grep -qx "lendex: store corrupt: $state/db/data.mdb: read past the end of the file (truncated while open, or a damaged page number)" "$state/bus.err" &&
   grep -q '"message":"store corrupt: ' "$state/bus.out" ||
   { echo "FAIL SIGBUS: exit $rc: $(cat "$state/bus.err" "$state/bus.out")"; exit 1; }
+
+# no room to write: the file size limit (any user, any machine: RLIMIT_FSIZE with SIGXFSZ
+# ignored makes the write fail as a full disk does) and, where root may mount, a full tmpfs
+set +e
+( ulimit -f 100; trap '' XFSZ; exec "$bin" sync --rpc "$rpc" --datadir "$state/fsize" --quiet --json ) \
+  >"$state/full.out" 2>"$state/full.err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && [ "$(wc -l <"$state/full.err")" = 1 ] &&
+  grep -q "^lendex: .*store: cannot write $state/fsize/data.mdb: the file size limit of this process (ulimit -f: 102400 bytes) is reached" "$state/full.err" &&
+  grep -q '"message":".*file size limit' "$state/full.out" ||
+  { echo "FAIL file size limit: exit $rc: $(cat "$state/full.err")"; exit 1; }
+n=$((n + 1))
+mkdir -p "$state/tmpfs"
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=160k tmpfs "$state/tmpfs" 2>/dev/null; then
+  fails 2 "store: cannot write $state/tmpfs/db/data.mdb: the disk is full \([0-9]+ KiB free" \
+    sync --rpc "$rpc" --datadir "$state/tmpfs/db" --quiet --json
+  umount "$state/tmpfs"
+else
+  echo "cli_errors: full tmpfs case skipped (needs root and mount -t tmpfs)"
+fi
 
 echo "cli_errors: ok ($n failure paths)"

@@ -281,6 +281,48 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 	return 0;
 }
 
+/*
+ * The account's totals do not fit in 256 bits: some balance times its price overflows, as it
+ * would in the Pool, whose getUserAccountData (and every borrow, withdraw or liquidation of the
+ * account) then reverts too. Names the account, the asset, its balance and the price, and the
+ * block the price was read at, so a bogus oracle answer can be traced.
+ */
+static int health_err(const struct lx_market_view *mv, const struct lx_account_view *ac, int rc,
+		      struct lx_error *err)
+{
+	char acct[LX_ADDR_STRLEN], as[LX_ADDR_STRLEN], amt[LX_U256_DEC_MAX], pr[LX_U256_DEC_MAX];
+	lx_addr_checksum(acct, &ac->account);
+	for (size_t i = 0; i < ac->n_pos; i++) {
+		const struct lx_asset_pos *p = &ac->pos[i];
+		const struct lx_asset_info *inf = &mv->assets[p->asset];
+		const struct lx_u256 *bal = NULL, *two[2] = {&p->supplied, &p->borrowed};
+		for (int k = 0; k < 2 && !bal; k++) {
+			/* value = balance * price / 10^decimals, then * up to 10000 bps */
+			struct lx_u256 t, unit, bps;
+			lx_u256_from_u64(&bps, 10000);
+			if (lx_u256_mul(&t, two[k], &p->price) ||
+			    lx_u256_pow10(&unit, inf->decimals) || lx_u256_div(&t, &t, &unit) ||
+			    lx_u256_mul(&t, &t, &bps))
+				bal = two[k];
+		}
+		if (!bal)
+			continue;
+		lx_addr_checksum(as, &inf->asset);
+		lx_u256_to_dec(amt, sizeof(amt), bal);
+		lx_u256_to_dec(pr, sizeof(pr), &p->price);
+		return lx_error_set(err, LX_EOVERFLOW,
+				    "aave_v3: account %s: %s %s (%s) at price %s (read at block "
+				    "%llu) overflows 256 bits; the Pool would revert too (a bogus "
+				    "oracle answer for %s?)",
+				    acct, amt, inf->symbol[0] ? inf->symbol : "?", as, pr,
+				    (unsigned long long)inf->price_block,
+				    inf->symbol[0] ? inf->symbol : as);
+	}
+	return lx_error_set(err, rc, "aave_v3: account %s: its totals overflow 256 bits (%s); the "
+				     "Pool would revert too",
+			    acct, lx_strerror(rc));
+}
+
 int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		     const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
 		     struct lx_market_view *mv, struct lx_error *err)
@@ -321,6 +363,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		memcpy(inf->symbol, r->symbol, sizeof(inf->symbol));
 		inf->decimals = r->decimals;
 		inf->price = r->price;
+		inf->price_block = r->price_block;
 		inf->ltv_bps = r->ltv;
 		inf->liq_threshold_bps = r->lt;
 		inf->liq_bonus_bps = r->bonus;
@@ -392,7 +435,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			ac->pos = ac->n_pos ? &mv->pos_pool[b.pos_start[i]] : NULL;
 			ac->flows = ac->n_flows ? &mv->flow_pool[b.flow_start[i]] : NULL;
 			if ((rc = lx_model_health(&ac->health, mv, ac, NULL))) {
-				rc = lx_error_set(err, rc, "aave_v3: health overflow");
+				rc = health_err(mv, ac, rc, err);
 				break;
 			}
 		}
