@@ -62,7 +62,8 @@ void lx_error_clear(struct lx_error *err);
 
 /*
  * Sets code and a printf-style message; returns code so callers can `return lx_error_set(...)`.
- * err may be NULL (then only code is returned).
+ * err may be NULL (then only code is returned). A message that formats to nothing becomes the
+ * code's name: a filled record is never empty.
  */
 int lx_error_set(struct lx_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

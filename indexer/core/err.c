@@ -94,10 +94,8 @@ __attribute__((format(printf, 4, 0))) static int vset(struct lx_error *err, int 
 		return code;
 	char tmp[2 * sizeof(err->msg)];
 	int len = fmt ? vsnprintf(tmp, sizeof(tmp), fmt, ap) : 0;
-	if (len < 0) {
-		len = 0;
-		tmp[0] = 0;
-	}
+	if (len <= 0) /* never an empty message: at least the code's name */
+		len = snprintf(tmp, sizeof(tmp), "%s", lx_strerror(code));
 	size_t n = (size_t)len < sizeof(tmp) ? (size_t)len : sizeof(tmp) - 1;
 	copy_bounded(err->msg, sizeof(err->msg), tmp, n);
 	err->code = code;

@@ -257,8 +257,13 @@ int lx_entity_of(struct lx_store_txn *t, uint64_t chain_id, const struct lx_addr
 	int rc = scan(t, chain_id, pre, sizeof(pre), of_group, &c, err);
 	if (rc)
 		return rc;
-	if (!c.ns)
-		return LX_ENOTFOUND;
+	if (!c.ns) {
+		char acc[LX_ADDR_STRLEN];
+		lx_addr_lower(acc, account);
+		return lx_error_set(err, LX_ENOTFOUND, "entity: no transaction signer recorded for "
+						       "account %s",
+				    acc);
+	}
 	size_t best = 0;
 	for (size_t i = 1; i < c.ns; i++)
 		if (c.seen[i].n > c.seen[best].n)

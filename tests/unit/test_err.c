@@ -146,7 +146,9 @@ static void test_null_format(void **s)
 	int (*set)(struct lx_error *, int, const char *, ...) = lx_error_set;
 	int (*prefix)(struct lx_error *, const char *, ...) = lx_error_prefix;
 	assert_int_equal(set(&e, LX_EINVAL, NULL), LX_EINVAL);
-	assert_string_equal(e.msg, "");
+	assert_string_equal(e.msg, "invalid argument"); /* never empty: the code's name */
+	assert_int_equal(lx_error_set(&e, LX_ESTORE, "%s", ""), LX_ESTORE);
+	assert_string_equal(e.msg, "store error");
 	lx_error_set(&e, LX_EIO, "old");
 	assert_int_equal(prefix(&e, NULL), LX_EIO);
 	assert_string_equal(e.msg, "old");
