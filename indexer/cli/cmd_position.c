@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "common.h"
 #include "lendex/hex.h"
+#include "lendex/proto.h"
 #include "lendex/report.h"
 #include "lendex/risk.h"
 
@@ -76,6 +77,12 @@ static void fixed(char *buf, size_t cap, const struct lx_u256 *v, unsigned dec)
 	lx_u256_to_fixed(buf, cap, v, dec);
 }
 
+static const char *proto_name(const struct lx_deployment *d)
+{
+	const struct lx_proto_ops *ops = d ? lx_proto_find_id(d->protocol) : NULL;
+	return ops ? ops->name : "?";
+}
+
 /* Blocks between the price's read and the synced block (0: current; never read: the block). */
 static uint64_t price_age(const struct lx_market_view *mv, const struct lx_asset_info *inf)
 {
@@ -131,6 +138,9 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		npts = 0;
 	}
 	const struct lx_health *h = &ac->health;
+	/* the deployment whose rules (protocol version) these numbers follow */
+	const struct lx_deployment *dep =
+		lx_chain_find_deployment(chain, lx_cli_get(a, "deployment", NULL));
 	char addr[LX_ADDR_STRLEN];
 	lx_addr_checksum(addr, &who);
 	unsigned bd = mv.base_decimals;
@@ -138,6 +148,8 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		json_t *o = json_object();
 		json_object_set_new(o, "chain", json_string(chain->name));
 		json_object_set_new(o, "deployment", json_string(mv.name));
+		json_object_set_new(o, "protocol", json_string(proto_name(dep)));
+		json_object_set_new(o, "protocolVersion", json_string(dep ? dep->version : ""));
 		json_object_set_new(o, "block", json_integer((json_int_t)mv.block));
 		json_object_set_new(o, "timestamp", json_integer((json_int_t)mv.timestamp));
 		json_object_set_new(o, "account", json_string(addr));
@@ -197,7 +209,8 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		json_decref(o);
 	} else {
 		char b1[100], b2[100], b3[100];
-		printf("account  %s  (%s, %s, block %llu)\n", addr, chain->name, mv.name,
+		printf("account  %s  (%s, %s: %s %s rules, block %llu)\n", addr, chain->name, mv.name,
+		       proto_name(dep), dep ? dep->version : "?",
 		       (unsigned long long)mv.block);
 		if (ac->n_pos == 0)
 			printf("no positions\n");

@@ -135,7 +135,8 @@ rewriting revert_rpc revert
 out=$("$bin" position $acct --datadir "$state/stale" --json)
 node -e '
   const [out, pb] = process.argv.slice(1), j = JSON.parse(out), r = j.reserves[0];
-  if (j.block !== Number(pb) + 3 || r.priceBlock !== Number(pb) || r.priceAgeBlocks !== 3 || r.priceStale !== true)
+  if (j.protocol !== "aave_v3" || j.protocolVersion !== "3.0.2" ||
+      j.block !== Number(pb) + 3 || r.priceBlock !== Number(pb) || r.priceAgeBlocks !== 3 || r.priceStale !== true)
     { console.error("FAIL stale price json: " + out); process.exit(1); }' "$out" "$pblock"
 "$bin" position $acct --datadir "$state/stale" | grep -qx "STALE PRICE        USDC: read at block $pblock, 3 blocks before the synced block $((pblock + 3))" ||
   { echo "FAIL stale price text: $("$bin" position $acct --datadir "$state/stale")"; exit 1; }
