@@ -230,6 +230,13 @@ enum lx_curve_bound {
 };
 enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct lx_u256 *lo,
 					 const struct lx_u256 *hi);
+/*
+ * A hint for searches: where in (lo, hi) HF is estimated to cross 1 (the affine parts and the
+ * average LT at the interval's middle, in doubles). Returns false when there is no estimate in
+ * the open interval. Nothing exact depends on it: it only chooses where to split.
+ */
+bool lx_model_curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
+			  const struct lx_u256 *hi, struct lx_u256 *out);
 
 /* ---- liquidation: the protocol's own routine, as a market operation ---- */
 

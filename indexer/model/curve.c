@@ -344,3 +344,29 @@ enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct 
 		return LX_CURVE_NONE_BELOW;
 	return LX_CURVE_MIXED;
 }
+
+bool lx_model_curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
+			  const struct lx_u256 *hi, struct lx_u256 *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!c->moves_coll && !c->moves_debt)
+		return false;
+	struct lx_u256 mid, t;
+	lx_u256_sub(&t, hi, lo);
+	lx_u256_shr(&t, &t, 1);
+	lx_u256_add(&mid, lo, &t);
+	uint64_t llo, lhi;
+	if (lt_corners(c, &mid, &mid, &llo, &lhi))
+		return false;
+	/* (c0 K + gamma P) L = 1e4 (d0 K + delta P) */
+	double k = lx_u256_to_double(&c->k), L = (double)llo;
+	double num = 1e4 * lx_u256_to_double(&c->d0) * k - lx_u256_to_double(&c->c0) * k * L;
+	double den = lx_u256_to_double(&c->gamma) * L - 1e4 * lx_u256_to_double(&c->delta);
+	if (den == 0)
+		return false;
+	double p = num / den, a = lx_u256_to_double(lo), b = lx_u256_to_double(hi);
+	if (!(p > a && p < b) || p >= 1.8e19)
+		return false;
+	lx_u256_from_u64(out, (uint64_t)p);
+	return lx_u256_cmp(out, lo) > 0 && lx_u256_cmp(out, hi) < 0;
+}

@@ -205,6 +205,36 @@ static int search(const struct lx_curve *c, const struct lx_u256 *lo, const stru
 		*out = highest ? *hi : *lo;
 		return 1;
 	}
+	/* split around the estimated crossing: the outer parts are usually decided at once and
+	 * the middle one is 1/32 of the interval; without an estimate, halve */
+	struct lx_u256 g, m, pa, pb, a1, b1, d, sixty4 = {{64, 0, 0, 0}}, two = {{2, 0, 0, 0}};
+	if (lx_model_curve_guess(c, lo, hi, &g)) {
+		lx_u256_div(&m, &w, &sixty4);
+		if (lx_u256_cmp(&m, &two) < 0)
+			m = two;
+		pa = *lo; /* g - m, at least lo */
+		lx_u256_sub(&d, &g, lo);
+		if (lx_u256_cmp(&d, &m) > 0)
+			lx_u256_sub(&pa, &g, &m);
+		pb = *hi; /* g + m, at most hi */
+		lx_u256_sub(&d, hi, &g);
+		if (lx_u256_cmp(&d, &m) > 0)
+			lx_u256_add(&pb, &g, &m);
+		/* parts [lo, pa], [pa+1, pb], [pb+1, hi] (pa < pb; the last is empty when pb = hi) */
+		lx_u256_add(&a1, &pa, &one);
+		lx_u256_add(&b1, &pb, &one);
+		const struct lx_u256 *pl[3] = {lo, &a1, &b1}, *ph[3] = {&pa, &pb, hi};
+		bool empty[3] = {false, lx_u256_cmp(&a1, &pb) > 0, lx_u256_cmp(&pb, hi) >= 0};
+		for (int k = 0; k < 3; k++) {
+			int i = highest ? 2 - k : k;
+			if (empty[i])
+				continue;
+			int rc = search(c, pl[i], ph[i], highest, out, budget);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
 	struct lx_u256 mid, mid1;
 	lx_u256_shr(&w, &w, 1);
 	lx_u256_add(&mid, lo, &w);
