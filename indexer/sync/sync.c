@@ -433,6 +433,7 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 			continue;
 		if (r->refused) {
 			lx_logset_release(&r->logs);
+			lx_logset_init(&r->logs);
 			continue;
 		}
 		if (r->logs.n > 1)
