@@ -25,7 +25,7 @@
 //          [--jitter-ms 40] [--hostile LIST] [--times N] [--port-file F]
 // Admin: GET /admin/stats (fault counts), POST /admin/reorg {"depth":D}.
 // Lies for `sync --verify` (see the tamper block below): [--tamper log-value|drop-log|
-//          drop-block|forged-from|wrong-parent] [--tamper-from BLOCK]
+//          drop-block|forged-from|wrong-parent|no-block-receipts] [--tamper-from BLOCK]
 'use strict';
 const http = require('http');
 
@@ -104,6 +104,11 @@ const tamper = args.tamper || '';
 const tamperFrom = Number(args['tamper-from'] || 0);
 const flipHex = (h) => h.slice(0, -1) + (h.slice(-1) === '0' ? '1' : '0');
 function tamperAnswer(reqObj, res) {
+  if (tamper === 'no-block-receipts' && reqObj.method === 'eth_getBlockReceipts') {
+    // not a lie: a node without the method (the verifier falls back to one receipt per tx)
+    count('tamper-' + tamper);
+    return { jsonrpc: '2.0', id: reqObj.id, error: { code: -32601, message: 'the method eth_getBlockReceipts does not exist/is not available' } };
+  }
   if (!tamper || !res || res.result === null || res.result === undefined) return res;
   const m = reqObj.method, r = res.result;
   if (m === 'eth_getLogs' && Array.isArray(r) && (tamper === 'log-value' || tamper === 'drop-log')) {
