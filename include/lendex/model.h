@@ -143,6 +143,8 @@ struct lx_liq_rules {
 	bool position_close_factor;        /* Aave 3.3+: 50 % cap of the whole position's debt */
 	bool deficit;                      /* Aave 3.3+: no collateral left burns all debt */
 	bool stable_debt;                  /* Aave <= 3.1: stable debt repaid after variable */
+	const char *not_reproduced;        /* NULL, or why lx_model_liquidate would not be exact
+					    * for this market (it then refuses: LX_EINVAL) */
 };
 
 /* A whole market at one block: what the risk pass consumes. */

@@ -331,6 +331,8 @@ int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	if (ci >= a->n_pos || di >= a->n_pos || a->pos[ci].asset >= mv->n_assets ||
 	    a->pos[di].asset >= mv->n_assets)
 		return LX_EINVAL;
+	if (mv->rules.not_reproduced)
+		return LX_EINVAL; /* a number that might be off by a wei is not printed */
 	switch (mv->health_method) {
 	case LX_HEALTH_AAVE_V3: {
 		struct lx_liq_result r;

@@ -295,6 +295,9 @@ int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *
 			struct lx_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	if (mv->rules.not_reproduced)
+		return lx_error_set(err, LX_EINVAL, "cascade: market %s: %s", mv->name,
+				    mv->rules.not_reproduced);
 	struct lx_cascade_opts defaults;
 	memset(&defaults, 0, sizeof(defaults));
 	if (!opts)

@@ -256,6 +256,9 @@ static void test_refusals(void **s)
 	struct lx_u256 zero = {{0}};
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &zero, NULL, false), 0);
 	assert_int_equal(why, LX_LIQ_NO_PAIR);
+	mv.rules.not_reproduced = "not yet";
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
+	mv.rules.not_reproduced = NULL;
 	mv.health_method = 99;
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
 }

@@ -22,5 +22,8 @@ void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules)
 	lx_u256_from_u64(&out->min_leftover_base,
 			 (uint64_t)rules->min_leftover_base_units * 100000000ull);
 	out->deficit = rules->deficit;
+	if (rules->rounding == AAVE_ROUND_DIRECTIONAL)
+		out->not_reproduced = "Aave 3.5+ liquidations round scaled amounts by direction "
+				      "(TokenMath), which lendex's liquidation routine does not reproduce yet";
 	out->stable_debt = rules->stable_debt;
 }
