@@ -37,14 +37,16 @@ static void exe_dir(char *out, size_t cap)
 
 const char *lx_cli_data_dir(enum lx_data_kind kind)
 {
-	static char found[2][PATH_MAX];
+	static char found[2][PATH_MAX + 32];
 	char *res = found[kind == LX_DATA_ABI];
 	if (res[0])
 		return res;
 	const char *env = getenv(kind == LX_DATA_ABI ? "LENDEX_ABI_DIR" : "LENDEX_CHAINS");
 	const char *sub = kind == LX_DATA_ABI ? "abi" : "chains";
 	const char *src = kind == LX_DATA_ABI ? LX_SOURCE_ABI_DIR : LX_SOURCE_CHAINS_DIR;
-	char exe[PATH_MAX], beside[PATH_MAX], inst[PATH_MAX];
+	/* beside holds exe plus "/../share/lendex/chains": room for it, so no truncation (gcc's
+	 * -Wformat-truncation fails the -Werror ASan build otherwise) */
+	char exe[PATH_MAX], beside[PATH_MAX + 32], inst[PATH_MAX];
 	exe_dir(exe, sizeof(exe));
 	beside[0] = 0;
 	if (exe[0])
@@ -55,6 +57,6 @@ const char *lx_cli_data_dir(enum lx_data_kind kind)
 			   : is_dir(beside) ? beside
 			   : is_dir(src)    ? src
 					    : inst;
-	snprintf(res, PATH_MAX, "%s", pick);
+	snprintf(res, sizeof(found[0]), "%s", pick);
 	return res;
 }
