@@ -35,7 +35,10 @@ enum lx_protocol {
 
 /* How a market turns balances and prices into account totals (each protocol's own rounding). */
 enum lx_health_method {
-	LX_HEALTH_AAVE_V3 = 1, /* Aave V2/V3 GenericLogic.calculateUserAccountData */
+	LX_HEALTH_AAVE_V3 = 1,  /* Aave V2, V3.0-3.4 GenericLogic.calculateUserAccountData */
+	LX_HEALTH_AAVE_V35 = 2, /* 3.5: debt value rounded up, HF = sum(value*LT) wadDiv debt /1e4,
+				 * available borrows percentMulFloor */
+	LX_HEALTH_AAVE_V36 = 3, /* 3.6+: as 3.5, and a flagged supply counts even with LT 0 */
 };
 
 /* One asset of one market, as the market sees it (same for every account). */
@@ -133,7 +136,20 @@ struct lx_account_view {
 	struct lx_health health;       /* filled by the builder with lx_model_health */
 };
 
-/* Liquidation rules of a market, for the cascade simulation. */
+/*
+ * Liquidation rules of a market at the view's block, for the cascade simulation (Aave:
+ * LiquidationLogic of the version live there; indexer/proto/aave/liquidation.c).
+ *   close factor: one liquidation may repay default_close_factor_bps of the debt, or
+ *     max_close_factor_bps when HF < full_close_hf, or (when min_base_full_close != 0) when the
+ *     collateral or debt reserve of the position is worth less than min_base_full_close;
+ *   close_on_position: the close factor applies to the position's total debt (Aave 3.3+),
+ *     not to the one debt reserve (<= 3.2);
+ *   min_leftover_base: a liquidation may not leave debt or collateral worth less than this
+ *     (base units) unless it leaves exactly 0 (3.3+; 0 = no rule);
+ *   deficit: when no collateral is left the remaining debt is written off as reserve deficit
+ *     (3.3+) instead of staying with the account; no_collateral_scaled: "no collateral left"
+ *     is decided on scaled balances (3.7+).
+ */
 struct lx_liq_rules {
 	uint16_t default_close_factor_bps; /* Aave: 5000 */
 	uint16_t max_close_factor_bps;     /* Aave: 10000 */
@@ -145,6 +161,8 @@ struct lx_liq_rules {
 	bool stable_debt;                  /* Aave <= 3.1: stable debt repaid after variable */
 	const char *not_reproduced;        /* NULL, or why lx_model_liquidate would not be exact
 					    * for this market (it then refuses: LX_EINVAL) */
+	bool no_collateral_scaled;         /* Aave 3.7+: "no collateral left" on scaled balances */
+	char version[16];                  /* protocol version these rules are from, "3.7.0" */
 };
 
 /* A whole market at one block: what the risk pass consumes. */

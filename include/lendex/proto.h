@@ -52,8 +52,14 @@ struct lx_filter {
 
 /* An eth_call a handler wants made at a batch's last block, and its answer. */
 #define LX_CALL_MAX_DATA 4096
+enum lx_call_kind {
+	LX_CALL_ETH_CALL = 0,      /* eth_call(to, data) */
+	LX_CALL_STORAGE = 1,       /* eth_getStorageAt(to, slot = data[0..32)) */
+};
 struct lx_call {
 	struct lx_addr to;
+	uint8_t kind;              /* enum lx_call_kind */
+	uint64_t block;            /* log reads: the block to read at; 0 = the batch's last */
 	size_t data_len;
 	uint8_t data[LX_CALL_MAX_DATA];
 	/* filled by sync: */
@@ -94,6 +100,24 @@ struct lx_proto_ops {
 	/* Stores the answers of those reads, in the same write txn as the batch. */
 	int (*apply_calls)(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 			   const struct lx_call *calls, size_t n, struct lx_error *err);
+
+	/*
+	 * Optional (NULL = none). Reads that some logs of a range need answered at their own
+	 * block before they can be applied (Aave: the Pool's revision after an upgrade, from
+	 * eth_getStorageAt at the upgrade block). Called on the fetch side with the range's logs in
+	 * order (from = the range's first block): it may look only at the logs and the handler's
+	 * configuration, never at state apply changes. Each read sets block. *n in: capacity,
+	 * out: count.
+	 */
+	int (*log_reads)(struct lx_proto *p, uint64_t from, const struct lx_log *logs,
+			 size_t n_logs, struct lx_call *reads, size_t *n, struct lx_error *err);
+	/*
+	 * Optional. Called in the range's write txn before its logs (with n = 0 when there were
+	 * no reads): hands over the answers (result NULL = reverted / empty). Also the point where
+	 * a handler reloads per-range state from the store, since a range may be re-applied.
+	 */
+	int (*apply_log_reads)(struct lx_proto *p, struct lx_store_txn *txn,
+			       const struct lx_call *reads, size_t n, struct lx_error *err);
 
 	/*
 	 * Builds the neutral market view as of timestamp (balances with interest to then).

@@ -967,6 +967,15 @@ json_t *lx_rpc_call_params(const struct lx_addr *to, const uint8_t *data, size_t
 	return p;
 }
 
+json_t *lx_rpc_storage_params(const struct lx_addr *addr, const uint8_t slot[32],
+			      uint64_t block)
+{
+	char a[LX_ADDR_STRLEN], sl[67];
+	lx_addr_lower(a, addr);
+	lx_hex_encode(sl, sizeof(sl), slot, 32);
+	return json_pack("[s,s,o]", a, sl, hexq(block));
+}
+
 int lx_rpc_parse_bytes(const json_t *res, uint8_t **out, size_t *len, struct lx_error *err)
 {
 	*out = NULL;

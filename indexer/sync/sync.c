@@ -49,6 +49,8 @@ struct range {
 	struct lx_call *calls[MAX_PROTOS];
 	struct lx_verified verified;   /* sync --verify: proven signers of the range's txs */
 	bool unproven;                 /* --verify: `from` does not extend the linked chain */
+	size_t n_lreads[MAX_PROTOS];   /* reads the range's logs need at their own blocks */
+	struct lx_call *lreads[MAX_PROTOS];
 };
 
 struct sync {
@@ -85,6 +87,9 @@ static void range_release(struct range *r)
 		for (size_t k = 0; k < r->n_calls[i]; k++)
 			free(r->calls[i][k].result);
 		free(r->calls[i]);
+		for (size_t k = 0; k < r->n_lreads[i]; k++)
+			free(r->lreads[i][k].result);
+		free(r->lreads[i]);
 	}
 	memset(r, 0, sizeof(*r));
 }
@@ -335,6 +340,75 @@ static int check_headers(struct sync *s, struct range *r, bool *again, struct lx
 	return rc;
 }
 
+#define MAX_LOG_READS 64
+
+/*
+ * Makes the reads r's logs need at their own blocks (proto log_reads), before r is applied.
+ * A node error fails the fetch like any other; an empty or reverted answer is handed over as
+ * no result for the handler to judge.
+ */
+static int fetch_log_reads(struct sync *s, struct range *r, struct lx_error *err)
+{
+	size_t total = 0;
+	int rc = 0;
+	for (size_t p = 0; p < s->n && !rc; p++) {
+		if (!s->p[p]->ops->log_reads)
+			continue;
+		size_t nc = MAX_LOG_READS;
+		struct lx_call *c = calloc(nc, sizeof(*c));
+		if (!c)
+			return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+		if ((rc = s->p[p]->ops->log_reads(s->p[p], r->from, r->logs.logs, r->logs.n, c, &nc,
+						  err)) ||
+		    nc == 0) {
+			free(c);
+			continue;
+		}
+		r->lreads[p] = c;
+		r->n_lreads[p] = nc;
+		total += nc;
+	}
+	if (rc || total == 0)
+		return rc;
+	struct lx_rpc_req *rq = calloc(total, sizeof(*rq));
+	struct lx_call **map = calloc(total, sizeof(*map));
+	if (!rq || !map) {
+		free(rq);
+		free(map);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
+	size_t k = 0;
+	for (size_t p = 0; p < s->n; p++)
+		for (size_t c = 0; c < r->n_lreads[p]; c++, k++) {
+			struct lx_call *x = &r->lreads[p][c];
+			uint64_t at = x->block ? x->block : r->to;
+			if (x->kind == LX_CALL_STORAGE) {
+				rq[k].method = "eth_getStorageAt";
+				rq[k].params = lx_rpc_storage_params(&x->to, x->data, at);
+			} else {
+				rq[k].method = "eth_call";
+				rq[k].params = lx_rpc_call_params(&x->to, x->data, x->data_len, at);
+			}
+			map[k] = x;
+		}
+	lx_rpc_run(s->rpc, rq, total);
+	for (size_t i = 0; i < total; i++) {
+		if (rq[i].rc == 0 && !rc)
+			rc = lx_rpc_parse_bytes(rq[i].result, &map[i]->result, &map[i]->result_len,
+						err);
+		else if (rq[i].rc && rq[i].rc != LX_ERPC && !rc) {
+			*err = rq[i].err;
+			rc = lx_error_prefix(err, "sync: read at block %llu for a log",
+					     (unsigned long long)(map[i]->block ? map[i]->block
+										 : r->to));
+		}
+		json_decref(rq[i].result);
+	}
+	free(rq);
+	free(map);
+	return rc;
+}
+
 /* Fetches every unfetched range in q[0..n). discovery: only discovery filters, no headers. */
 static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, struct lx_error *err)
 {
@@ -456,6 +530,8 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 			usleep((useconds_t)(50000u << r->attempts));
 			continue;
 		}
+		if (!discovery && (rc = fetch_log_reads(s, r, err)))
+			return rc;
 		r->fetched = true;
 	}
 	return 0;
@@ -568,6 +644,11 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	if (rc && rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
+	for (size_t p = 0; p < s->n; p++)
+		if (s->p[p]->ops->apply_log_reads &&
+		    (rc = s->p[p]->ops->apply_log_reads(s->p[p], t, r->lreads[p], r->n_lreads[p],
+							err)))
+			return rc;
 	uint64_t marked = 0;
 	load_filters(s);
 	r->ignored = 0;

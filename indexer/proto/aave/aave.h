@@ -54,12 +54,29 @@ struct aave_token {
 	uint64_t block;     /* block of its ReserveInitialized */
 };
 
-/* The handler object. Invariant: tokens[0..n_tokens) are distinct addresses. */
+#define AAVE_MAX_PENDING 64
+
+/*
+ * The handler object. Invariants: tokens[0..n_tokens) are distinct addresses; rules, revision
+ * and oracle mirror the market's state record (upgrades.c) as of the log being applied — they
+ * are reloaded from the store at the start of every range and moved only by logs.
+ */
 struct aave {
 	struct lx_proto base;
 	uint8_t market[AAVE_MARKET_KEY];  /* key prefix: chain id | pool */
-	struct lx_addr pool, configurator, oracle;
-	const struct aave_rules *rules;   /* rules of the version live at the block applied */
+	struct lx_addr pool, configurator, provider;
+	bool have_provider;               /* chains/ names the PoolAddressesProvider */
+	struct lx_addr config_oracle;     /* the oracle chains/ names (until one is logged) */
+	struct lx_addr oracle;            /* the oracle live now */
+	uint64_t start_block;             /* the deployment's start_block */
+	const struct aave_rules *hint;    /* rules of chains/ `version` */
+	const struct aave_rules *rules;   /* rules of the version live at the log applied */
+	uint32_t revision;                /* POOL_REVISION live now, 0 = not known from chain */
+	size_t n_pending;                 /* revision reads of the range being applied */
+	struct {
+		uint64_t block;
+		uint32_t revision;
+	} pending[AAVE_MAX_PENDING];
 	size_t n_tokens;
 	struct aave_token tokens[AAVE_MAX_TOKENS];
 };
@@ -125,6 +142,24 @@ int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t bloc
 int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	      const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
 	      struct lx_market_view *out, struct lx_error *err);
+
+/* upgrades.c: the version live at a block and the current oracle */
+int aave_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
+		   struct lx_call *reads, size_t *n, struct lx_error *err);
+int aave_apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
+			 const struct lx_call *reads, size_t n, struct lx_error *err);
+/* Reloads rules, revision and oracle from the state record (view and calls use it too). */
+int aave_load_state(struct aave *a, struct lx_store_txn *txn, struct lx_error *err);
+/* The rules of revision (0 = the chains/ hint); LX_EUNKNOWN naming revision and block. */
+int aave_rules_at(struct aave *a, uint32_t revision, uint64_t block,
+		  const struct aave_rules **out, struct lx_error *err);
+/* The oracle live in txn's state (does not touch the handler: safe on the fetch side). */
+int aave_oracle_now(struct aave *a, struct lx_store_txn *txn, struct lx_addr *out,
+		    struct lx_error *err);
+int aave_on_upgrade(struct aave *a, struct lx_store_txn *txn, const struct lx_log *log,
+		    struct lx_error *err);
+int aave_on_provider(struct aave *a, struct lx_store_txn *txn, const struct aave_event_def *ev,
+		     const struct lx_log *log, struct lx_error *err);
 
 /* liquidation.c: the liquidation rules of a version, in the market view's neutral form */
 void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules);

@@ -31,6 +31,37 @@ static int unknown_reserve(struct aave *a, struct lx_error *err, const char *eve
 
 /* ---- event handlers ---- */
 
+/*
+ * 3.5+ Mint/Burn (ScaledBalanceTokenBase): value is the difference of up-scaled balances, the
+ * previous one at the user's last index: prev = bal(s, index) - balanceIncrease, next = prev +
+ * value (Mint) or prev - value (Burn), and the new scaled balance is the one whose balance at
+ * index is next (TokenMath rounds aToken balances down, debt up; unique, see math.h).
+ */
+static int directional(struct lx_u256 *sc, bool debt, bool burn, const struct aave_args *x,
+		       const struct lx_log *log, struct lx_error *err)
+{
+	struct lx_u256 cur, next;
+	int rc = debt ? lx_aave_ray_mul_ceil(&cur, sc, &x->v[4])
+		      : lx_aave_ray_mul_floor(&cur, sc, &x->v[4]);
+	if (rc)
+		return aave_math_err(err, rc, "balance", log);
+	if (lx_u256_sub(&next, &cur, &x->v[3]) ||
+	    (burn ? lx_u256_sub(&next, &next, &x->v[2]) : lx_u256_add(&next, &next, &x->v[2])))
+		return lx_error_set(err, LX_ECORRUPT,
+				    "aave_v3: %s at log %llu:%u does not fit the balance we hold "
+				    "(events missing before this block?)",
+				    burn ? "Burn" : "Mint", (unsigned long long)log->block,
+				    log->log_index);
+	rc = lx_aave_scaled_for_balance(sc, &next, &x->v[4], debt);
+	if (rc == LX_ENOTFOUND)
+		return lx_error_set(err, LX_ECORRUPT,
+				    "aave_v3: %s at log %llu:%u: no scaled balance has the balance "
+				    "it implies (state differs from the chain)",
+				    burn ? "Burn" : "Mint", (unsigned long long)log->block,
+				    log->log_index);
+	return rc ? aave_math_err(err, rc, "scaled balance", log) : 0;
+}
+
 static int on_token(struct aave *a, struct lx_store_txn *txn, const struct aave_token *tk,
 		    const struct lx_log *log, struct lx_error *err)
 {
@@ -95,6 +126,12 @@ static int on_token(struct aave *a, struct lx_store_txn *txn, const struct aave_
 		if ((rc = aave_get_pos(a, txn, user, &tk->asset, &p, err)))
 			return rc;
 		struct lx_u256 *sc = tk->kind == AAVE_ATOKEN ? &p.scaled_a : &p.scaled_v;
+		if (a->rules->rounding == AAVE_ROUND_DIRECTIONAL) {
+			if ((rc = directional(sc, tk->kind != AAVE_ATOKEN, ev->id == EV_SCALED_BURN,
+					      &x, log, err)))
+				return rc;
+			return aave_put_pos(a, txn, user, &tk->asset, &p, err);
+		}
 		struct lx_u256 amt;
 		bool sub;
 		if (ev->id == EV_SCALED_BURN) {
@@ -227,6 +264,28 @@ static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_e
 		lx_u256_to_u64(&c, &x.v[1]);
 		return aave_touch_user(a, txn, &x.a[0], (int)c, err);
 	}
+	case EV_DEFICIT_CREATED:
+	case EV_DEFICIT_COVERED: {
+		/* DeficitCreated(user, debtAsset, amount) / DeficitCovered(reserve, caller, amount) */
+		const struct lx_addr *asset = ev->id == EV_DEFICIT_CREATED ? &x.a[1] : &x.a[0];
+		struct aave_reserve r;
+		if ((rc = aave_get_reserve(a, txn, asset, &r, err)))
+			return rc == LX_ENOTFOUND
+				       ? lx_error_prefix(err, "aave_v3: %s at %llu:%u for an unknown "
+							      "reserve",
+							 ev->name, (unsigned long long)log->block,
+							 log->log_index)
+				       : rc;
+		if (ev->id == EV_DEFICIT_CREATED) {
+			if (lx_u256_add(&r.deficit, &r.deficit, &x.v[2]))
+				return aave_math_err(err, LX_EOVERFLOW, "DeficitCreated", log);
+		} else if (lx_u256_sub(&r.deficit, &r.deficit, &x.v[2])) {
+			memset(&r.deficit, 0, sizeof(r.deficit));
+		}
+		return aave_put_reserve(a, txn, &r, err);
+	}
+	case EV_UPGRADED:
+		return aave_on_upgrade(a, txn, log, err);
 	case EV_SUPPLY:
 		return aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_SUPPLY, &x.a[0], &x.v[3], 0, err);
 	case EV_WITHDRAW:
@@ -280,6 +339,27 @@ static int on_configurator(struct aave *a, struct lx_store_txn *txn,
 	int rc = aave_event_decode(&x, ev, log, err);
 	if (rc)
 		return rc;
+	if (ev->id == EV_EMODE_ISOLATION) {
+		/* EModeCategoryIsolationChanged(categoryId, isolated) */
+		uint8_t k[AAVE_MARKET_KEY + 1], v[AAVE_EMODE_LEN];
+		const uint8_t *old;
+		size_t ol;
+		struct aave_emode e;
+		memcpy(k, a->market, AAVE_MARKET_KEY);
+		k[AAVE_MARKET_KEY] = (uint8_t)u64v(&x.v[0]);
+		if ((rc = lx_store_get(txn, T_EMODE, k, sizeof(k), &old, &ol, err)))
+			return rc == LX_ENOTFOUND
+				       ? lx_error_prefix(err, "aave_v3: %s at %llu:%u for an unknown "
+							      "e-mode category",
+							 ev->name, (unsigned long long)log->block,
+							 log->log_index)
+				       : rc;
+		if (aave_emode_decode(&e, old, ol))
+			return aave_corrupt(err, T_EMODE);
+		e.isolated = !lx_u256_is_zero(&x.v[1]);
+		size_t vl = aave_emode_encode(v, &e);
+		return lx_store_put(txn, T_EMODE, k, sizeof(k), v, vl, err);
+	}
 	if (ev->id == EV_EMODE_ADDED) {
 		uint8_t k[AAVE_MARKET_KEY + 1], v[AAVE_EMODE_LEN];
 		struct aave_emode e;
@@ -387,6 +467,22 @@ static int on_configurator(struct aave *a, struct lx_store_txn *txn,
 	case EV_PROTOCOL_FEE:
 		r.protocol_fee = bps(&x.v[2]);
 		break;
+	case EV_EMODE_COLLATERAL:
+	case EV_EMODE_BORROWABLE:
+	case EV_EMODE_LTVZERO: {
+		/* Asset…InEModeChanged(asset, categoryId, bool): one bit per category */
+		struct lx_u256 *set = ev->id == EV_EMODE_COLLATERAL   ? &r.emode_collateral
+				      : ev->id == EV_EMODE_BORROWABLE ? &r.emode_borrowable
+								      : &r.emode_ltvzero;
+		unsigned c = (unsigned)u64v(&x.v[1]) & 0xff;
+		struct lx_u256 bit;
+		lx_u256_from_u64(&bit, 1);
+		lx_u256_shl(&bit, &bit, c);
+		for (int w = 0; w < 4; w++)
+			set->w[w] = lx_u256_is_zero(&x.v[2]) ? set->w[w] & ~bit.w[w]
+							      : set->w[w] | bit.w[w];
+		break;
+	}
 	case EV_EMODE_ASSET:
 		r.emode = (uint8_t)u64v(&x.v[2]);
 		break;
@@ -415,14 +511,22 @@ int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log
 		role = ROLE_POOL;
 	else if (lx_addr_eq(&log->address, &a->configurator))
 		role = ROLE_CONFIGURATOR;
+	else if (a->have_provider && lx_addr_eq(&log->address, &a->provider))
+		role = ROLE_PROVIDER;
 	else
 		return 0; /* an emitter we did not ask for */
 	for (int i = 0; i < EV_COUNT; i++) {
 		const struct aave_event_def *ev = &aave_events[i];
 		if (ev->role != role || memcmp(ev->topic0, log->topics[0], 32) != 0)
 			continue;
-		return role == ROLE_POOL ? on_pool(a, txn, ev, log, err)
-					 : on_configurator(a, txn, ev, log, err);
+		switch (role) {
+		case ROLE_POOL:
+			return on_pool(a, txn, ev, log, err);
+		case ROLE_PROVIDER:
+			return aave_on_provider(a, txn, ev, log, err);
+		default:
+			return on_configurator(a, txn, ev, log, err);
+		}
 	}
 	return 0; /* an event we do not keep state for (MintedToTreasury, ...) */
 }

@@ -1,5 +1,5 @@
 /*
- * events.c: the Aave V3 (3.0.x) event table and its strict reader. See events.h.
+ * events.c: the Aave V3 (3.0 … 3.7) event table and its strict reader. See events.h.
  */
 #include <string.h>
 
@@ -92,6 +92,26 @@ struct aave_event_def aave_events[EV_COUNT] = {
 	{EV_FLASH_LOAN, ROLE_POOL, "FlashLoan",
 	 "FlashLoan(address,address,address,uint256,uint8,uint256,uint16)", 7,
 	 {A_ADDR, A_ADDR, A_ADDR, A_U256, A_U8, A_U256, A_U16}, {I, N, I, N, N, N, I}, {0}},
+	{EV_EMODE_COLLATERAL, ROLE_CONFIGURATOR, "AssetCollateralInEModeChanged",
+	 "AssetCollateralInEModeChanged(address,uint8,bool)", 3, {A_ADDR, A_U8, A_BOOL}, {I, N, N},
+	 {0}},
+	{EV_EMODE_BORROWABLE, ROLE_CONFIGURATOR, "AssetBorrowableInEModeChanged",
+	 "AssetBorrowableInEModeChanged(address,uint8,bool)", 3, {A_ADDR, A_U8, A_BOOL}, {I, N, N},
+	 {0}},
+	{EV_EMODE_LTVZERO, ROLE_CONFIGURATOR, "AssetLtvzeroInEModeChanged",
+	 "AssetLtvzeroInEModeChanged(address,uint8,bool)", 3, {A_ADDR, A_U8, A_BOOL}, {I, N, N},
+	 {0}},
+	{EV_EMODE_ISOLATION, ROLE_CONFIGURATOR, "EModeCategoryIsolationChanged",
+	 "EModeCategoryIsolationChanged(uint8,bool)", 2, {A_U8, A_BOOL}, {I, N}, {0}},
+	{EV_DEFICIT_CREATED, ROLE_POOL, "DeficitCreated", "DeficitCreated(address,address,uint256)",
+	 3, {A_ADDR, A_ADDR, A_U256}, {I, I, N}, {0}},
+	{EV_DEFICIT_COVERED, ROLE_POOL, "DeficitCovered", "DeficitCovered(address,address,uint256)",
+	 3, {A_ADDR, A_ADDR, A_U256}, {I, N, N}, {0}},
+	{EV_UPGRADED, ROLE_POOL, "Upgraded", "Upgraded(address)", 1, {A_ADDR}, {I}, {0}},
+	{EV_POOL_UPDATED, ROLE_PROVIDER, "PoolUpdated", "PoolUpdated(address,address)", 2,
+	 {A_ADDR, A_ADDR}, {I, I}, {0}},
+	{EV_ORACLE_UPDATED, ROLE_PROVIDER, "PriceOracleUpdated",
+	 "PriceOracleUpdated(address,address)", 2, {A_ADDR, A_ADDR}, {I, I}, {0}},
 };
 
 #undef I

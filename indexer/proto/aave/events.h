@@ -18,7 +18,7 @@
 #include "lendex/proto.h"
 #include "lendex/u256.h"
 
-enum aave_role { ROLE_POOL = 1, ROLE_CONFIGURATOR = 2, ROLE_TOKEN = 3 };
+enum aave_role { ROLE_POOL = 1, ROLE_CONFIGURATOR = 2, ROLE_TOKEN = 3, ROLE_PROVIDER = 4 };
 
 enum aave_ev {
 	EV_RESERVE_DATA_UPDATED,
@@ -57,6 +57,18 @@ enum aave_ev {
 	EV_ISO_BORROWABLE,
 	EV_FLASHLOANING,
 	EV_FLASH_LOAN, /* pool: kept as a market-wide flow (loop detection) */
+	/* 3.2+: liquid e-mode bitmaps; 3.6 LTV-zero; 3.7 isolated categories */
+	EV_EMODE_COLLATERAL,
+	EV_EMODE_BORROWABLE,
+	EV_EMODE_LTVZERO,
+	EV_EMODE_ISOLATION,
+	/* 3.3+: bad debt */
+	EV_DEFICIT_CREATED,
+	EV_DEFICIT_COVERED,
+	/* upgrades and addresses: the pool proxy and the PoolAddressesProvider */
+	EV_UPGRADED,
+	EV_POOL_UPDATED,
+	EV_ORACLE_UPDATED,
 	EV_COUNT
 };
 

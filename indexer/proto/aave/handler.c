@@ -83,6 +83,8 @@ int aave_filter(struct lx_proto *p, struct lx_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->addr[f->n_addr++] = a->pool;
 	f->addr[f->n_addr++] = a->configurator;
+	if (a->have_provider)
+		f->addr[f->n_addr++] = a->provider;
 	for (size_t i = 0; i < a->n_tokens && f->n_addr < LX_FILTER_MAX_ADDR; i++)
 		f->addr[f->n_addr++] = a->tokens[i].token;
 	for (int i = 0; i < EV_COUNT && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++) {
@@ -144,6 +146,8 @@ const struct lx_proto_ops lx_proto_aave_v3 = {
 	.apply = aave_apply,
 	.calls = aave_calls,
 	.apply_calls = aave_apply_calls,
+	.log_reads = aave_log_reads,
+	.apply_log_reads = aave_apply_log_reads,
 	.view = aave_view,
 };
 
@@ -163,22 +167,28 @@ static int aave_create(struct lx_proto **out, const struct lx_chain *chain,
 	int rc;
 	if ((rc = lx_deployment_contract(dep, "pool", &a->pool, err)) ||
 	    (rc = lx_deployment_contract(dep, "pool_configurator", &a->configurator, err)) ||
-	    (rc = lx_deployment_contract(dep, "oracle", &a->oracle, err))) {
+	    (rc = lx_deployment_contract(dep, "oracle", &a->config_oracle, err))) {
 		free(a);
 		return rc;
 	}
+	a->oracle = a->config_oracle;
+	a->have_provider =
+		lx_deployment_contract(dep, "pool_addresses_provider", &a->provider, NULL) == 0;
+	a->start_block = dep->start_block;
 	aave_be64(a->market, lx_chain_id(chain));
 	memcpy(a->market + 8, a->pool.b, 20);
 	int maj, min, pat;
 	lx_deployment_version(dep, &maj, &min, &pat);
-	a->rules = aave_rules_by_version(maj, min, pat);
-	if (!a->rules) {
+	/* chains/ version: a hint for blocks where the chain cannot tell (see upgrades.c) */
+	a->hint = aave_rules_by_version(maj, min, pat);
+	if (!a->hint) {
 		rc = lx_error_set(err, LX_EINVAL, "deployment '%s': aave_v3 version %d.%d.%d is not "
 					 "known to this lendex", lx_deployment_name(dep), maj, min, pat);
 		free(a);
 		return rc;
 	}
-	if (txn && (rc = load_tokens(a, txn, err))) {
+	a->rules = a->hint;
+	if (txn && ((rc = load_tokens(a, txn, err)) || (rc = aave_load_state(a, txn, err)))) {
 		free(a);
 		return rc;
 	}

@@ -1,9 +1,12 @@
 /*
  * liquidation.c: the liquidation rules of each Aave V3 version, in the neutral form the risk
  * pass reads (struct lx_liq_rules in model.h). LiquidationLogic: a 50 % close factor, 100 % when
- * HF < 0.95 (CLOSE_FACTOR_HF_THRESHOLD); from 3.3 also 100 % when the collateral or debt reserve
- * of the position is worth less than MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD.
+ * HF < 0.95 (CLOSE_FACTOR_HF_THRESHOLD); from 3.3 the close factor is taken on the whole
+ * position, 100 % also when the collateral or debt reserve is worth less than
+ * MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD (2000e8), no leftover under MIN_LEFTOVER_BASE (1000e8),
+ * and debt left without collateral becomes reserve deficit.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "aave.h"
@@ -26,4 +29,6 @@ void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules)
 		out->not_reproduced = "Aave 3.5+ liquidations round scaled amounts by direction "
 				      "(TokenMath), which lendex's liquidation routine does not reproduce yet";
 	out->stable_debt = rules->stable_debt;
+	out->no_collateral_scaled = rules->scaled_no_collateral;
+	snprintf(out->version, sizeof(out->version), "%s", rules->version);
 }

@@ -112,3 +112,101 @@ int lx_aave_stable_balance(struct lx_u256 *r, const struct lx_u256 *principal,
 		return rc;
 	return lx_ray_mul(r, principal, &f);
 }
+
+int lx_aave_compounded_interest_v34(struct lx_u256 *r, const struct lx_u256 *rate,
+				    uint64_t last, uint64_t now)
+{
+	struct lx_u256 ray, x, spy, t, half, sixth, k;
+	lx_u256_pow10(&ray, 27);
+	if (now < last)
+		return LX_EOVERFLOW;
+	if (now == last) {
+		*r = ray;
+		return 0;
+	}
+	/* unchecked in Solidity; rate < 2^128 and dt < 2^40 keep it exact */
+	u64(&t, now - last);
+	int rc = lx_u256_mul(&x, rate, &t);
+	if (rc)
+		return rc;
+	u64(&spy, LX_AAVE_SECONDS_PER_YEAR);
+	lx_u256_div(&x, &x, &spy);
+	u64(&k, 6);
+	lx_u256_div(&sixth, &x, &k);
+	if ((rc = lx_ray_mul(&t, &x, &sixth)))
+		return rc;
+	u64(&k, 2);
+	lx_u256_div(&half, &x, &k);
+	if ((rc = lx_u256_add(&t, &half, &t)) || (rc = lx_ray_mul(&t, &x, &t)))
+		return rc;
+	if ((rc = lx_u256_add(r, &ray, &x)) || (rc = lx_u256_add(r, r, &t)))
+		return rc;
+	return 0;
+}
+
+int lx_aave_normalized_debt_v34(struct lx_u256 *r, const struct lx_u256 *borrow_index,
+				const struct lx_u256 *borrow_rate, uint64_t last, uint64_t now)
+{
+	if (now == last) {
+		*r = *borrow_index;
+		return 0;
+	}
+	struct lx_u256 f;
+	int rc = lx_aave_compounded_interest_v34(&f, borrow_rate, last, now);
+	if (rc)
+		return rc;
+	return lx_ray_mul(r, &f, borrow_index);
+}
+
+static int ray_mul_dir(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b,
+		       bool ceil)
+{
+	struct lx_u256 p, ray, q, rem;
+	int rc = lx_u256_mul(&p, a, b); /* the contract reverts on a*b overflow */
+	if (rc)
+		return rc;
+	lx_u256_pow10(&ray, 27);
+	lx_u256_divmod(&q, &rem, &p, &ray);
+	if (ceil && !lx_u256_is_zero(&rem)) {
+		struct lx_u256 one;
+		u64(&one, 1);
+		lx_u256_add(&q, &q, &one);
+	}
+	*r = q;
+	return 0;
+}
+
+int lx_aave_ray_mul_floor(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b)
+{
+	return ray_mul_dir(r, a, b, false);
+}
+
+int lx_aave_ray_mul_ceil(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b)
+{
+	return ray_mul_dir(r, a, b, true);
+}
+
+int lx_aave_scaled_for_balance(struct lx_u256 *x, const struct lx_u256 *balance,
+			       const struct lx_u256 *index, bool debt)
+{
+	struct lx_u256 ray, q, rem, p, back;
+	if (lx_u256_is_zero(index))
+		return LX_EDIVZERO;
+	lx_u256_pow10(&ray, 27);
+	int rc = lx_u256_mul(&p, balance, &ray);
+	if (rc)
+		return rc;
+	lx_u256_divmod(&q, &rem, &p, index);
+	if (!debt && !lx_u256_is_zero(&rem)) { /* aToken: smallest x with floor(x*i/R) >= b */
+		struct lx_u256 one;
+		u64(&one, 1);
+		if ((rc = lx_u256_add(&q, &q, &one)))
+			return rc;
+	}
+	if ((rc = ray_mul_dir(&back, &q, index, debt)))
+		return rc;
+	if (!lx_u256_eq(&back, balance))
+		return LX_ENOTFOUND;
+	*x = q;
+	return 0;
+}

@@ -25,16 +25,20 @@ int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *cal
 	struct aave *a = aave_of(p);
 	size_t cap = *n, k = 0;
 	*n = 0;
+	struct lx_addr oracle;
+	int rc = aave_oracle_now(a, txn, &oracle, err);
+	if (rc)
+		return rc;
 	/* every known underlying (tokens list holds each asset up to 3 times) */
 	for (size_t i = 0; i < a->n_tokens; i++) {
 		if (a->tokens[i].kind != AAVE_ATOKEN)
 			continue;
 		if (k >= cap)
 			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
-		call_price(&calls[k++], &a->oracle, &a->tokens[i].asset);
+		call_price(&calls[k++], &oracle, &a->tokens[i].asset);
 	}
 	struct lx_store_iter it;
-	int rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
+	rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
 	const uint8_t *kk, *v;
 	size_t kl, vl;
 	while (rc == 0 && (rc = lx_store_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
@@ -49,7 +53,7 @@ int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *cal
 			lx_store_iter_end(&it);
 			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
 		}
-		call_price(&calls[k++], &a->oracle, &e.price_source);
+		call_price(&calls[k++], &oracle, &e.price_source);
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
@@ -72,6 +76,17 @@ int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t bloc
 {
 	struct aave *a = aave_of(p);
 	int rc;
+	struct lx_addr oracle;
+	if ((rc = aave_oracle_now(a, txn, &oracle, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (!lx_addr_eq(&calls[i].to, &oracle))
+			/* the oracle changed after these reads were planned: their answers are not
+			 * the market's prices, and keeping the old ones would be as wrong */
+			return lx_error_set(err, LX_EINVAL,
+					    "aave_v3: prices at block %llu were read from a replaced "
+					    "oracle (reads planned before the oracle change)",
+					    (unsigned long long)block);
 	for (size_t i = 0; i < n; i++) {
 		struct lx_addr x;
 		struct lx_u256 price;

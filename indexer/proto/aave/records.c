@@ -108,10 +108,21 @@ static int r_begin(struct rd *r, const uint8_t *buf, size_t len)
 	return r_u(r, 1) == REC_VERSION ? 0 : LX_ECORRUPT;
 }
 
+/* Like r_begin for records that grew: returns the version (1..max) or 0 when unreadable. */
+static int r_begin_upto(struct rd *r, const uint8_t *buf, size_t len, int max)
+{
+	r->b = buf;
+	r->n = len;
+	r->off = 0;
+	r->bad = false;
+	uint64_t v = r_u(r, 1);
+	return v >= 1 && v <= (uint64_t)max ? (int)v : 0;
+}
+
 size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *x)
 {
 	struct wr w = {buf, 0};
-	w_u(&w, REC_VERSION, 1);
+	w_u(&w, 2, 1); /* version 2: + e-mode bitmaps and deficit */
 	w_u(&w, x->id, 2);
 	w_raw(&w, x->asset.b, 20);
 	w_raw(&w, x->atoken.b, 20);
@@ -137,6 +148,10 @@ size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *x)
 	w_u256(&w, &x->price);
 	w_u(&w, x->price_block, 8);
 	w_raw(&w, x->symbol, sizeof(x->symbol));
+	w_u256(&w, &x->emode_collateral);
+	w_u256(&w, &x->emode_borrowable);
+	w_u256(&w, &x->emode_ltvzero);
+	w_u256(&w, &x->deficit);
 	return w.n;
 }
 
@@ -144,7 +159,8 @@ int aave_reserve_decode(struct aave_reserve *x, const uint8_t *buf, size_t len)
 {
 	struct rd r;
 	memset(x, 0, sizeof(*x));
-	if (r_begin(&r, buf, len))
+	int ver = r_begin_upto(&r, buf, len, 2);
+	if (!ver)
 		return LX_ECORRUPT;
 	x->id = (uint16_t)r_u(&r, 2);
 	r_raw(&r, x->asset.b, 20);
@@ -172,19 +188,26 @@ int aave_reserve_decode(struct aave_reserve *x, const uint8_t *buf, size_t len)
 	x->price_block = r_u(&r, 8);
 	r_raw(&r, x->symbol, sizeof(x->symbol));
 	x->symbol[sizeof(x->symbol) - 1] = 0;
+	if (ver >= 2) {
+		r_u256(&r, &x->emode_collateral);
+		r_u256(&r, &x->emode_borrowable);
+		r_u256(&r, &x->emode_ltvzero);
+		r_u256(&r, &x->deficit);
+	}
 	return r_end(&r);
 }
 
 size_t aave_emode_encode(uint8_t *buf, const struct aave_emode *e)
 {
 	struct wr w = {buf, 0};
-	w_u(&w, REC_VERSION, 1);
+	w_u(&w, 2, 1); /* version 2: + isolated */
 	w_u(&w, e->ltv, 2);
 	w_u(&w, e->lt, 2);
 	w_u(&w, e->bonus, 2);
 	w_raw(&w, e->price_source.b, 20);
 	w_u256(&w, &e->price);
 	w_raw(&w, e->label, sizeof(e->label));
+	w_u(&w, e->isolated ? 1 : 0, 1);
 	return w.n;
 }
 
@@ -192,7 +215,8 @@ int aave_emode_decode(struct aave_emode *e, const uint8_t *buf, size_t len)
 {
 	struct rd r;
 	memset(e, 0, sizeof(*e));
-	if (r_begin(&r, buf, len))
+	int ver = r_begin_upto(&r, buf, len, 2);
+	if (!ver)
 		return LX_ECORRUPT;
 	e->ltv = (uint16_t)r_u(&r, 2);
 	e->lt = (uint16_t)r_u(&r, 2);
@@ -201,6 +225,36 @@ int aave_emode_decode(struct aave_emode *e, const uint8_t *buf, size_t len)
 	r_u256(&r, &e->price);
 	r_raw(&r, e->label, sizeof(e->label));
 	e->label[sizeof(e->label) - 1] = 0;
+	if (ver >= 2) {
+		uint64_t iso = r_u(&r, 1);
+		if (iso > 1)
+			return LX_ECORRUPT;
+		e->isolated = iso == 1;
+	}
+	return r_end(&r);
+}
+
+size_t aave_state_encode(uint8_t *buf, const struct aave_state *x)
+{
+	struct wr w = {buf, 0};
+	w_u(&w, REC_VERSION, 1);
+	w_u(&w, x->revision, 4);
+	w_u(&w, x->revision_block, 8);
+	w_raw(&w, x->oracle.b, 20);
+	w_raw(&w, x->pool_impl.b, 20);
+	return w.n;
+}
+
+int aave_state_decode(struct aave_state *x, const uint8_t *buf, size_t len)
+{
+	struct rd r;
+	memset(x, 0, sizeof(*x));
+	if (r_begin(&r, buf, len))
+		return LX_ECORRUPT;
+	x->revision = (uint32_t)r_u(&r, 4);
+	x->revision_block = r_u(&r, 8);
+	r_raw(&r, x->oracle.b, 20);
+	r_raw(&r, x->pool_impl.b, 20);
 	return r_end(&r);
 }
 

@@ -12,6 +12,7 @@
  *   aave3.emode    market|category(1)          -> struct aave_emode
  *   aave3.user     market|user(20)             -> emode(1)
  *   aave3.pos      market|user(20)|asset(20)   -> struct aave_pos
+ *   aave3.state    market                      -> struct aave_state
  *   lx.flow        market|user(20)|block(8)|log(4) -> kind(1) asset(20) amount(32) tx(32)
  */
 #ifndef LENDEX_PROTO_AAVE_REC_H
@@ -55,6 +56,11 @@ struct aave_reserve {
 	struct lx_u256 price;        /* oracle price in base units, as of price_block */
 	uint64_t price_block;
 	char symbol[16];
+	/* record version 2 (3.2+ liquid e-mode, 3.3+ deficit); zero when read from version 1 */
+	struct lx_u256 emode_collateral; /* bit c set: collateral in e-mode category c */
+	struct lx_u256 emode_borrowable; /* bit c set: borrowable in category c */
+	struct lx_u256 emode_ltvzero;    /* bit c set: LTV 0 in category c (3.6+) */
+	struct lx_u256 deficit;          /* bad debt not yet covered, token units (3.3+) */
 };
 
 struct aave_emode {
@@ -62,6 +68,19 @@ struct aave_emode {
 	struct lx_addr price_source; /* zero = none */
 	struct lx_u256 price;        /* price of price_source as of the last batch */
 	char label[32];
+	bool isolated;               /* 3.7+: assets outside the collateral bitmap have LTV 0 */
+};
+
+/*
+ * The market's upgrade state: the Pool revision live now and the addresses the provider
+ * points to. One record per market, moved by the upgrade and address events in the same write
+ * txn as the rest, so restarts and reorgs see the revision and oracle of their block.
+ */
+struct aave_state {
+	uint32_t revision;           /* POOL_REVISION (slot 0 of the pool proxy); 0 = unknown */
+	uint64_t revision_block;     /* block it was read at */
+	struct lx_addr oracle;       /* current price oracle; zero = the one in chains/ */
+	struct lx_addr pool_impl;    /* current implementation (zero = unknown) */
 };
 
 struct aave_pos {
@@ -81,6 +100,9 @@ size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *r);
 int aave_reserve_decode(struct aave_reserve *r, const uint8_t *buf, size_t len);
 size_t aave_emode_encode(uint8_t *buf, const struct aave_emode *e);
 int aave_emode_decode(struct aave_emode *e, const uint8_t *buf, size_t len);
+#define AAVE_STATE_LEN 64
+size_t aave_state_encode(uint8_t *buf, const struct aave_state *s);
+int aave_state_decode(struct aave_state *s, const uint8_t *buf, size_t len);
 size_t aave_pos_encode(uint8_t *buf, const struct aave_pos *p);
 int aave_pos_decode(struct aave_pos *p, const uint8_t *buf, size_t len);
 bool aave_pos_empty(const struct aave_pos *p);

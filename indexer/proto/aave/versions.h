@@ -48,15 +48,20 @@ struct aave_rules {
 	bool collateral_on_receive; /* aTokens received enable collateral (<= 3.5) */
 	bool scaled_no_collateral;  /* "no collateral left" decided on scaled balances (3.7+) */
 	bool isolation_mode;        /* isolation mode and siloed borrowing exist (<= 3.6) */
+	bool collateral_needs_lt;   /* a flagged supply counts only with LT != 0 (<= 3.5) */
 	enum aave_rounding rounding;
 	enum aave_close_factor close_factor;
 	enum aave_compound compound;
+	uint32_t health_method;     /* enum lx_health_method: how getUserAccountData rounds */
 	uint16_t min_leftover_base_units; /* MIN_LEFTOVER_BASE / 1e8 (3.3+: 1000), 0 = none */
 	uint16_t full_close_base_units;   /* MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD / 1e8 (3.3+: 2000) */
 };
 
-/* The rules of the release whose POOL_REVISION is rev, or NULL when lendex does not know it. */
-const struct aave_rules *aave_rules_by_revision(uint32_t rev);
+/*
+ * The rules of the release whose POOL_REVISION is rev, or NULL when lendex does not know it.
+ * hint (the chains/ version, may be NULL) only tells 3.0.0 from 3.0.1+ for revision 1.
+ */
+const struct aave_rules *aave_rules_by_revision(uint32_t rev, const struct aave_rules *hint);
 
 /* The rules of version major.minor.patch (from chains/, a hint), or NULL when unknown. */
 const struct aave_rules *aave_rules_by_version(int major, int minor, int patch);

@@ -51,8 +51,9 @@ static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
 		}
 		if ((rc = lx_aave_normalized_income(&v[n].income, &r->liq_index, &r->liq_rate,
 						    r->last_update, now)) ||
-		    (rc = lx_aave_normalized_debt(&v[n].debt, &r->var_index, &r->var_rate,
-						  r->last_update, now))) {
+		    (rc = (a->rules->compound == AAVE_COMPOUND_PRECISE ? lx_aave_normalized_debt_v34
+									      : lx_aave_normalized_debt)(
+				  &v[n].debt, &r->var_index, &r->var_rate, r->last_update, now))) {
 			rc = lx_error_set(err, rc, "aave_v3: index projection overflow");
 			break;
 		}
@@ -95,6 +96,50 @@ static int load_emodes(struct aave *a, struct lx_store_txn *txn, struct aave_emo
 		return rc;
 	lx_error_clear(err);
 	return 0;
+}
+
+static bool bit_set(const struct lx_u256 *set, uint8_t c)
+{
+	return (set->w[c / 64] >> (c % 64)) & 1;
+}
+
+/*
+ * An account's terms for one reserve, as GenericLogic of the version in force reads them:
+ * <= 3.1 the reserve's own e-mode category (and its price source); 3.2+ the category's
+ * collateral bitmap decides LT/LTV (no category oracle); 3.6+ getUserReserveLtv (LTV-zero
+ * bitmap; 3.7 isolated categories give LTV 0 outside the bitmap) and a flagged supply counts
+ * as collateral even with LT 0.
+ */
+static void emode_terms(struct lx_asset_pos *ap, const struct lx_market_view *mv,
+			const struct aave_rules *ru,
+			const struct aave_reserve *r, const struct aave_emode *e, uint8_t emode,
+			bool flagged)
+{
+	ap->collateral = flagged && (r->lt != 0 || !ru->collateral_needs_lt);
+	ap->price = r->price;
+	if (!ru->emode_bitmaps) {
+		bool in_em = e && r->emode == emode;
+		ap->ltv_bps = r->ltv == 0 ? 0 : (in_em ? e->ltv : r->ltv);
+		ap->liq_threshold_bps = in_em ? e->lt : r->lt;
+		ap->liq_bonus_bps = in_em ? e->bonus : r->bonus;
+		if (in_em && ru->emode_price_source && !lx_u256_is_zero(&e->price)) {
+			/* priced by the category's source: that feed moves it, not its own */
+			ap->price = e->price;
+			for (size_t f = 0; f < mv->n_feeds; f++)
+				if (mv->feeds[f].emode == emode)
+					ap->feed = (uint32_t)f + 1;
+		}
+		return;
+	}
+	bool in_em = e && bit_set(&r->emode_collateral, emode);
+	ap->liq_threshold_bps = in_em ? e->lt : r->lt;
+	ap->liq_bonus_bps = in_em ? e->bonus : r->bonus;
+	if (!ru->emode_ltvzero)
+		ap->ltv_bps = r->ltv == 0 ? 0 : (in_em ? e->ltv : r->ltv);
+	else if (in_em)
+		ap->ltv_bps = bit_set(&r->emode_ltvzero, emode) ? 0 : e->ltv;
+	else
+		ap->ltv_bps = ru->emode_isolated && e && e->isolated ? 0 : r->ltv;
 }
 
 struct vb {
@@ -191,8 +236,11 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			ap->asset = (uint32_t)ri;
 			ap->scaled_supplied = p.scaled_a;
 			ap->scaled_variable = p.scaled_v;
-			if ((rc = lx_ray_mul(&ap->supplied, &p.scaled_a, &rs[ri].income)) ||
-			    (rc = lx_ray_mul(&ap->borrowed_variable, &p.scaled_v, &rs[ri].debt)) ||
+			bool dir = a->rules->rounding == AAVE_ROUND_DIRECTIONAL;
+			if ((rc = (dir ? lx_aave_ray_mul_floor : lx_ray_mul)(&ap->supplied, &p.scaled_a,
+									  &rs[ri].income)) ||
+			    (rc = (dir ? lx_aave_ray_mul_ceil : lx_ray_mul)(&ap->borrowed_variable,
+									 &p.scaled_v, &rs[ri].debt)) ||
 			    (rc = lx_aave_stable_balance(&ap->borrowed_stable, &p.stable,
 							 &p.stable_rate, p.stable_ts,
 							 ts < p.stable_ts ? p.stable_ts : ts)) ||
@@ -201,19 +249,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 				rc = lx_error_set(err, rc, "aave_v3: balance overflow");
 				break;
 			}
-			bool in_em = e && r->emode == emode;
-			ap->collateral = p.collateral && r->lt != 0;
-			ap->ltv_bps = r->ltv == 0 ? 0 : (in_em ? e->ltv : r->ltv);
-			ap->liq_threshold_bps = in_em ? e->lt : r->lt;
-			ap->liq_bonus_bps = in_em ? e->bonus : r->bonus;
-			ap->price = r->price;
-			if (in_em && !lx_u256_is_zero(&e->price)) {
-				/* priced by the category's source: that feed moves it, not its own */
-				ap->price = e->price;
-				for (size_t f = 0; f < mv->n_feeds; f++)
-					if (mv->feeds[f].emode == emode)
-						ap->feed = (uint32_t)f + 1;
-			}
+			emode_terms(ap, mv, a->rules, r, e, emode, p.collateral);
 			struct lx_asset_info *inf = &mv->assets[ri];
 			lx_u256_add(&inf->total_supplied, &inf->total_supplied, &ap->supplied);
 			lx_u256_add(&inf->total_borrowed, &inf->total_borrowed, &ap->borrowed);
@@ -335,7 +371,10 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	memset(mv, 0, sizeof(*mv));
 	memset(em, 0, sizeof(em));
 	memset(have_em, 0, sizeof(have_em));
-	int rc = load_reserves(a, txn, timestamp, &rs, &n_rs, err);
+	int rc = aave_load_state(a, txn, err);
+	if (rc)
+		return rc;
+	rc = load_reserves(a, txn, timestamp, &rs, &n_rs, err);
 	if (rc)
 		return rc;
 	if ((rc = load_emodes(a, txn, em, have_em, err))) {
@@ -344,7 +383,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	}
 	mv->chain_id = lx_chain_id(a->base.chain);
 	mv->protocol = LX_PROTO_AAVE_V3;
-	mv->health_method = LX_HEALTH_AAVE_V3;
+	mv->health_method = a->rules->health_method;
 	snprintf(mv->name, sizeof(mv->name), "%s", lx_deployment_name(a->base.dep));
 	mv->timestamp = timestamp;
 	mv->base_decimals = (uint8_t)lx_deployment_base_decimals(a->base.dep);
