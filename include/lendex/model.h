@@ -174,6 +174,7 @@ struct lx_market_view {
 	uint64_t block;                /* state as of this block */
 	uint64_t timestamp;            /* balances computed at this time */
 	uint8_t base_decimals;         /* Aave V3: 8 */
+	char protocol_version[16];     /* version whose rules computed these numbers, "3.7.0" */
 	struct lx_liq_rules rules;
 	size_t n_assets;
 	struct lx_asset_info *assets;

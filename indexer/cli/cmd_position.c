@@ -117,6 +117,14 @@ static void print_price_ages(const struct lx_market_view *mv, const struct lx_ac
 		       (unsigned long long)mv->block);
 }
 
+/* The version the view was computed with (read from the chain), else the chains/ hint. */
+static const char *version_of(const struct lx_market_view *mv, const struct lx_deployment *dep)
+{
+	if (mv->protocol_version[0])
+		return mv->protocol_version;
+	return dep ? dep->version : "?";
+}
+
 int lx_cmd_position(const struct lx_cli_args *a)
 {
 	struct lx_addr who;
@@ -149,7 +157,8 @@ int lx_cmd_position(const struct lx_cli_args *a)
 		json_object_set_new(o, "chain", json_string(chain->name));
 		json_object_set_new(o, "deployment", json_string(mv.name));
 		json_object_set_new(o, "protocol", json_string(proto_name(dep)));
-		json_object_set_new(o, "protocolVersion", json_string(dep ? dep->version : ""));
+		/* the version the chain says was live (upgrades read from the chain), not chains/ */
+		json_object_set_new(o, "protocolVersion", json_string(version_of(&mv, dep)));
 		json_object_set_new(o, "block", json_integer((json_int_t)mv.block));
 		json_object_set_new(o, "timestamp", json_integer((json_int_t)mv.timestamp));
 		json_object_set_new(o, "account", json_string(addr));
@@ -177,6 +186,8 @@ int lx_cmd_position(const struct lx_cli_args *a)
 			json_object_set_new(r, "variableDebt", u256_json(&p->borrowed_variable));
 			json_object_set_new(r, "stableDebt", u256_json(&p->borrowed_stable));
 			json_object_set_new(r, "borrowed", u256_json(&p->borrowed));
+			json_object_set_new(r, "scaledSupplied", u256_json(&p->scaled_supplied));
+			json_object_set_new(r, "scaledVariableDebt", u256_json(&p->scaled_variable));
 			json_object_set_new(r, "collateral", json_boolean(p->collateral));
 			json_object_set_new(r, "price", u256_json(&p->price));
 			/* the block the price was read at, and how far it lags the synced block */
@@ -210,7 +221,7 @@ int lx_cmd_position(const struct lx_cli_args *a)
 	} else {
 		char b1[100], b2[100], b3[100];
 		printf("account  %s  (%s, %s: %s %s rules, block %llu)\n", addr, chain->name, mv.name,
-		       proto_name(dep), dep ? dep->version : "?",
+		       proto_name(dep), version_of(&mv, dep),
 		       (unsigned long long)mv.block);
 		if (ac->n_pos == 0)
 			printf("no positions\n");

@@ -18,7 +18,8 @@ const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
 const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
 const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
 const poolAbi = JSON.parse(fs.readFileSync(path.join(ART, 'protocol/pool/Pool.sol/Pool.json'))).abi;
-const erc20 = ['function balanceOf(address) view returns (uint256)'];
+const erc20 = ['function balanceOf(address) view returns (uint256)',
+  'function scaledBalanceOf(address) view returns (uint256)'];
 
 async function main() {
   const block = Number(blockArg);
@@ -29,6 +30,8 @@ async function main() {
     const out = execFileSync(bin, ['position', acct, '--chain', 'devnet', '--json', ...extra], { encoding: 'utf8' });
     const p = JSON.parse(out);
     if (p.block !== block) { fail(acct, 'synced block', block, p.block); continue; }
+    // a scenario of one release (origin.js) names the version lendex must have found on chain
+    if (sc.version) { checks++; if (p.protocolVersion !== sc.version) fail(acct, 'protocolVersion', sc.version, p.protocolVersion); }
     const d = await pool.getUserAccountData(acct, { blockTag: block });
     const want = { totalCollateralBase: d[0], totalDebtBase: d[1], availableBorrowsBase: d[2],
       currentLiquidationThreshold: d[3], ltv: d[4], healthFactor: d[5] };
@@ -40,9 +43,17 @@ async function main() {
       const mine = p.reserves.find((x) => x.asset.toLowerCase() === r.asset.toLowerCase()) || { supplied: '0', variableDebt: '0', stableDebt: '0' };
       const pairs = [['supplied', r.aToken], ['variableDebt', r.variableDebtToken], ['stableDebt', r.stableDebtToken]];
       for (const [field, token] of pairs) {
-        const bal = await new ethers.Contract(token, erc20, provider).balanceOf(acct, { blockTag: block });
+        if (!token) { checks++; if ((mine[field] || '0') !== '0') fail(acct, `${sym} ${field}`, '0 (no token)', mine[field]); continue; }
+        const c = new ethers.Contract(token, erc20, provider);
+        const bal = await c.balanceOf(acct, { blockTag: block });
         checks++;
         if (String(bal) !== mine[field]) fail(acct, `${sym} ${field}`, String(bal), mine[field]);
+        const sf = { supplied: 'scaledSupplied', variableDebt: 'scaledVariableDebt' }[field];
+        if (sf && mine[sf] !== undefined) {
+          const sb = await c.scaledBalanceOf(acct, { blockTag: block });
+          checks++;
+          if (String(sb) !== mine[sf]) fail(acct, `${sym} ${sf}`, String(sb), mine[sf]);
+        }
       }
     }
   }

@@ -384,6 +384,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	mv->chain_id = lx_chain_id(a->base.chain);
 	mv->protocol = LX_PROTO_AAVE_V3;
 	mv->health_method = a->rules->health_method;
+	snprintf(mv->protocol_version, sizeof(mv->protocol_version), "%s", a->rules->version);
 	snprintf(mv->name, sizeof(mv->name), "%s", lx_deployment_name(a->base.dep));
 	mv->timestamp = timestamp;
 	mv->base_decimals = (uint8_t)lx_deployment_base_decimals(a->base.dep);
