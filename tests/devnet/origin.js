@@ -23,6 +23,10 @@ const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
 const A = JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', ver, 'artifacts.json')));
 const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
 provider.pollingInterval = 20;
+// gas estimated at one block's state may not be enough at the next (interest accrual paths):
+// twice the estimate, so a transaction never fails for gas (a revert still fails the estimate)
+const estimate = provider.estimateGas.bind(provider);
+provider.estimateGas = async (tx) => 2n * (await estimate(tx));
 const log = (...a) => { if (!process.env.DEVNET_QUIET) console.error(`origin ${ver}:`, ...a); };
 const MAX = ethers.MaxUint256;
 
@@ -42,7 +46,7 @@ async function send(what, p) {
   try {
     tx = await p;
   } catch (e) {
-    throw new Error(`${what}: ${e.shortMessage || e.message}`);
+    throw new Error(`${what}: ${e.shortMessage || e.message} ${e.data || ''}`);
   }
   return waitReceipt(tx.hash, what);
 }
@@ -232,9 +236,14 @@ async function main() {
   const mid = await blockNumber();
   log(`mid block ${mid}`);
 
-  // governance replaces the price oracle; the new one prices WETHX at 1400
-  const oracle2 = await deploy('AaveOracle', [ap.target, syms.map((s) => tok[s].target), [await feed(1400n * 10n ** 8n), await feed(10n ** 8n), await feed(10n ** 8n)], ethers.ZeroAddress, ethers.ZeroAddress, 10n ** 8n]);
-  await send('setPriceOracle', ap.setPriceOracle(oracle2.target));
+  // WETHX falls to 1400: with ORIGIN_ORACLE_SWAP=1 governance replaces the whole price oracle
+  // (PriceOracleUpdated), else the oracle gets a new WETHX source
+  if (process.env.ORIGIN_ORACLE_SWAP === '1') {
+    const oracle2 = await deploy('AaveOracle', [ap.target, syms.map((s) => tok[s].target), [await feed(1400n * 10n ** 8n), await feed(10n ** 8n), await feed(10n ** 8n)], ethers.ZeroAddress, ethers.ZeroAddress, 10n ** 8n]);
+    await send('setPriceOracle', ap.setPriceOracle(oracle2.target));
+  } else {
+    await send('new WETHX source', oracle1.setAssetSources([tok.WETHX.target], [await feed(1400n * 10n ** 8n)]));
+  }
   if (conf.interface.getFunction('setAssetLtvzeroInEMode'))
     await send('ltv zero in e-mode', conf.setAssetLtvzeroInEMode(tok.DAIX.target, 1, true));
   // gina: HF in [0.95, 1) -> 50 % close factor; hank: HF < 0.95 and collateral worth less than

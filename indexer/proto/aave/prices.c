@@ -25,10 +25,10 @@ int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *cal
 	struct aave *a = aave_of(p);
 	size_t cap = *n, k = 0;
 	*n = 0;
-	struct lx_addr oracle;
-	int rc = aave_oracle_now(a, txn, &oracle, err);
-	if (rc)
-		return rc;
+	/* the oracle live after the logs applied so far (not read from the store here: calls may
+	 * run on the fetch thread, where opening a table races the writer) */
+	struct lx_addr oracle = a->oracle;
+	int rc;
 	/* every known underlying (tokens list holds each asset up to 3 times) */
 	for (size_t i = 0; i < a->n_tokens; i++) {
 		if (a->tokens[i].kind != AAVE_ATOKEN)

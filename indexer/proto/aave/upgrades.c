@@ -53,7 +53,7 @@ int aave_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs,
 	size_t cap = *n, k = 0;
 	*n = 0;
 	/* the revision the deployment's history starts with: slot 0 at the block before */
-	if (from == a->start_block && from > 0) {
+	if (from == a->start_block && from > 1) { /* (block 0 would mean "the range's last") */
 		if (k >= cap)
 			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many upgrade reads");
 		storage_read(&reads[k++], &a->pool, from - 1);
