@@ -20,7 +20,13 @@ if (!rpcUrl || !stateDir || !ver) {
   process.exit(1);
 }
 const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
-const A = JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', ver, 'artifacts.json')));
+const load = (v) => JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', v, 'artifacts.json')));
+let A = load(ver);
+// ORIGIN_UPGRADES="v3.4.0,v3.5.0,…": after the first part of the scenario the same market is
+// upgraded in place to each, the way the governance payloads did (../shared/aave-v3-origin/
+// upgrades/README.md), with some activity after every step
+const UPGRADES = (process.env.ORIGIN_UPGRADES || '').split(',').filter(Boolean);
+const CUSTOM = UPGRADES.length ? JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', 'upgrades', 'artifacts.json'))) : {};
 const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
 provider.pollingInterval = 20;
 // gas estimated at one block's state may not be enough at the next (interest accrual paths):
@@ -68,7 +74,7 @@ function link(bytecode, refs, libs) {
         hex = hex.slice(0, start * 2) + libs[lib].slice(2).toLowerCase().padStart(length * 2, '0') + hex.slice((start + length) * 2);
   return '0x' + hex;
 }
-const libs = {};
+let libs = {};
 let admin;
 async function deploy(n, args = []) {
   const art = A[n];
@@ -236,6 +242,53 @@ async function main() {
   const mid = await blockNumber();
   log(`mid block ${mid}`);
 
+  // in-place upgrades, each followed by activity with odd amounts and accrued interest
+  const steps = [{ version: ver.slice(1), block: mid }];
+  let cur = { pool, conf, poolName, confName };
+  for (const up of UPGRADES) {
+    A = { ...load(up), ...((CUSTOM[up] || {}).contracts || {}) };
+    libs = {};
+    const T2 = [...T];
+    const pn = pick('PoolInstanceWithCustomInitialize', 'PoolInstance3_2', 'PoolInstance');
+    const cn = pick('PoolConfiguratorWithCustomInitialize', 'PoolConfiguratorInstance');
+    const newPool = await deploy(pn, fill(ctor(pn), T2, pn));
+    const confChanged = up !== 'v3.5.0'; // the payloads installed a configurator except in 3.5
+    if (confChanged) {
+      const newConf = await deploy(cn, fill(ctor(cn), T2, cn));
+      await send(`${up} configurator`, ap.setPoolConfiguratorImpl(newConf.target));
+    }
+    await send(`${up} pool`, ap.setPoolImpl(newPool.target));
+    const p2 = new ethers.Contract(poolAddr, A[pn].abi, admin);
+    const c2 = new ethers.Contract(confAddr, A[cn].abi, admin);
+    if (up >= 'v3.4.0' && up <= 'v3.6.0') {
+      const a2 = pick('ATokenInstance'), v2 = pick('VariableDebtTokenInstance');
+      const TT2 = [[/pool/i, poolAddr], ...T2];
+      const ai = await deploy(a2, fill(ctor(a2), TT2, a2));
+      const vi = await deploy(v2, fill(ctor(v2), TT2, v2));
+      const ua = A[cn].abi.find((e) => e.name === 'updateAToken').inputs[0].components;
+      const uv = A[cn].abi.find((e) => e.name === 'updateVariableDebtToken').inputs[0].components;
+      for (const s of syms) {
+        const row = (impl, kind) => [[/^asset$/i, tok[s].target], [/^name$/i, kind === 'a' ? `Aave ${s}` : `Aave Variable Debt ${s}`], [/^symbol$/i, kind === 'a' ? `a${s}` : `variableDebt${s}`], [/^implementation$/i, impl], [/^treasury$/i, treasury], [/^incentivesController$/i, inc.target], [/^params$/i, '0x']];
+        await send(`${up} aToken ${s}`, c2.updateAToken(fill(ua, row(ai.target, 'a'), 'UpdateATokenInput')));
+        await send(`${up} vToken ${s}`, c2.updateVariableDebtToken(fill(uv, row(vi.target, 'v'), 'UpdateDebtTokenInput')));
+      }
+    }
+    cur = { pool: p2, conf: c2, poolName: pn, confName: cn };
+    const P2 = (who) => p2.connect(who);
+    await advance(7);
+    await send(`${up} bob supplies`, P2(bob).supply(tok.USDX.target, 1_000_003n, bob.address, 0));
+    await send(`${up} alice borrows`, P2(alice).borrow(tok.USDX.target, 77_777_777n, 2, 0, alice.address));
+    await send(`${up} dave repays`, P2(dave).repay(tok.USDX.target, 12_345n, 2, dave.address));
+    await send(`${up} carol repays`, P2(carol).repay(tok.DAIX.target, 10n ** 18n + 9n, 2, carol.address));
+    await send(`${up} eve withdraws`, P2(eve).withdraw(tok.DAIX.target, 3n * 10n ** 17n + 1n, eve.address));
+    await advance(3);
+    await send(`${up} touch`, P2(bob).supply(tok.WETHX.target, 11n, bob.address, 0));
+    steps.push({ version: up.slice(1), block: await blockNumber() });
+    log(`upgraded to ${up} at block ${steps[steps.length - 1].block}`);
+  }
+  const pool_ = cur.pool;
+  const P3 = (who) => pool_.connect(who);
+
   // WETHX falls to 1400: with ORIGIN_ORACLE_SWAP=1 governance replaces the whole price oracle
   // (PriceOracleUpdated), else the oracle gets a new WETHX source
   if (process.env.ORIGIN_ORACLE_SWAP === '1') {
@@ -244,24 +297,24 @@ async function main() {
   } else {
     await send('new WETHX source', oracle1.setAssetSources([tok.WETHX.target], [await feed(1400n * 10n ** 8n)]));
   }
-  if (conf.interface.getFunction('setAssetLtvzeroInEMode'))
-    await send('ltv zero in e-mode', conf.setAssetLtvzeroInEMode(tok.DAIX.target, 1, true));
+  if (cur.conf.interface.getFunction('setAssetLtvzeroInEMode'))
+    await send('ltv zero in e-mode', cur.conf.setAssetLtvzeroInEMode(tok.DAIX.target, 1, true));
   // gina: HF in [0.95, 1) -> 50 % close factor; hank: HF < 0.95 and collateral worth less than
   // the debt -> everything seized, the rest is bad debt (a deficit burn from 3.3)
-  const show = async (who, n) => { const d = await pool.getUserAccountData(who.address); log(`${n} HF ${ethers.formatUnits(d[5], 18)}`); };
+  const show = async (who, n) => { const d = await pool_.getUserAccountData(who.address); log(`${n} HF ${ethers.formatUnits(d[5], 18)}`); };
   await show(gina, 'gina');
   await show(hank, 'hank');
-  await send('liquidate gina', P(liq).liquidationCall(tok.WETHX.target, tok.USDX.target, gina.address, MAX, false));
-  await send('liquidate hank', P(liq).liquidationCall(tok.WETHX.target, tok.USDX.target, hank.address, MAX, true));
+  await send('liquidate gina', P3(liq).liquidationCall(tok.WETHX.target, tok.USDX.target, gina.address, MAX, false));
+  await send('liquidate hank', P3(liq).liquidationCall(tok.WETHX.target, tok.USDX.target, hank.address, MAX, true));
   await advance(5);
-  await send('carol repays', P(carol).repay(tok.DAIX.target, U('DAIX', 100) + 1n, 2, carol.address));
-  await send('frank withdraws', P(frank).withdraw(tok.DAIX.target, U('DAIX', 100), frank.address));
+  await send('carol repays', P3(carol).repay(tok.DAIX.target, U('DAIX', 100) + 1n, 2, carol.address));
+  await send('frank withdraws', P3(frank).withdraw(tok.DAIX.target, U('DAIX', 100), frank.address));
   await advance(2);
   const head = await blockNumber();
 
   const reserves = {};
   for (const s of syms) {
-    const rd = await pool.getReserveData(tok[s].target);
+    const rd = await pool_.getReserveData(tok[s].target);
     reserves[s] = { asset: tok[s].target, aToken: rd.aTokenAddress, variableDebtToken: rd.variableDebtTokenAddress };
     if (rd.stableDebtTokenAddress && rd.stableDebtTokenAddress !== ethers.ZeroAddress) reserves[s].stableDebtToken = rd.stableDebtTokenAddress;
   }
@@ -275,7 +328,7 @@ async function main() {
     }],
   }, null, 2) + '\n');
   fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify({
-    rpc: rpcUrl, version: ver.slice(1), pool: poolAddr, mid_block: mid, head_block: head, reserves,
+    rpc: rpcUrl, version: steps[steps.length - 1].version, steps, pool: poolAddr, mid_block: mid, head_block: head, reserves,
     accounts: [bob, alice, carol, dave, eve, frank, gina, hank, ivan, liq, { address: treasury }].map((u) => u.address),
   }, null, 2) + '\n');
   log(`deployed and played: blocks ${startBlock}..${head}`);

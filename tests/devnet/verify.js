@@ -31,7 +31,9 @@ async function main() {
     const p = JSON.parse(out);
     if (p.block !== block) { fail(acct, 'synced block', block, p.block); continue; }
     // a scenario of one release (origin.js) names the version lendex must have found on chain
-    if (sc.version) { checks++; if (p.protocolVersion !== sc.version) fail(acct, 'protocolVersion', sc.version, p.protocolVersion); }
+    // (an upgraded market: the version of the last upgrade step at or before this block)
+    const wantVer = sc.steps ? sc.steps.filter((x) => x.block <= block).concat([sc.steps[0]]).sort((a, b) => b.block - a.block)[0].version : sc.version;
+    if (wantVer) { checks++; if (p.protocolVersion !== wantVer) fail(acct, 'protocolVersion', wantVer, p.protocolVersion); }
     const d = await pool.getUserAccountData(acct, { blockTag: block });
     const want = { totalCollateralBase: d[0], totalDebtBase: d[1], availableBorrowsBase: d[2],
       currentLiquidationThreshold: d[3], ltv: d[4], healthFactor: d[5] };
