@@ -57,7 +57,9 @@ struct lx_sync_result {
  *   - the producer owns the RPC client while it runs: it alone plans block ranges, fetches
  *     logs and headers, splits refused ranges, and checks the answers. It never touches the
  *     store, nor the handlers' state (it only asks them for their log filters, which change
- *     only during discovery, before the producer starts).
+ *     only during discovery, before the producer starts, and for the reads a fetched range's
+ *     logs need at their own blocks — proto log_reads, which looks only at the logs and the
+ *     handler's configuration; the answers travel with the range to apply_log_reads).
  *   - the consumer owns the store and the handlers: it applies fetched ranges strictly in block
  *     order, each in one write transaction with the cursor.
  *   - they meet only in a mutex-guarded ring of fetched ranges (ownership of a range moves with
