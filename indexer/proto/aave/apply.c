@@ -234,6 +234,42 @@ static int set_collateral(struct aave *a, struct lx_store_txn *txn, const struct
 	return aave_put_pos(a, txn, user, asset, &p, err);
 }
 
+/*
+ * ReserveLogic.updateState with no event: indexes moved to the log's time at the current
+ * rates (liquidity index only when its rate is not 0, as _updateIndexes does; the variable index
+ * likewise, standing in for "scaled debt not 0": with no debt nobody reads it before the next
+ * ReserveDataUpdated sets it).
+ */
+static int silent_update_state(struct aave *a, struct lx_store_txn *txn,
+			       const struct lx_addr *asset, const struct lx_log *log,
+			       struct lx_error *err)
+{
+	struct aave_reserve r;
+	int rc = aave_get_reserve(a, txn, asset, &r, err);
+	if (rc)
+		return rc == LX_ENOTFOUND ? lx_error_prefix(err, "aave_v3: LiquidationCall at "
+								 "%llu:%u for an unknown reserve",
+							   (unsigned long long)log->block,
+							   log->log_index)
+					  : rc;
+	if (r.last_update == log->timestamp || lx_u256_is_zero(&r.liq_index))
+		return 0;
+	struct lx_u256 li = r.liq_index, vi = r.var_index;
+	if (!lx_u256_is_zero(&r.liq_rate) &&
+	    (rc = lx_aave_normalized_income(&li, &r.liq_index, &r.liq_rate, r.last_update,
+					    log->timestamp)))
+		return aave_math_err(err, rc, "liquidity index", log);
+	if (!lx_u256_is_zero(&r.var_rate) &&
+	    (rc = (a->rules->compound == AAVE_COMPOUND_PRECISE ? lx_aave_normalized_debt_v34
+							       : lx_aave_normalized_debt)(
+		     &vi, &r.var_index, &r.var_rate, r.last_update, log->timestamp)))
+		return aave_math_err(err, rc, "variable borrow index", log);
+	r.liq_index = li;
+	r.var_index = vi;
+	r.last_update = log->timestamp;
+	return aave_put_reserve(a, txn, &r, err);
+}
+
 static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_event_def *ev,
 		   const struct lx_log *log, struct lx_error *err)
 {
@@ -295,6 +331,11 @@ static int on_pool(struct aave *a, struct lx_store_txn *txn, const struct aave_e
 	case EV_REPAY:
 		return aave_put_flow(a, txn, log, &x.a[1], LX_FLOW_REPAY, &x.a[0], &x.v[3], 0, err);
 	case EV_LIQUIDATION_CALL:
+		/* LiquidationCall(collateral, debt, user, debtToCover, liquidated, liquidator,
+		 * receiveAToken) */
+		if (a->rules->liq_collateral_state && !lx_u256_is_zero(&x.v[6]) &&
+		    (rc = silent_update_state(a, txn, &x.a[0], log, err)))
+			return rc;
 		if ((rc = aave_put_flow(a, txn, log, &x.a[2], LX_FLOW_LIQUIDATED, &x.a[0], &x.v[4], 0,
 				   err)))
 			return rc;

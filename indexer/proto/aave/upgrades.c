@@ -163,12 +163,16 @@ int aave_apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
 		if (reads[i].kind != LX_CALL_STORAGE)
 			continue;
 		uint32_t rev = 0;
-		if ((rc = revision_of(&reads[i], &rev, err)))
+		bool none = !reads[i].result || reads[i].result_len == 0;
+		if (none)
+			rev = UINT32_MAX; /* no state at that block: a pruned node, or none yet */
+		else if ((rc = revision_of(&reads[i], &rev, err)))
 			return rc;
 		if (reads[i].block + 1 == a->start_block && a->revision == 0) {
-			/* the revision live when the deployment's history starts */
-			if (rev == 0)
-				continue; /* no pool yet: its creation is in the history */
+			/* the revision live when the deployment's history starts; a node that cannot
+			 * answer leaves chains/ `version` in force until the next upgrade is read */
+			if (none || rev == 0)
+				continue; /* (0: no pool yet, its creation is in the history) */
 			const struct aave_rules *r;
 			if ((rc = aave_rules_at(a, rev, reads[i].block, &r, err)))
 				return rc;
@@ -203,6 +207,15 @@ int aave_on_upgrade(struct aave *a, struct lx_store_txn *txn, const struct lx_lo
 				    "aave_v3: pool upgrade at %llu:%u without its revision read",
 				    (unsigned long long)log->block, log->log_index);
 	uint32_t rev = a->pending[i].revision;
+	bool created = log->n_topics >= 2 && !lx_addr_eq(&log->address, &a->pool) &&
+		       memcmp(log->topics[1], (const uint8_t[32]){0}, 32) == 0;
+	if (rev == UINT32_MAX && created)
+		return 0; /* the proxy's creation, state not served: chains/ version stands */
+	if (rev == UINT32_MAX)
+		return lx_error_set(err, LX_EBADRESP,
+				    "aave_v3: pool upgraded at block %llu but the node serves no "
+				    "state there to read its revision (slot 0): use an archive node",
+				    (unsigned long long)log->block);
 	if (rev == 0)
 		return lx_error_set(err, LX_EBADRESP,
 				    "aave_v3: pool upgraded at block %llu but slot 0 (revision) "

@@ -25,7 +25,9 @@
 /* 3.4: precise compound interest */
 #define V34 V33, .compound = AAVE_COMPOUND_PRECISE
 /* 3.5: directional rounding, Mint/Burn values are balance differences */
-#define V35 V34, .rounding = AAVE_ROUND_DIRECTIONAL, .health_method = LX_HEALTH_AAVE_V35
+#define V35                                                                                    \
+	V34, .rounding = AAVE_ROUND_DIRECTIONAL, .health_method = LX_HEALTH_AAVE_V35,          \
+	     .liq_collateral_state = true
 /* 3.6: LTV-zero bitmap, no collateral on receive, flagged supply counts without LT check */
 #define V36                                                                                    \
 	V35, .emode_ltvzero = true, .collateral_on_receive = false,                              \

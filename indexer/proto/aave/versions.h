@@ -49,6 +49,9 @@ struct aave_rules {
 	bool scaled_no_collateral;  /* "no collateral left" decided on scaled balances (3.7+) */
 	bool isolation_mode;        /* isolation mode and siloed borrowing exist (<= 3.6) */
 	bool collateral_needs_lt;   /* a flagged supply counts only with LT != 0 (<= 3.5) */
+	bool liq_collateral_state;  /* a liquidation updates the collateral reserve's indexes even
+				     * when the liquidator takes aTokens, with no ReserveDataUpdated
+				     * (3.5+: LiquidationLogic calls updateState up front) */
 	enum aave_rounding rounding;
 	enum aave_close_factor close_factor;
 	enum aave_compound compound;
