@@ -2,10 +2,12 @@
  * sync.c: fetch → decode → apply, resumable, in block order (see sync.h).
  *
  * A queue of contiguous block ranges starts at the cursor. Up to `concurrency` ranges are
- * fetched at once (each: eth_getLogs per handler filter, the headers of its first and last
- * block, and — for the last range of a run — the handlers' contract reads pinned to its last
- * block). A range the provider refuses is split (to the provider's suggestion when it gives
- * one); the span widens again after successes. Fetched ranges are applied strictly in order,
+ * fetched at once on a producer thread (each: eth_getLogs per handler filter, its answer read
+ * as it arrives, and the headers of its first and last block). A range the provider refuses is
+ * split (to the provider's suggestion when it gives one); the span widens again after
+ * successes. The contract reads of a run (prices) are made on the applying thread after the
+ * producer has ended, planned from the state the last range's own logs leave, and pinned to its
+ * last block. Fetched ranges are applied strictly in order,
  * each in one write transaction that also moves the cursor, so a crash leaves the store at a
  * range boundary and a rerun continues from there. Inside the reorg window every change is
  * recorded for undo; a parent-hash mismatch unwinds to the fork point and re-applies.
