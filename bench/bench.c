@@ -202,6 +202,7 @@ static void risk_bench(size_t n)
 	fd[0].same_as = LX_FEED_NONE;
 	fd[0].emode = 2;
 	lx_u256_from_u64(&fd[0].price, 200350000000ull);
+	mv.ops = &lx_aave_v3_market_ops;
 	mv.health_method = LX_HEALTH_AAVE_V3;
 	mv.base_decimals = 8;
 	mv.rules.default_close_factor_bps = 5000; /* Aave 3.0 */

@@ -31,9 +31,11 @@ enum lx_protocol {
 	LX_PROTO_SPARK = 3,
 	LX_PROTO_COMPOUND_V3 = 4,
 	LX_PROTO_MORPHO_BLUE = 5,
+	LX_PROTO_AAVE_V4 = 6,
 };
 
-/* How a market turns balances and prices into account totals (each protocol's own rounding). */
+/* How an Aave-family market rounds account totals (Aave's own: read only by Aave's market
+ * operations, lx_aave_v3_market_ops; other protocols leave it 0). */
 enum lx_health_method {
 	LX_HEALTH_AAVE_V3 = 1,  /* Aave V2, V3.0-3.4 GenericLogic.calculateUserAccountData */
 	LX_HEALTH_AAVE_V35 = 2, /* 3.5: debt value rounded up, HF = sum(value*LT) wadDiv debt /1e4,
@@ -126,8 +128,16 @@ struct lx_health {
 	struct lx_u256 health_factor;  /* wad; 2^256-1 when there is no debt */
 };
 
+/*
+ * One account in one market. A deployment with many isolated markets has one view per
+ * (account, sub-market): the same address may then appear once per market, so positions are
+ * keyed (chain, deployment, market, account).
+ */
 struct lx_account_view {
 	struct lx_addr account;
+	uint8_t market[32];            /* sub-market the positions live in (Morpho Blue: market id;
+					* Aave V4: the Spoke address left-padded); zero for a pooled
+					* market (Aave V2/V3, one Comet) */
 	uint8_t emode;                 /* e-mode category, 0 = none */
 	size_t n_pos;
 	struct lx_asset_pos *pos;      /* owned by the enclosing lx_market_view */
@@ -165,15 +175,21 @@ struct lx_liq_rules {
 	char version[16];                  /* protocol version these rules are from, "3.7.0" */
 };
 
+struct lx_market_ops;
+
 /* A whole market at one block: what the risk pass consumes. */
 struct lx_market_view {
 	uint64_t chain_id;
 	uint32_t protocol;             /* enum lx_protocol */
-	uint32_t health_method;        /* enum lx_health_method */
+	const struct lx_market_ops *ops; /* the market's own rules (health, liquidation), set by
+					  * the handler's view builder; static, never freed */
+	uint32_t health_method;        /* enum lx_health_method (Aave family only) */
 	char name[64];                 /* deployment name from chains/, e.g. "aave-v3-ethereum" */
 	uint64_t block;                /* state as of this block */
 	uint64_t timestamp;            /* balances computed at this time */
 	uint8_t base_decimals;         /* Aave V3: 8 */
+	char base[8];                  /* base currency, NUL-terminated: "USD", or the loan token's
+					* symbol for a Morpho Blue market; empty = unknown */
 	char protocol_version[16];     /* version whose rules computed these numbers, "3.7.0" */
 	struct lx_liq_rules rules;
 	size_t n_assets;
@@ -194,12 +210,13 @@ struct lx_market_view {
 void lx_market_view_release(struct lx_market_view *mv);
 
 /*
- * Computes an account's totals from its positions, with the market's rounding: for Aave, each
- * asset's base value is floor(amount * price / 10^decimals); collateral counts when the flag is
- * set and the liquidation threshold is non-zero; averages are floor(sum(value*bps)/total);
+ * Computes an account's totals from its positions with the market's own rules: calls
+ * mv->ops->health (struct lx_market_ops). For Aave, each asset's base value is
+ * floor(amount * price / 10^decimals); collateral counts when the flag is set and the
+ * liquidation threshold is non-zero; averages are floor(sum(value*bps)/total);
  * HF = percentMul(totalCollateral, avgLT) wadDiv totalDebt, or 2^256-1 with no debt.
  * prices: optional per-position override (indexed like acct->pos; NULL = use pos[i].price).
- * Errors: LX_EINVAL (unknown method), LX_EOVERFLOW.
+ * Errors: LX_EINVAL (no ops or no health op for the market, unknown Aave method), LX_EOVERFLOW.
  */
 int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
 		    const struct lx_account_view *acct, const struct lx_u256 *prices);
@@ -285,16 +302,60 @@ enum lx_liq_refusal {
 /*
  * Liquidates account a (positions as in a, prices pos[].price) with collateral a->pos[ci] and
  * debt a->pos[di], asking to cover debt_to_cover (NULL = the most the protocol allows), by the
- * market's rules (mv->rules, mv->health_method). available: underlying the collateral reserve
+ * market's rules: calls mv->ops->liquidate (Aave: mv->rules, mv->health_method). available: underlying the collateral reserve
  * can pay out (NULL = unlimited); more than that makes the liquidator take aTokens.
  * When apply is true the account's positions are updated as the tokens update them (scaled
  * burns through the indexes, flags cleared, 3.3+ deficit burning); otherwise a is untouched.
  * *refusal says why nothing happened (LX_LIQ_OK on success; then the function returns 0).
- * Errors: LX_EINVAL (unknown method, bad index), LX_EOVERFLOW (where the contract would revert).
+ * Errors: LX_EINVAL (no liquidate op for the market, rules.not_reproduced set, unknown method,
+ * bad index), LX_EOVERFLOW (where the contract would revert).
  */
 int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 		       const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
 		       size_t di, const struct lx_u256 *debt_to_cover, const struct lx_u256 *available,
 		       bool apply);
+
+/* ---- market operations: what a market can do with its own rules ---- */
+
+/*
+ * Supplied by the handler that built the view (mv->ops); static tables, never freed. Risk,
+ * reports and the CLI reach a protocol's rules only through these.
+ */
+struct lx_market_ops {
+	const char *name;              /* "aave_v3", "aave_v2", "morpho_blue", "compound_v3",
+					* "aave_v4" */
+	/*
+	 * Account totals exactly as the protocol computes them. prices: optional per-position
+	 * override (indexed like acct->pos; NULL = pos[i].price). health_factor is the common
+	 * "distance to liquidation": wad, < 1e18 exactly when the protocol allows liquidation,
+	 * 2^256-1 with no debt. Errors: LX_EOVERFLOW where the contract would revert.
+	 */
+	int (*health)(struct lx_health *out, const struct lx_market_view *mv,
+		      const struct lx_account_view *acct, const struct lx_u256 *prices);
+	/*
+	 * One liquidation as the protocol executes it (contract of lx_model_liquidate, which
+	 * checks the indexes and rules.not_reproduced first). NULL = not modelled: the cascade
+	 * reports the market as not computed, with why.
+	 */
+	int (*liquidate)(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			 size_t di, const struct lx_u256 *debt_to_cover,
+			 const struct lx_u256 *available, bool apply);
+	/*
+	 * Liquidation prices: true when health is monotone in each feed's price (rising for a
+	 * feed that prices only collateral, falling for one that prices only debt), so a
+	 * bisection on health() is exact; Aave-family markets leave it false and use the exact
+	 * curve (lx_model_curve_*).
+	 */
+	bool monotone;
+};
+
+/*
+ * Aave V2/V3 (every V3 version; mv->health_method says how totals round, mv->rules how a
+ * liquidation runs): GenericLogic.calculateUserAccountData and
+ * LiquidationLogic.executeLiquidationCall. Set by Aave's view builder; tests building synthetic
+ * Aave markets set it too.
+ */
+extern const struct lx_market_ops lx_aave_v3_market_ops;
 
 #endif

@@ -1,11 +1,12 @@
 /*
- * health.c: account totals from neutral positions, with each protocol's own rounding
- * (Aave V2/V3: GenericLogic.calculateUserAccountData), and view memory management.
+ * health.c: account totals through the market's operations (lx_model_health), Aave V2/V3's
+ * own (GenericLogic.calculateUserAccountData), and view memory management.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lendex/model.h"
+#include "aave.h"
 
 void lx_market_view_release(struct lx_market_view *mv)
 {
@@ -109,8 +110,9 @@ static int aave_health(struct lx_health *h, const struct lx_market_view *mv,
 	return 0;
 }
 
-int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
-		    const struct lx_account_view *acct, const struct lx_u256 *prices)
+/* Aave's health op (lx_aave_v3_market_ops): the method chosen by mv->health_method */
+int lx_aave_v3_health(struct lx_health *out, const struct lx_market_view *mv,
+		      const struct lx_account_view *acct, const struct lx_u256 *prices)
 {
 	memset(out, 0, sizeof(*out));
 	switch (mv->health_method) {
@@ -128,4 +130,13 @@ int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
 	default:
 		return LX_EINVAL;
 	}
+}
+
+int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
+		    const struct lx_account_view *acct, const struct lx_u256 *prices)
+{
+	memset(out, 0, sizeof(*out));
+	if (!mv->ops || !mv->ops->health)
+		return LX_EINVAL;
+	return mv->ops->health(out, mv, acct, prices);
 }

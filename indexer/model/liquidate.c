@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lendex/model.h"
+#include "aave.h"
 
 static void u64(struct lx_u256 *r, uint64_t v)
 {
@@ -321,18 +322,14 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 	return 0;
 }
 
-int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
-		       const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
-		       size_t di, const struct lx_u256 *debt_to_cover, const struct lx_u256 *available,
-		       bool apply)
+/* Aave's liquidate op (lx_aave_v3_market_ops) */
+int lx_aave_v3_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			 size_t di, const struct lx_u256 *debt_to_cover,
+			 const struct lx_u256 *available, bool apply)
 {
 	memset(out, 0, sizeof(*out));
 	*refusal = LX_LIQ_NO_PAIR;
-	if (ci >= a->n_pos || di >= a->n_pos || a->pos[ci].asset >= mv->n_assets ||
-	    a->pos[di].asset >= mv->n_assets)
-		return LX_EINVAL;
-	if (mv->rules.not_reproduced)
-		return LX_EINVAL; /* a number that might be off by a wei is not printed */
 	switch (mv->health_method) {
 	case LX_HEALTH_AAVE_V3: {
 		struct lx_liq_result r;
@@ -348,4 +345,21 @@ int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	default:
 		return LX_EINVAL;
 	}
+}
+
+int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+		       const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+		       size_t di, const struct lx_u256 *debt_to_cover, const struct lx_u256 *available,
+		       bool apply)
+{
+	memset(out, 0, sizeof(*out));
+	*refusal = LX_LIQ_NO_PAIR;
+	if (ci >= a->n_pos || di >= a->n_pos || a->pos[ci].asset >= mv->n_assets ||
+	    a->pos[di].asset >= mv->n_assets)
+		return LX_EINVAL;
+	if (mv->rules.not_reproduced)
+		return LX_EINVAL; /* a number that might be off by a wei is not printed */
+	if (!mv->ops || !mv->ops->liquidate)
+		return LX_EINVAL;
+	return mv->ops->liquidate(out, refusal, mv, a, ci, di, debt_to_cover, available, apply);
 }

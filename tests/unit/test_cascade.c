@@ -65,6 +65,7 @@ static void market(void)
 	as[1].decimals = 6;
 	as[1].price = P("100000000");
 	snprintf(as[1].symbol, sizeof(as[1].symbol), "B");
+	mv.ops = &lx_aave_v3_market_ops;
 	mv.health_method = LX_HEALTH_AAVE_V3;
 	mv.base_decimals = 8;
 	mv.rules.default_close_factor_bps = 5000;

@@ -56,6 +56,7 @@ static void market(const char *price_a, bool v33)
 	}
 	mv.assets = as;
 	mv.n_assets = 3;
+	mv.ops = &lx_aave_v3_market_ops;
 	mv.health_method = LX_HEALTH_AAVE_V3;
 	mv.base_decimals = 8;
 	mv.rules.default_close_factor_bps = 5000;
@@ -259,8 +260,21 @@ static void test_refusals(void **s)
 	mv.rules.not_reproduced = "not yet";
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
 	mv.rules.not_reproduced = NULL;
+	/* a market without operations (or without a liquidate op) is refused, not guessed */
+	struct lx_health h;
+	mv.ops = NULL;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
+	assert_int_equal(lx_model_health(&h, &mv, &acct, NULL), LX_EINVAL);
+	const struct lx_market_ops health_only = {.name = "health_only",
+						  .health = lx_aave_v3_market_ops.health};
+	mv.ops = &health_only;
+	assert_int_equal(lx_model_health(&h, &mv, &acct, NULL), 0);
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
+	mv.ops = &lx_aave_v3_market_ops;
 	mv.health_method = 99;
 	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, false), LX_EINVAL);
+	assert_int_equal(lx_model_health(&h, &mv, &acct, NULL), LX_EINVAL);
 }
 
 int main(void)

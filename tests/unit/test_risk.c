@@ -75,6 +75,7 @@ static void market(struct lx_market_view *mv)
 	assets[2].price = P("100000000");
 	assets[2].group = 2;
 	snprintf(assets[2].symbol, sizeof(assets[2].symbol), "C");
+	mv->ops = &lx_aave_v3_market_ops;
 	mv->health_method = LX_HEALTH_AAVE_V3;
 	mv->base_decimals = 8;
 	mv->rules.default_close_factor_bps = 5000;
@@ -338,6 +339,7 @@ static void test_exact_random(void **s)
 	fd[0].emode = 1;
 	fd[0].key.b[0] = 0xee;
 	lx_u256_from_u64(&fd[0].price, 900);
+	mv.ops = &lx_aave_v3_market_ops;
 	mv.health_method = LX_HEALTH_AAVE_V3;
 	mv.base_decimals = 0;
 	mv.assets = as;

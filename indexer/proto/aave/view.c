@@ -383,11 +383,14 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	}
 	mv->chain_id = lx_chain_id(a->base.chain);
 	mv->protocol = LX_PROTO_AAVE_V3;
+	mv->ops = &lx_aave_v3_market_ops;
 	mv->health_method = a->rules->health_method;
 	snprintf(mv->protocol_version, sizeof(mv->protocol_version), "%s", a->rules->version);
 	snprintf(mv->name, sizeof(mv->name), "%s", lx_deployment_name(a->base.dep));
 	mv->timestamp = timestamp;
 	mv->base_decimals = (uint8_t)lx_deployment_base_decimals(a->base.dep);
+	/* Aave V3's oracles answer in USD with 8 decimals (BASE_CURRENCY_UNIT 1e8) */
+	snprintf(mv->base, sizeof(mv->base), "%s", mv->base_decimals == 8 ? "USD" : "");
 	aave_liq_rules(&mv->rules, a->rules);
 	mv->n_assets = n_rs;
 	mv->assets = calloc(n_rs ? n_rs : 1, sizeof(*mv->assets));

@@ -1,0 +1,14 @@
+/*
+ * aave_ops.c: Aave V2/V3's market operations table (model.h). Health is not monotone in a
+ * price (collateral and debt of one asset are floored separately, the average threshold moves
+ * with the weights), so liquidation prices use the exact curve (curve.c), not a bisection.
+ */
+#include "lendex/model.h"
+#include "aave.h"
+
+const struct lx_market_ops lx_aave_v3_market_ops = {
+	.name = "aave_v3",
+	.health = lx_aave_v3_health,
+	.liquidate = lx_aave_v3_liquidate,
+	.monotone = false,
+};
