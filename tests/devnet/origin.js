@@ -20,7 +20,23 @@ if (!rpcUrl || !stateDir || !ver) {
   process.exit(1);
 }
 const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
-const load = (v) => JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', v, 'artifacts.json')));
+// v3.0.2 is not an aave-v3-origin release: its artifacts are npm @aave/core-v3 1.19.3's (the
+// ones devnet.js deploys), filed under the names of origin's instances
+function loadNpm() {
+  const out = {};
+  (function index(dir) {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) index(p);
+      else if (e.name.endsWith('.json') && !e.name.endsWith('.dbg.json')) out[e.name.slice(0, -5)] = JSON.parse(fs.readFileSync(p));
+    }
+  })(path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts'));
+  const alias = { PoolInstance: 'Pool', PoolConfiguratorInstance: 'PoolConfigurator', ATokenInstance: 'AToken',
+    VariableDebtTokenInstance: 'VariableDebtToken', StableDebtTokenInstance: 'StableDebtToken', TestnetERC20: 'MintableERC20' };
+  for (const [k, v] of Object.entries(alias)) out[k] = out[v];
+  return out;
+}
+const load = (v) => (v === 'v3.0.2' ? loadNpm() : JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', v, 'artifacts.json'))));
 let A = load(ver);
 // ORIGIN_UPGRADES="v3.4.0,v3.5.0,…": after the first part of the scenario the same market is
 // upgraded in place to each, the way the governance payloads did (../shared/aave-v3-origin/
@@ -118,7 +134,13 @@ async function main() {
   const startBlock = (await blockNumber()) + 1;
 
   const ap = await deploy('PoolAddressesProvider', ['lendex-origin', admin.address]);
-  const irs = await deploy(pick('DefaultReserveInterestRateStrategyV2'), [ap.target]);
+  // 3.0.x: the legacy strategy, its curve as ray constructor arguments (the same curve in bps)
+  const irsName = pick('DefaultReserveInterestRateStrategyV2', 'DefaultReserveInterestRateStrategy');
+  const R = (bps) => BigInt(bps) * 10n ** 23n;
+  let irs = await deploy(irsName, fill(ctor(irsName), [[/^provider$/, ap.target], [/^optimalUsageRatio$/, R(80_00)],
+    [/^baseVariableBorrowRate$/, R(2_00)], [/^variableRateSlope1$/, R(6_00)], [/^variableRateSlope2$/, R(60_00)],
+    [/^stableRateSlope1$/, R(5_00)], [/^stableRateSlope2$/, R(60_00)], [/^baseStableRateOffset$/, R(2_00)],
+    [/^stableRateExcessOffset$/, R(5_00)], [/^optimalStableToTotalDebtRatio$/, R(20_00)]], irsName));
   const inc = await deploy('MockIncentivesController');
   const treasury = accounts[accounts.length - 1];
   const T = [[/provider/i, ap.target], [/interestRateStrategy/i, irs.target], [/rewardsController|incentivesController/i, inc.target], [/treasury/i, treasury]];
@@ -168,6 +190,9 @@ async function main() {
   await send('collateral DAIX', conf.configureReserveAsCollateral(tok.DAIX.target, 70_00, 77_00, 105_00));
   for (const s of syms) await send(`borrowing ${s}`, conf.setReserveBorrowing(tok[s].target, true));
   await send('reserve factor', conf.setReserveFactor(tok.USDX.target, 10_00));
+  // a market that starts on 3.0.x has stable debt, which the 3.1 era must swap away before 3.2
+  const stable = ver === 'v3.0.2';
+  if (stable) await send('stable borrowing USDX', conf.setReserveStableRateBorrowing(tok.USDX.target, true));
 
   // e-mode: category 1 "stables" (USDX, DAIX); on 3.7 category 2 isolated (USDX collateral only)
   const em = A[confName].abi.find((e) => e.name === 'setEModeCategory');
@@ -217,6 +242,7 @@ async function main() {
     await send('ivan borrows', P(ivan).borrow(tok.DAIX.target, U('DAIX', 300), 2, 0, ivan.address));
   } else {
     await send('ivan supplies', P(ivan).supply(tok.WETHX.target, U('WETHX', 2), ivan.address, 0));
+    if (stable) await send('ivan borrows stable', P(ivan).borrow(tok.USDX.target, U('USDX', 1_000) + 7n, 1, 0, ivan.address));
   }
   await advance(40);
 
@@ -244,8 +270,23 @@ async function main() {
 
   // in-place upgrades, each followed by activity with odd amounts and accrued interest
   const steps = [{ version: ver.slice(1), block: mid }];
+  const stableTok = {};
+  for (const s of syms) {
+    const a = (await pool.getReserveData(tok[s].target)).stableDebtTokenAddress;
+    if (a && a !== ethers.ZeroAddress) stableTok[s] = a;
+  }
   let cur = { pool, conf, poolName, confName };
+  const rateTuple = ['tuple(uint16,uint32,uint32,uint32)'];
   for (const up of UPGRADES) {
+    // 3.2's payload reads, before upgrading, each reserve's rate curve and legacy e-mode
+    // category (configuration bits 168-175), to write them back as a new strategy and bitmaps
+    const before = {};
+    if (up === 'v3.2.0')
+      for (const s of syms) {
+        const rd = await cur.pool.getReserveData(tok[s].target);
+        const old = new ethers.Contract(irs.target, A.DefaultReserveInterestRateStrategyV2.abi, admin);
+        before[s] = { cat: Number((BigInt(rd.configuration[0]) >> 168n) & 0xffn), rate: await old.getInterestRateDataBps(tok[s].target) };
+      }
     A = { ...load(up), ...((CUSTOM[up] || {}).contracts || {}) };
     libs = {};
     const T2 = [...T];
@@ -258,8 +299,34 @@ async function main() {
       await send(`${up} configurator`, ap.setPoolConfiguratorImpl(newConf.target));
     }
     await send(`${up} pool`, ap.setPoolImpl(newPool.target));
+    if (up <= 'v3.4.0') await send(`${up} data provider`, ap.setPoolDataProvider((await deploy('AaveProtocolDataProvider', [ap.target])).target));
     const p2 = new ethers.Contract(poolAddr, A[pn].abi, admin);
     const c2 = new ethers.Contract(confAddr, A[cn].abi, admin);
+    if (up === 'v3.1.0' || up === 'v3.2.0') {
+      // 3.1: every reserve moves to the V2 strategy with its legacy curve in bps (ray / 1e23);
+      // 3.2: e-mode categories re-emitted as bitmaps, then a fresh V2 strategy, same curves
+      const v2 = await deploy('DefaultReserveInterestRateStrategyV2', [ap.target]);
+      const legacy = new ethers.Contract(irs.target, ['function OPTIMAL_USAGE_RATIO() view returns (uint256)',
+        'function getBaseVariableBorrowRate() view returns (uint256)', 'function getVariableRateSlope1() view returns (uint256)',
+        'function getVariableRateSlope2() view returns (uint256)'], admin);
+      for (const s of syms) {
+        let rate;
+        if (up === 'v3.1.0') {
+          const k = 10n ** 23n;
+          rate = [await legacy.OPTIMAL_USAGE_RATIO() / k, await legacy.getBaseVariableBorrowRate() / k,
+            await legacy.getVariableRateSlope1() / k, await legacy.getVariableRateSlope2() / k];
+        } else {
+          rate = [...before[s].rate];
+          if (before[s].cat) {
+            await send(`${up} e-mode collateral ${s}`, c2.setAssetCollateralInEMode(tok[s].target, before[s].cat, true));
+            await send(`${up} e-mode borrowable ${s}`, c2.setAssetBorrowableInEMode(tok[s].target, before[s].cat, true));
+          }
+        }
+        await send(`${up} rate strategy ${s}`, c2.setReserveInterestRateStrategyAddress(tok[s].target, v2.target,
+          ethers.AbiCoder.defaultAbiCoder().encode(rateTuple, [rate])));
+      }
+      irs = v2;
+    }
     if (up >= 'v3.4.0' && up <= 'v3.6.0') {
       const a2 = pick('ATokenInstance'), v2 = pick('VariableDebtTokenInstance');
       const TT2 = [[/pool/i, poolAddr], ...T2];
@@ -282,6 +349,8 @@ async function main() {
     await send(`${up} carol repays`, P2(carol).repay(tok.DAIX.target, 10n ** 18n + 9n, 2, carol.address));
     await send(`${up} eve withdraws`, P2(eve).withdraw(tok.DAIX.target, 3n * 10n ** 17n + 1n, eve.address));
     await advance(3);
+    // anyone may swap a stable position to variable from 3.1 on; 3.2 needs none left
+    if (up === 'v3.1.0' && stable) await send(`${up} ivan's stable debt to variable`, P2(liq).swapToVariable(tok.USDX.target, ivan.address));
     await send(`${up} touch`, P2(bob).supply(tok.WETHX.target, 11n, bob.address, 0));
     steps.push({ version: up.slice(1), block: await blockNumber() });
     log(`upgraded to ${up} at block ${steps[steps.length - 1].block}`);
@@ -314,8 +383,10 @@ async function main() {
 
   const reserves = {};
   for (const s of syms) {
+    // a stable-debt token 3.2 unlisted still answers balanceOf (0 after the swap)
+    if (stableTok[s]) reserves[s] = { stableDebtToken: stableTok[s] };
     const rd = await pool_.getReserveData(tok[s].target);
-    reserves[s] = { asset: tok[s].target, aToken: rd.aTokenAddress, variableDebtToken: rd.variableDebtTokenAddress };
+    reserves[s] = { ...reserves[s], asset: tok[s].target, aToken: rd.aTokenAddress, variableDebtToken: rd.variableDebtTokenAddress };
     if (rd.stableDebtTokenAddress && rd.stableDebtTokenAddress !== ethers.ZeroAddress) reserves[s].stableDebtToken = rd.stableDebtTokenAddress;
   }
   const chains = path.join(stateDir, 'chains');

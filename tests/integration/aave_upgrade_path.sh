@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
-# One market upgraded in place, 3.3 -> 3.4 (the payload's custom Pool and configurator) -> 3.5
-# -> 3.6 -> 3.7, tokens upgraded through the configurator, activity after every step
-# (tests/devnet/origin.js with ORIGIN_UPGRADES). lendex must find each upgrade on chain:
+# One market upgraded in place, activity after every step (tests/devnet/origin.js with
+# ORIGIN_UPGRADES), as the governance payloads did. Two paths (ctest runs both):
+#  - default: 3.3 -> 3.4 (the payload's custom Pool and configurator) -> 3.5 -> 3.6 -> 3.7,
+#    tokens upgraded through the configurator;
+#  - `v3.0.2 v3.1.0,v3.2.0,v3.3.0`: the npm 3.0.2 market with stable debt -> 3.1 (custom Pool
+#    turning virtual accounting on, every reserve moved to the V2 rate strategy; the stable
+#    position swapped to variable) -> 3.2 (custom Pool dropping stable debt, e-mode categories
+#    re-emitted as bitmaps) -> 3.3.
+# lendex must find each upgrade on chain:
 #  - one run to the head: exact there (getUserAccountData, balanceOf, scaledBalanceOf, version);
 #  - synced step by step: exact after every upgrade;
 #  - in 3-block ranges, and killed (crash point, like kill -9) inside the 3.5 upgrade block's
 #    write transaction then rerun: the same store as the one run.
+# usage: aave_upgrade_path.sh LENDEX [START UPGRADES]
 set -euo pipefail
 bin=$1
+start=${2:-v3.3.0}
+upgrades=${3:-v3.4.0,v3.5.0,v3.6.0,v3.7.0}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 shared=$(cd "$root/../shared" 2>/dev/null && pwd) || { echo "aave_upgrade_path: ../shared missing" >&2; exit 1; }
@@ -15,8 +24,8 @@ state=$(mktemp -d)
 trap '"$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
 "$root/tests/devnet/devnet.sh" anvil "$state" >/dev/null
 rpc=$(cat "$state/rpc")
-ORIGIN_UPGRADES=v3.4.0,v3.5.0,v3.6.0,v3.7.0 DEVNET_QUIET=1 LX_SHARED="$shared" \
-  node "$root/tests/devnet/origin.js" "$rpc" "$state" v3.3.0
+ORIGIN_UPGRADES=$upgrades DEVNET_QUIET=1 LX_SHARED="$shared" \
+  node "$root/tests/devnet/origin.js" "$rpc" "$state" "$start"
 export LENDEX_CHAINS="$state/chains"
 sc="$state/scenario.json"
 head=$(node -e "console.log(require('$sc').head_block)")
@@ -39,7 +48,7 @@ sync --datadir "$state/small" --max-range 3
 "$bin" dump --datadir "$state/small" >"$state/d_small"
 cmp "$state/d_one" "$state/d_small"
 
-# the 3.5 upgrade block: the block of the provider's PoolUpdated after the 3.4 step
+# the second upgrade's block (3.5, or 3.2 from 3.0.2): the provider's PoolUpdated after step 1
 up=$(node -e "
 const s=require('$sc'); const lo=s.steps[1].block, hi=s.steps[2].block;
 fetch('$rpc',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({jsonrpc:'2.0',id:1,method:'eth_getLogs',params:[{fromBlock:'0x'+(lo+1).toString(16),toBlock:'0x'+hi.toString(16),address:s.pool,topics:['0xbc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b']}]})}).then(r=>r.json()).then(j=>console.log(parseInt(j.result[0].blockNumber,16)));")
@@ -56,4 +65,4 @@ set -e
 sync --datadir "$state/kill"
 "$bin" dump --datadir "$state/kill" >"$state/d_kill"
 cmp "$state/d_one" "$state/d_kill"
-echo "aave_upgrade_path: ok (3.3 -> 3.7 exact at every step, head $head, killed in upgrade block $up)"
+echo "aave_upgrade_path: ok ($start -> $upgrades exact at every step, head $head, killed in upgrade block $up)"
