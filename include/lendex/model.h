@@ -357,5 +357,8 @@ struct lx_market_ops {
  * Aave markets set it too.
  */
 extern const struct lx_market_ops lx_aave_v3_market_ops;
+/* Aave V2 (proto/aave_v2/): V3.0's totals; LendingPoolCollateralManager's liquidation (50 % close
+ * factor of the reserve debt, bonus before the division, no fee, variable then stable debt). */
+extern const struct lx_market_ops lx_aave_v2_market_ops;
 
 #endif

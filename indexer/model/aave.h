@@ -15,4 +15,9 @@ int lx_aave_v3_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal
 			 size_t di, const struct lx_u256 *debt_to_cover,
 			 const struct lx_u256 *available, bool apply);
 
+int lx_aave_v2_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			 size_t di, const struct lx_u256 *debt_to_cover,
+			 const struct lx_u256 *available, bool apply);
+
 #endif

@@ -12,3 +12,12 @@ const struct lx_market_ops lx_aave_v3_market_ops = {
 	.liquidate = lx_aave_v3_liquidate,
 	.monotone = false,
 };
+
+/* Aave V2: the same account totals (V2 GenericLogic rounds as 3.0 does); its own liquidation
+ * (LendingPoolCollateralManager's collateral rounding, rules from the V2 view) */
+const struct lx_market_ops lx_aave_v2_market_ops = {
+	.name = "aave_v2",
+	.health = lx_aave_v3_health,
+	.liquidate = lx_aave_v2_liquidate,
+	.monotone = false,
+};

@@ -39,18 +39,25 @@ struct calc {
 	struct lx_u256 coll_base; /* 3.3: collateralToLiquidateInBaseCurrency (fee included) */
 };
 
-/* LiquidationLogic._calculateAvailableCollateralToLiquidate */
+/*
+ * LiquidationLogic._calculateAvailableCollateralToLiquidate. v2: Aave V2's
+ * LendingPoolCollateralManager applies the bonus before the division
+ * ((dprice * debt * cunit).percentMul(bonus) / (cprice * dunit)); V3 divides first.
+ */
 static int available_collateral(struct calc *c, const struct lx_u256 *cprice,
 				const struct lx_u256 *cunit, const struct lx_u256 *dprice,
 				const struct lx_u256 *dunit, const struct lx_u256 *debt_to_cover,
-				const struct lx_u256 *balance, uint16_t bonus_bps, uint16_t fee_bps)
+				const struct lx_u256 *balance, uint16_t bonus_bps, uint16_t fee_bps,
+				bool v2)
 {
 	struct lx_u256 num, den, base, maxc, amount, t, bonus;
 	int rc;
 	u64(&bonus, bonus_bps);
 	if ((rc = lx_u256_mul(&num, dprice, debt_to_cover)) || (rc = lx_u256_mul(&num, &num, cunit)) ||
-	    (rc = lx_u256_mul(&den, cprice, dunit)) || (rc = lx_u256_div(&base, &num, &den)) ||
-	    (rc = lx_percent_mul(&maxc, &base, &bonus)))
+	    (rc = lx_u256_mul(&den, cprice, dunit)))
+		return rc;
+	if (v2 ? (rc = lx_percent_mul(&base, &num, &bonus)) || (rc = lx_u256_div(&maxc, &base, &den))
+	       : (rc = lx_u256_div(&base, &num, &den)) || (rc = lx_percent_mul(&maxc, &base, &bonus)))
 		return rc;
 	if (lx_u256_cmp(&maxc, balance) > 0) {
 		amount = *balance;
@@ -126,7 +133,7 @@ static void zero_debt(struct lx_asset_pos *p)
 static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 			  const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
 			  size_t di, const struct lx_u256 *debt_to_cover,
-			  const struct lx_u256 *available, bool apply)
+			  const struct lx_u256 *available, bool apply, bool v2)
 {
 	struct lx_asset_pos *cp = &a->pos[ci], *dp = &a->pos[di];
 	const struct lx_liq_rules *ru = &mv->rules;
@@ -183,7 +190,7 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 		ask = *debt_to_cover;
 	struct calc c;
 	if ((rc = available_collateral(&c, cprice, &cunit, dprice, &dunit, &ask, &cp->supplied,
-				       cp->liq_bonus_bps, ca->liq_protocol_fee_bps)))
+				       cp->liq_bonus_bps, ca->liq_protocol_fee_bps, v2)))
 		return rc;
 	if (!no_dust(mv, &c, debt, &cp->supplied, cprice, &cunit, dprice, &dunit)) {
 		if (debt_to_cover) {
@@ -205,7 +212,7 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 				break;
 			if ((rc = available_collateral(&m, cprice, &cunit, dprice, &dunit, &mid,
 						       &cp->supplied, cp->liq_bonus_bps,
-						       ca->liq_protocol_fee_bps)))
+						       ca->liq_protocol_fee_bps, v2)))
 				return rc;
 			if (no_dust(mv, &m, debt, &cp->supplied, cprice, &cunit, dprice, &dunit)) {
 				lo = mid;
@@ -322,18 +329,18 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 	return 0;
 }
 
-/* Aave's liquidate op (lx_aave_v3_market_ops) */
-int lx_aave_v3_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
-			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
-			 size_t di, const struct lx_u256 *debt_to_cover,
-			 const struct lx_u256 *available, bool apply)
+static int liquidate_op(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			size_t di, const struct lx_u256 *debt_to_cover,
+			const struct lx_u256 *available, bool apply, bool v2)
 {
 	memset(out, 0, sizeof(*out));
 	*refusal = LX_LIQ_NO_PAIR;
 	switch (mv->health_method) {
 	case LX_HEALTH_AAVE_V3: {
 		struct lx_liq_result r;
-		int rc = aave_liquidate(&r, refusal, mv, a, ci, di, debt_to_cover, available, apply);
+		int rc = aave_liquidate(&r, refusal, mv, a, ci, di, debt_to_cover, available, apply,
+					v2);
 		if (rc) {
 			*refusal = LX_LIQ_NO_PAIR;
 			return rc;
@@ -345,6 +352,25 @@ int lx_aave_v3_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal
 	default:
 		return LX_EINVAL;
 	}
+}
+
+/* Aave's liquidate op (lx_aave_v3_market_ops) */
+int lx_aave_v3_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			 size_t di, const struct lx_u256 *debt_to_cover,
+			 const struct lx_u256 *available, bool apply)
+{
+	return liquidate_op(out, refusal, mv, a, ci, di, debt_to_cover, available, apply, false);
+}
+
+/* Aave V2's (lx_aave_v2_market_ops): V3.0's routine with V2's collateral rounding; the close
+ * factor and the absence of fee, dust rule and deficit come from the view's rules */
+int lx_aave_v2_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			 size_t di, const struct lx_u256 *debt_to_cover,
+			 const struct lx_u256 *available, bool apply)
+{
+	return liquidate_op(out, refusal, mv, a, ci, di, debt_to_cover, available, apply, true);
 }
 
 int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,

@@ -7,9 +7,11 @@
 #include "lendex/chain.h"
 #include "lendex/proto.h"
 
+extern const struct lx_proto_ops lx_proto_aave_v2;
 extern const struct lx_proto_ops lx_proto_aave_v3;
 
 static const struct lx_proto_ops *const registry[] = {
+	&lx_proto_aave_v2,
 	&lx_proto_aave_v3,
 };
 

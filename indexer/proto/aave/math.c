@@ -88,12 +88,20 @@ int lx_aave_normalized_income(struct lx_u256 *r, const struct lx_u256 *liquidity
 int lx_aave_normalized_debt(struct lx_u256 *r, const struct lx_u256 *borrow_index,
 			    const struct lx_u256 *borrow_rate, uint64_t last, uint64_t now)
 {
+	return lx_aave_debt_with(r, lx_aave_compounded_interest, borrow_index, borrow_rate, last,
+				 now);
+}
+
+int lx_aave_debt_with(struct lx_u256 *r, lx_aave_compound_fn compound,
+		      const struct lx_u256 *borrow_index, const struct lx_u256 *borrow_rate,
+		      uint64_t last, uint64_t now)
+{
 	struct lx_u256 f;
 	if (now == last) {
 		*r = *borrow_index;
 		return 0;
 	}
-	int rc = lx_aave_compounded_interest(&f, borrow_rate, last, now);
+	int rc = compound(&f, borrow_rate, last, now);
 	if (rc)
 		return rc;
 	return lx_ray_mul(r, &f, borrow_index);
@@ -102,15 +110,63 @@ int lx_aave_normalized_debt(struct lx_u256 *r, const struct lx_u256 *borrow_inde
 int lx_aave_stable_balance(struct lx_u256 *r, const struct lx_u256 *principal,
 			   const struct lx_u256 *rate, uint64_t ts, uint64_t now)
 {
+	return lx_aave_stable_with(r, lx_aave_compounded_interest, principal, rate, ts, now);
+}
+
+int lx_aave_stable_with(struct lx_u256 *r, lx_aave_compound_fn compound,
+			const struct lx_u256 *principal, const struct lx_u256 *rate, uint64_t ts,
+			uint64_t now)
+{
 	struct lx_u256 f;
 	if (lx_u256_is_zero(principal)) {
 		lx_u256_from_u64(r, 0);
 		return 0;
 	}
-	int rc = lx_aave_compounded_interest(&f, rate, ts, now);
+	int rc = compound(&f, rate, ts, now);
 	if (rc)
 		return rc;
 	return lx_ray_mul(r, principal, &f);
+}
+
+/*
+ * V2 MathUtils.calculateCompoundedInterest: the rate per second is taken first (rate / year),
+ * then RAY + r*t + t(t-1)/2 * r.rayMul(r) + t(t-1)(t-2)/6 * r.rayMul(r).rayMul(r) — the same
+ * series as 3.0 with the division done first, so the last digits differ. Checked arithmetic
+ * (SafeMath): an overflow is where the contract reverts.
+ */
+int lx_aave_compounded_interest_v2(struct lx_u256 *r, const struct lx_u256 *rate, uint64_t last,
+				   uint64_t now)
+{
+	struct lx_u256 ray, rps, spy, b2, b3, e, t, second, third, k;
+	lx_u256_pow10(&ray, 27);
+	if (now < last)
+		return LX_EOVERFLOW;
+	uint64_t exp = now - last;
+	if (exp == 0) {
+		*r = ray;
+		return 0;
+	}
+	u64(&spy, LX_AAVE_SECONDS_PER_YEAR);
+	lx_u256_div(&rps, rate, &spy);
+	int rc;
+	if ((rc = lx_ray_mul(&b2, &rps, &rps)) || (rc = lx_ray_mul(&b3, &b2, &rps)))
+		return rc;
+	u64(&e, exp);
+	u64(&t, exp - 1);
+	if ((rc = lx_u256_mul(&second, &e, &t)) || (rc = lx_u256_mul(&second, &second, &b2)))
+		return rc;
+	u64(&k, 2);
+	lx_u256_div(&second, &second, &k);
+	u64(&k, exp > 2 ? exp - 2 : 0);
+	if ((rc = lx_u256_mul(&third, &e, &t)) || (rc = lx_u256_mul(&third, &third, &k)) ||
+	    (rc = lx_u256_mul(&third, &third, &b3)))
+		return rc;
+	u64(&k, 6);
+	lx_u256_div(&third, &third, &k);
+	if ((rc = lx_u256_mul(&t, &rps, &e)) || (rc = lx_u256_add(r, &ray, &t)) ||
+	    (rc = lx_u256_add(r, r, &second)) || (rc = lx_u256_add(r, r, &third)))
+		return rc;
+	return 0;
 }
 
 int lx_aave_compounded_interest_v34(struct lx_u256 *r, const struct lx_u256 *rate,
@@ -147,15 +203,8 @@ int lx_aave_compounded_interest_v34(struct lx_u256 *r, const struct lx_u256 *rat
 int lx_aave_normalized_debt_v34(struct lx_u256 *r, const struct lx_u256 *borrow_index,
 				const struct lx_u256 *borrow_rate, uint64_t last, uint64_t now)
 {
-	if (now == last) {
-		*r = *borrow_index;
-		return 0;
-	}
-	struct lx_u256 f;
-	int rc = lx_aave_compounded_interest_v34(&f, borrow_rate, last, now);
-	if (rc)
-		return rc;
-	return lx_ray_mul(r, &f, borrow_index);
+	return lx_aave_debt_with(r, lx_aave_compounded_interest_v34, borrow_index, borrow_rate,
+				 last, now);
 }
 
 static int ray_mul_dir(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b,

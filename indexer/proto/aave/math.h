@@ -1,7 +1,8 @@
 /*
  * math.h: Aave's interest math (MathUtils + ReserveLogic's normalized income/debt),
- * reproduced bit for bit. Shared by every Aave-family handler (V3, later V2 and Spark, which
- * use the same libraries). Internal to indexer/proto/.
+ * reproduced bit for bit. Shared by every Aave-family handler (V3 and Spark in proto/aave/, V2
+ * in proto/aave_v2/: the same libraries, only the compound-interest formula differs). Internal
+ * to indexer/proto/.
  */
 #ifndef LENDEX_PROTO_AAVE_MATH_H
 #define LENDEX_PROTO_AAVE_MATH_H
@@ -37,6 +38,21 @@ int lx_aave_compounded_interest_v34(struct lx_u256 *r, const struct lx_u256 *rat
 /* getNormalizedDebt with the 3.4+ formula. */
 int lx_aave_normalized_debt_v34(struct lx_u256 *r, const struct lx_u256 *borrow_index,
 				const struct lx_u256 *borrow_rate, uint64_t last, uint64_t now);
+
+/* A compound-interest formula (rate, last, now) -> ray factor: one of the above. */
+typedef int (*lx_aave_compound_fn)(struct lx_u256 *r, const struct lx_u256 *rate, uint64_t last,
+				   uint64_t now);
+/* V2 MathUtils.calculateCompoundedInterest: rate per second first (rate / year). */
+int lx_aave_compounded_interest_v2(struct lx_u256 *r, const struct lx_u256 *rate, uint64_t last,
+				   uint64_t now);
+/* getNormalizedDebt with the given formula: index when now == last, else factor.rayMul(index). */
+int lx_aave_debt_with(struct lx_u256 *r, lx_aave_compound_fn compound,
+		      const struct lx_u256 *borrow_index, const struct lx_u256 *borrow_rate,
+		      uint64_t last, uint64_t now);
+/* StableDebtToken.balanceOf with the given formula (0 if principal is 0). */
+int lx_aave_stable_with(struct lx_u256 *r, lx_aave_compound_fn compound,
+			const struct lx_u256 *principal, const struct lx_u256 *rate, uint64_t ts,
+			uint64_t now);
 
 /* rayMul rounded down / up (WadRayMath.rayMulFloor / rayMulCeil, 3.5+). */
 int lx_aave_ray_mul_floor(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b);

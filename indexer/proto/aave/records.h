@@ -40,6 +40,7 @@ enum aave_token_kind { AAVE_ATOKEN = 1, AAVE_VTOKEN = 2, AAVE_STOKEN = 3 };
 #define AAVE_R_ISO_BORROWABLE 0x40
 #define AAVE_R_SILOED 0x80
 #define AAVE_R_DROPPED 0x100
+#define AAVE_R_META 0x200 /* V2: decimals and symbol read from the aToken (not logged) */
 
 struct aave_reserve {
 	uint16_t id;                 /* order of initialisation (the Pool's reserve id) */
@@ -106,6 +107,40 @@ int aave_state_decode(struct aave_state *s, const uint8_t *buf, size_t len);
 size_t aave_pos_encode(uint8_t *buf, const struct aave_pos *p);
 int aave_pos_decode(struct aave_pos *p, const uint8_t *buf, size_t len);
 bool aave_pos_empty(const struct aave_pos *p);
+
+/*
+ * Typed access under a market prefix in a named table (store_rec.c), shared by the Aave V3 and
+ * V2 handlers. Keys: market(28) | x(20) [| y(20)]. get_reserve: LX_ENOTFOUND when absent;
+ * get_pos: an absent position reads as empty; put_pos of an empty position deletes it and a
+ * non-empty one records the user in user_table (value: 1, e-mode); touch_user with emode -1
+ * keeps a recorded e-mode. Undecodable values are LX_ECORRUPT naming the table.
+ */
+#define AAVE_T_FLOW "lx.flow"
+#define AAVE_REC_KEY_MAX (AAVE_MARKET_KEY + 40)
+struct lx_store_txn;
+size_t aave_rec_key(uint8_t *k, const uint8_t *market, const struct lx_addr *x,
+		    const struct lx_addr *y);
+int aave_rec_corrupt(struct lx_error *err, const char *table);
+int aave_rec_get_reserve(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+			 const struct lx_addr *asset, struct aave_reserve *r, struct lx_error *err);
+int aave_rec_put_reserve(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+			 const struct aave_reserve *r, struct lx_error *err);
+int aave_rec_get_pos(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+		     const struct lx_addr *user, const struct lx_addr *asset, struct aave_pos *p,
+		     struct lx_error *err);
+int aave_rec_touch_user(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+			const struct lx_addr *user, int emode, struct lx_error *err);
+int aave_rec_put_pos(struct lx_store_txn *txn, const char *table, const char *user_table,
+		     const uint8_t *market, const struct lx_addr *user, const struct lx_addr *asset,
+		     const struct aave_pos *p, struct lx_error *err);
+/* A flow row (lx.flow): market|user|block|log|sub -> kind asset amount tx (see records.h top). */
+int aave_rec_put_flow(struct lx_store_txn *txn, const uint8_t *market, uint64_t block,
+		      uint32_t log_index, const uint8_t tx[32], const struct lx_addr *user,
+		      uint8_t kind, const struct lx_addr *asset, const struct lx_u256 *amount,
+		      uint8_t sub, struct lx_error *err);
+/* Number of rows of table under market. */
+int aave_rec_count(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+		   uint16_t *out, struct lx_error *err);
 
 /* Big-endian helpers */
 void aave_be64(uint8_t *out, uint64_t v);

@@ -26,104 +26,47 @@ size_t aave_key_pos(uint8_t *k, const struct aave *a, const struct lx_addr *user
 
 int aave_corrupt(struct lx_error *err, const char *table)
 {
-	return lx_error_set(err, LX_ECORRUPT, "store: record in %s does not parse (corrupt "
-					      "store or newer lendex)", table);
+	return aave_rec_corrupt(err, table);
 }
 
-/* ---- records ---- */
+/* ---- records: the shared accessors (store_rec.c) on this market's aave3.* tables ---- */
 
 int aave_get_reserve(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *asset,
 		       struct aave_reserve *r, struct lx_error *err)
 {
-	uint8_t k[64];
-	const uint8_t *v;
-	size_t vl;
-	int rc = lx_store_get(txn, T_RESERVE, k, aave_key_asset(k, a, asset), &v, &vl, err);
-	if (rc)
-		return rc;
-	return aave_reserve_decode(r, v, vl) ? aave_corrupt(err, T_RESERVE) : 0;
+	return aave_rec_get_reserve(txn, T_RESERVE, a->market, asset, r, err);
 }
 
 int aave_put_reserve(struct aave *a, struct lx_store_txn *txn, const struct aave_reserve *r,
 		       struct lx_error *err)
 {
-	uint8_t k[64], v[AAVE_RESERVE_LEN];
-	size_t vl = aave_reserve_encode(v, r);
-	return lx_store_put(txn, T_RESERVE, k, aave_key_asset(k, a, &r->asset), v, vl, err);
+	return aave_rec_put_reserve(txn, T_RESERVE, a->market, r, err);
 }
 
 int aave_get_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
 		   const struct lx_addr *asset, struct aave_pos *p, struct lx_error *err)
 {
-	uint8_t k[96];
-	const uint8_t *v;
-	size_t vl;
-	memset(p, 0, sizeof(*p));
-	int rc = lx_store_get(txn, T_POS, k, aave_key_pos(k, a, user, asset), &v, &vl, err);
-	if (rc == LX_ENOTFOUND) {
-		lx_error_clear(err);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	return aave_pos_decode(p, v, vl) ? aave_corrupt(err, T_POS) : 0;
+	return aave_rec_get_pos(txn, T_POS, a->market, user, asset, p, err);
 }
 
 int aave_touch_user(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
 		      int emode /* -1 = keep */, struct lx_error *err)
 {
-	uint8_t k[64];
-	size_t kl = aave_key_asset(k, a, user);
-	const uint8_t *v;
-	size_t vl;
-	int rc = lx_store_get(txn, T_USER, k, kl, &v, &vl, err);
-	if (rc == 0 && emode < 0)
-		return 0;
-	if (rc && rc != LX_ENOTFOUND)
-		return rc;
-	lx_error_clear(err);
-	uint8_t val[2] = {1, (uint8_t)(emode < 0 ? 0 : emode)};
-	return lx_store_put(txn, T_USER, k, kl, val, sizeof(val), err);
+	return aave_rec_touch_user(txn, T_USER, a->market, user, emode, err);
 }
 
 int aave_put_pos(struct aave *a, struct lx_store_txn *txn, const struct lx_addr *user,
 		   const struct lx_addr *asset, const struct aave_pos *p, struct lx_error *err)
 {
-	uint8_t k[96], v[AAVE_POS_LEN];
-	size_t kl = aave_key_pos(k, a, user, asset);
-	if (aave_pos_empty(p)) {
-		int rc = lx_store_del(txn, T_POS, k, kl, err);
-		if (rc == LX_ENOTFOUND) {
-			lx_error_clear(err);
-			rc = 0;
-		}
-		return rc;
-	}
-	int rc = aave_touch_user(a, txn, user, -1, err);
-	if (rc)
-		return rc;
-	size_t vl = aave_pos_encode(v, p);
-	return lx_store_put(txn, T_POS, k, kl, v, vl, err);
+	return aave_rec_put_pos(txn, T_POS, T_USER, a->market, user, asset, p, err);
 }
 
 int aave_put_flow(struct aave *a, struct lx_store_txn *txn, const struct lx_log *log,
 		    const struct lx_addr *user, uint8_t kind, const struct lx_addr *asset,
 		    const struct lx_u256 *amount, uint8_t sub, struct lx_error *err)
 {
-	uint8_t k[AAVE_MARKET_KEY + 20 + 8 + 4 + 1], v[1 + 20 + 32 + 32];
-	size_t n = aave_key_asset(k, a, user);
-	aave_be64(k + n, log->block);
-	n += 8;
-	k[n++] = (uint8_t)(log->log_index >> 24);
-	k[n++] = (uint8_t)(log->log_index >> 16);
-	k[n++] = (uint8_t)(log->log_index >> 8);
-	k[n++] = (uint8_t)log->log_index;
-	k[n++] = sub; /* one log can move two accounts' flows (transfer): keep both */
-	v[0] = kind;
-	memcpy(v + 1, asset->b, 20);
-	lx_u256_to_be(v + 21, amount);
-	memcpy(v + 53, log->tx, 32);
-	return lx_store_put(txn, T_FLOW, k, n, v, sizeof(v), err);
+	return aave_rec_put_flow(txn, a->market, log->block, log->log_index, log->tx, user, kind,
+				 asset, amount, sub, err);
 }
 
 /* ---- scaled balance arithmetic ---- */
@@ -156,17 +99,5 @@ int aave_scaled_add(struct lx_u256 *scaled, const struct lx_u256 *amount,
 int aave_count_reserves(struct aave *a, struct lx_store_txn *txn, uint16_t *out,
 			  struct lx_error *err)
 {
-	struct lx_store_iter it;
-	int rc = lx_store_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
-	uint16_t n = 0;
-	const uint8_t *k, *v;
-	size_t kl, vl;
-	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0)
-		n++;
-	lx_store_iter_end(&it);
-	if (rc != LX_ENOTFOUND)
-		return rc;
-	lx_error_clear(err);
-	*out = n;
-	return 0;
+	return aave_rec_count(txn, T_RESERVE, a->market, out, err);
 }
