@@ -246,6 +246,46 @@ async function main() {
       debtToCover: String(ev.args.debtToCover), liquidatedCollateralAmount: String(ev.args.liquidatedCollateralAmount),
       receiveAToken: ev.args.receiveAToken };
   });
+  // each liquidation's inputs as the chain had them at the liquidation's own timestamp (the
+  // block before, its time overridden) and its outcome: fixtures/aave_v2/liquidations.json, the
+  // input of test_aave_v2's liquidation check (AAVE_V2_FIXTURE=FILE writes it)
+  if (process.env.AAVE_V2_FIXTURE) {
+    const out = [];
+    for (const L of liquidations) {
+      const ts = (await provider.getBlock(L.block)).timestamp;
+      const call = async (to, abi, fn, args, block, ov) => {
+        const i = new ethers.Interface([abi]);
+        const r = await rpc('eth_call', [{ to, data: i.encodeFunctionData(fn, args) }, '0x' + block.toString(16), {}, ov || {}]);
+        return i.decodeFunctionResult(fn, r)[0];
+      };
+      const state = async (block, ov) => {
+        const ucfg = await call(poolAddr, 'function getUserConfiguration(address) view returns (uint256)', 'getUserConfiguration', [L.user], block, ov);
+        const assets = [], pos = [];
+        for (const s of syms) {
+          const r = reserves[s], rd = await pool.getReserveData(r.asset, { blockTag: block });
+          const cfgw = BigInt(rd.configuration[0] ?? rd.configuration);
+          const bal = (t, fn) => call(t, `function ${fn}(address) view returns (uint256)`, fn, [L.user], block, ov);
+          assets.push({ symbol: s, asset: r.asset, decimals: Number((cfgw >> 48n) & 0xffn),
+            price: String(await call(oracle.target, 'function getAssetPrice(address) view returns (uint256)', 'getAssetPrice', [r.asset], block, ov)),
+            ltv: Number(cfgw & 0xffffn), lt: Number((cfgw >> 16n) & 0xffffn), bonus: Number((cfgw >> 32n) & 0xffffn),
+            liquidityIndex: String(await call(poolAddr, 'function getReserveNormalizedIncome(address) view returns (uint256)', 'getReserveNormalizedIncome', [r.asset], block, ov)),
+            borrowIndex: String(await call(poolAddr, 'function getReserveNormalizedVariableDebt(address) view returns (uint256)', 'getReserveNormalizedVariableDebt', [r.asset], block, ov)),
+            available: String(await call(r.asset, 'function balanceOf(address) view returns (uint256)', 'balanceOf', [r.aToken], block, ov)) });
+          pos.push({ supplied: String(await bal(r.aToken, 'balanceOf')), scaledSupplied: String(await bal(r.aToken, 'scaledBalanceOf')),
+            variable: String(await bal(r.variableDebtToken, 'balanceOf')), scaledVariable: String(await bal(r.variableDebtToken, 'scaledBalanceOf')),
+            stable: String(await bal(r.stableDebtToken, 'balanceOf')), collateral: ((BigInt(ucfg) >> BigInt(2 * Number(rd.id) + 1)) & 1n) === 1n });
+        }
+        return { assets, pos };
+      };
+      const pre = await state(L.before, { time: '0x' + ts.toString(16) });
+      const post = await state(L.block);
+      out.push({ ...L, timestamp: ts, assets: pre.assets, before: pre.pos, after: post.pos,
+        ci: syms.findIndex((s) => reserves[s].asset.toLowerCase() === L.collateral.toLowerCase()),
+        di: syms.findIndex((s) => reserves[s].asset.toLowerCase() === L.debt.toLowerCase()) });
+    }
+    fs.writeFileSync(process.env.AAVE_V2_FIXTURE, JSON.stringify({
+      source: 'tests/devnet/aave_v2.js (seed ' + (seedArg || process.env.AAVE_V2_SEED || 7) + ') on @aave/protocol-v2 1.0.1', liquidations: out }, null, 1) + '\n');
+  }
   const chains = path.join(stateDir, 'chains');
   fs.mkdirSync(chains, { recursive: true });
   fs.writeFileSync(path.join(chains, 'devnet.json'), JSON.stringify({

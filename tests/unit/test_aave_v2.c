@@ -563,6 +563,132 @@ static void test_unwind(void **s)
 	lx_store_close(st);
 }
 
+/* ---- the market's liquidation against liquidationCalls the devnet executed ---- */
+
+static void u256_of(struct lx_u256 *v, const json_t *j)
+{
+	const char *t = json_string_value(j);
+	assert_non_null(t);
+	assert_int_equal(lx_u256_parse(v, t, strlen(t)), 0);
+}
+
+/*
+ * fixtures/aave_v2/liquidations.json (written by tests/devnet/aave_v2.js with AAVE_V2_FIXTURE):
+ * each liquidation's reserves and the user's balances as the V2 contracts returned them at the
+ * liquidation's timestamp, the LiquidationCall it logged, and the balances after. The V2 view's
+ * rules and lx_aave_v2_market_ops must repay and seize exactly what the pool did, leave exactly
+ * the balances the tokens hold after, and say the account was liquidatable.
+ */
+static void test_liquidation_devnet(void **s)
+{
+	(void)s;
+	char p[512];
+	snprintf(p, sizeof(p), "%s/fixtures/aave_v2/liquidations.json", LX_SOURCE_DIR);
+	json_error_t je;
+	json_t *root = json_load_file(p, 0, &je);
+	if (!root)
+		fail_msg("%s: %s", p, je.text);
+	json_t *liqs = json_object_get(root, "liquidations");
+	assert_true(json_array_size(liqs) >= 2);
+	size_t li;
+	json_t *L;
+	json_array_foreach(liqs, li, L) {
+		json_t *as = json_object_get(L, "assets"), *pre = json_object_get(L, "before"),
+		       *post = json_object_get(L, "after");
+		size_t n = json_array_size(as);
+		struct lx_market_view mv;
+		memset(&mv, 0, sizeof(mv));
+		struct lx_asset_info assets[8];
+		struct lx_asset_pos pos[8];
+		size_t where[8];
+		memset(assets, 0, sizeof(assets));
+		memset(pos, 0, sizeof(pos));
+		assert_true(n <= 8);
+		mv.ops = &lx_aave_v2_market_ops;
+		mv.health_method = LX_HEALTH_AAVE_V3;
+		mv.protocol = LX_PROTO_AAVE_V2;
+		mv.base_decimals = 18;
+		v2_liq_rules(&mv.rules);
+		mv.assets = assets;
+		mv.n_assets = n;
+		struct lx_account_view ac;
+		memset(&ac, 0, sizeof(ac));
+		ac.pos = pos;
+		for (size_t i = 0; i < n; i++) {
+			json_t *a = json_array_get(as, i), *q = json_array_get(pre, i);
+			struct lx_asset_info *inf = &assets[i];
+			inf->decimals = (uint8_t)json_integer_value(json_object_get(a, "decimals"));
+			u256_of(&inf->price, json_object_get(a, "price"));
+			inf->ltv_bps = (uint16_t)json_integer_value(json_object_get(a, "ltv"));
+			inf->liq_threshold_bps = (uint16_t)json_integer_value(json_object_get(a, "lt"));
+			inf->liq_bonus_bps = (uint16_t)json_integer_value(json_object_get(a, "bonus"));
+			u256_of(&inf->liquidity_index, json_object_get(a, "liquidityIndex"));
+			u256_of(&inf->borrow_index, json_object_get(a, "borrowIndex"));
+			u256_of(&inf->available, json_object_get(a, "available"));
+			struct lx_asset_pos *ap = &pos[ac.n_pos];
+			u256_of(&ap->supplied, json_object_get(q, "supplied"));
+			u256_of(&ap->scaled_supplied, json_object_get(q, "scaledSupplied"));
+			u256_of(&ap->borrowed_variable, json_object_get(q, "variable"));
+			u256_of(&ap->scaled_variable, json_object_get(q, "scaledVariable"));
+			u256_of(&ap->borrowed_stable, json_object_get(q, "stable"));
+			lx_u256_add(&ap->borrowed, &ap->borrowed_variable, &ap->borrowed_stable);
+			where[i] = SIZE_MAX;
+			if (lx_u256_is_zero(&ap->supplied) && lx_u256_is_zero(&ap->borrowed))
+				continue;
+			ap->asset = (uint32_t)i;
+			ap->price = inf->price;
+			ap->ltv_bps = inf->ltv_bps;
+			ap->liq_threshold_bps = inf->liq_threshold_bps;
+			ap->liq_bonus_bps = inf->liq_bonus_bps;
+			ap->collateral = json_is_true(json_object_get(q, "collateral")) &&
+					 inf->liq_threshold_bps != 0;
+			where[i] = ac.n_pos++;
+		}
+		json_int_t jc = json_integer_value(json_object_get(L, "ci")),
+			   jd = json_integer_value(json_object_get(L, "di"));
+		assert_true(jc >= 0 && (size_t)jc < n && jd >= 0 && (size_t)jd < n);
+		size_t ci = where[jc], di = where[jd];
+		assert_true(ci != SIZE_MAX && di != SIZE_MAX);
+		struct lx_health h;
+		assert_int_equal(lx_model_health(&h, &mv, &ac, NULL), 0);
+		struct lx_u256 one;
+		lx_u256_from_u64(&one, 1000000000000000000ull);
+		assert_true(lx_u256_cmp(&h.health_factor, &one) < 0);
+		struct lx_liq_result r;
+		enum lx_liq_refusal why;
+		const struct lx_u256 *avail = &assets[pos[ci].asset].available;
+		assert_int_equal(lx_model_liquidate(&r, &why, &mv, &ac, ci, di, NULL, avail, true), 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		assert_int_equal(r.close_factor_bps, 5000);
+		struct lx_u256 want;
+		u256_of(&want, json_object_get(L, "debtToCover"));
+		if (!lx_u256_eq(&r.debt_repaid, &want))
+			fail_msg("liquidation %zu: repaid differs from the LiquidationCall", li);
+		u256_of(&want, json_object_get(L, "liquidatedCollateralAmount"));
+		if (!lx_u256_eq(&r.collateral_seized, &want))
+			fail_msg("liquidation %zu: seized differs from the LiquidationCall", li);
+		assert_true(lx_u256_is_zero(&r.protocol_fee));
+		/* the account afterwards, as the tokens hold it */
+		for (size_t i = 0; i < n; i++) {
+			if (where[i] == SIZE_MAX)
+				continue;
+			const struct lx_asset_pos *ap = &pos[where[i]];
+			json_t *q = json_array_get(post, i);
+			struct lx_u256 w;
+			u256_of(&w, json_object_get(q, "supplied"));
+			if (!lx_u256_eq(&ap->supplied, &w))
+				fail_msg("liquidation %zu, reserve %zu: aToken balance after differs", li, i);
+			u256_of(&w, json_object_get(q, "variable"));
+			if (!lx_u256_eq(&ap->borrowed_variable, &w))
+				fail_msg("liquidation %zu, reserve %zu: variable debt after differs", li, i);
+			u256_of(&w, json_object_get(q, "stable"));
+			if (!lx_u256_eq(&ap->borrowed_stable, &w))
+				fail_msg("liquidation %zu, reserve %zu: stable debt after differs", li, i);
+		}
+	}
+	json_decref(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -571,6 +697,7 @@ int main(void)
 		cmocka_unit_test(test_execute_view),
 		cmocka_unit_test(test_bad_logs),
 		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_liquidation_devnet),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
