@@ -234,6 +234,22 @@ async function main() {
   const before2 = await blockNumber();
   const l2 = await send('liquidation (aTokens)', P(liq).liquidationCall(tok.WETH.target, tok.DAI.target, sb.address, MAX, true));
   await advance(86400);
+  // four borrowers near the edge (DAI debt at 70-76 % of WETH, half of it stable for two): the
+  // cascade check's round 1 liquidates them after a DAI rise
+  const edge = S.slice(13, 17);
+  for (let k = 0; k < edge.length; k++) {
+    const u = edge[k];
+    await send('mint', T('WETH', u).mint(U('WETH', 100)));
+    await send('approve', T('WETH', u).approve(poolAddr, MAX));
+    await send('edge deposit', P(u).deposit(tok.WETH.target, U('WETH', 10), u.address, 0));
+    const debt = 10n * 10n ** 18n * BigInt(70 + 2 * k) / 100n * 10n ** 18n / price.DAI;
+    if (k % 2) {
+      await send('edge borrow stable', P(u).borrow(tok.DAI.target, debt / 2n, 1, 0, u.address));
+      await send('edge borrow variable', P(u).borrow(tok.DAI.target, debt - debt / 2n, 2, 0, u.address));
+    } else {
+      await send('edge borrow variable', P(u).borrow(tok.DAI.target, debt, 2, 0, u.address));
+    }
+  }
   await attempt('a last deposit', P(users[0]).deposit(tok.USDC.target, U('USDC', 5), users[0].address, 0));
   await advance(7 * 86400);
   const head = await blockNumber();
@@ -296,8 +312,8 @@ async function main() {
     }],
   }, null, 2) + '\n');
   fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify({
-    rpc: rpcUrl, pool: poolAddr, mid_block: mid, head_block: head, reserves, liquidations,
-    accounts: [...users, liq, S[10], sa, sb].map((u) => u.address).concat([treasury]),
+    rpc: rpcUrl, pool: poolAddr, oracle: oracle.target, mid_block: mid, head_block: head, reserves, liquidations,
+    accounts: [...users, liq, S[10], sa, sb, ...edge].map((u) => u.address).concat([treasury]),
   }, null, 2) + '\n');
   log(`deployed and played: blocks ${startBlock}..${head}`);
 }

@@ -4,14 +4,17 @@
 // shock, and (2) liquidating them on-chain (max debt, underlying out) repays exactly the debt
 // and seizes exactly the collateral lendex predicts, to the wei.
 //
-// usage: node cascade_check.js STATEDIR LENDEX_BIN DATADIR PCT   (PCT e.g. 20 for -20%)
+// usage: node cascade_check.js STATEDIR LENDEX_BIN DATADIR PCT [ASSET]
+//   PCT e.g. 20 for -20%, +30 for +30% (a debt asset's rise); ASSET a scenario reserve (WETH)
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { ethers } = require('ethers');
 
-const [stateDir, bin, dataDir, pctArg] = process.argv.slice(2);
+const [stateDir, bin, dataDir, pctArg, assetArg] = process.argv.slice(2);
+const SYM = assetArg || 'WETH';
+const UP = String(pctArg).startsWith('+');
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
 const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
 const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
@@ -19,7 +22,7 @@ const art = (p) => JSON.parse(fs.readFileSync(path.join(ART, p)));
 const poolAbi = art('protocol/pool/Pool.sol/Pool.json').abi;
 const oracleAbi = art('misc/AaveOracle.sol/AaveOracle.json').abi;
 const aggArt = art('mocks/oracle/CLAggregators/MockAggregator.sol/MockAggregator.json');
-const erc20 = ['function mint(address,uint256) returns (bool)'];
+const erc20 = ['function mint(address,uint256) returns (bool)', 'function mint(uint256) returns (bool)'];
 const rpc = (m, p = []) => provider.send(m, p);
 async function receipt(hash) {
   for (;;) { const r = await rpc('eth_getTransactionReceipt', [hash]); if (r) return r; await new Promise((s) => setTimeout(s, 20)); }
@@ -27,15 +30,16 @@ async function receipt(hash) {
 const lendex = (args) => JSON.parse(execFileSync(bin, [...args, '--chain', 'devnet', '--datadir', dataDir], { encoding: 'utf8' }));
 
 async function main() {
-  const pct = Number(pctArg);
+  const pct = Math.abs(Number(pctArg));
+  const shock = `${SYM}=${UP ? '+' : '-'}${pct}%`;
   const accounts = await rpc('eth_accounts');
   const admin = await provider.getSigner(accounts[0]);
   const liquidator = await provider.getSigner(accounts[27]);
-  const weth = sc.reserves.WETH.asset;
+  const weth = sc.reserves[SYM].asset;
   const oracle = new ethers.Contract(sc.oracle, oracleAbi, admin);
   const pool = new ethers.Contract(sc.pool, poolAbi, provider);
   const old = await oracle.getAssetPrice(weth);
-  const shocked = (old * BigInt(10000 - pct * 100)) / 10000n;
+  const shocked = (old * BigInt(UP ? 10000 + pct * 100 : 10000 - pct * 100)) / 10000n;
   // the shock, on-chain
   const f = new ethers.ContractFactory(aggArt.abi, aggArt.bytecode, admin);
   const agg = await f.deploy(shocked);
@@ -45,7 +49,7 @@ async function main() {
   const shockBlock = Number(rc.blockNumber);
   const shockTs = Number((await rpc('eth_getBlockByNumber', [rc.blockNumber, false])).timestamp);
   // (1) round-1 set vs getUserAccountData at the shock block
-  const sim1 = lendex(['cascade', '--shock', `WETH=-${pct}%`, '--rounds', '1', '--at', String(shockTs), '--json']);
+  const sim1 = lendex(['cascade', '--shock', shock, '--rounds', '1', '--at', String(shockTs), '--json']);
   const predicted = new Set(sim1.liquidations.map((l) => l.user.toLowerCase()));
   const chainSet = new Set();
   for (const a of sc.accounts) {
@@ -70,7 +74,15 @@ async function main() {
   const poolL = pool.connect(liquidator);
   for (const l of sim1.liquidations) {
     const debt = new ethers.Contract(l.debtAsset, erc20, admin);
-    await debt.mint(accounts[27], 10n ** 30n);
+    // Aave V3's test tokens mint to an address (owner); V2's MintableERC20 to the caller
+    try {
+      await debt['mint(address,uint256)'].staticCall(accounts[27], 10n ** 30n);
+      await debt['mint(address,uint256)'](accounts[27], 10n ** 30n);
+    } catch (_) {
+      await debt.connect(liquidator)['mint(uint256)'](10n ** 30n);
+    }
+    await new ethers.Contract(l.debtAsset, ['function approve(address,uint256) returns (bool)'], liquidator)
+      .approve(sc.pool, ethers.MaxUint256);
   }
   await rpc('evm_mine', []);
   const mintBlock = await rpc('eth_getBlockByNumber', ['latest', false]);
@@ -83,7 +95,7 @@ async function main() {
   await rpc('evm_mine', []);
   await rpc('evm_setAutomine', [true]);
   void liqTs;
-  const sim2 = lendex(['cascade', '--shock', `WETH=-${pct}%`, '--rounds', '1', '--at', String(liqTs2), '--json']);
+  const sim2 = lendex(['cascade', '--shock', shock, '--rounds', '1', '--at', String(liqTs2), '--json']);
   const iface = new ethers.Interface(poolAbi);
   // one transaction per listed liquidation, in lendex's order (an account still below HF 1
   // after its first liquidation is liquidated again in the same block)

@@ -4,7 +4,10 @@
 # than the interest, transfers, collateral toggles, rate swaps, time jumps, price moves, two
 # liquidationCalls), then require every account's getUserAccountData fields and every aToken /
 # variable / stable debt balanceOf (and scaledBalanceOf) to equal lendex's at a middle block and
-# at the head; a fresh sync in 5-block ranges must end in the same store.
+# at the head; a fresh sync in 5-block ranges must end in the same store. Last (it changes the
+# chain): the cascade's round 1 after a 20 % DAI rise against the chain (cascade_check.js): the
+# accounts it marks are those below HF 1 on chain, and liquidating them there repays and seizes
+# exactly what lendex predicted (50 % close factor, repeated calls, stable debt after variable).
 #   aave_v2_devnet.sh LENDEX [SEED]
 set -euo pipefail
 bin=$1
@@ -31,4 +34,5 @@ if (p.protocol !== "aave_v2") { console.error("protocol", p.protocol); process.e
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --max-range 5 --quiet
 "$bin" dump --datadir "$state/db2" >"$state/d2"
 cmp "$state/d1" "$state/d2" || { diff "$state/d1" "$state/d2" | head -20; exit 1; }
+node "$root/tests/devnet/cascade_check.js" "$state" "$bin" "$state/db" +20 DAI
 echo "aave_v2_devnet: ok (mid $mid, head $head)"
