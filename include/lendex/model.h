@@ -64,6 +64,11 @@ struct lx_asset_info {
 	struct lx_u256 liquidity_index;  /* ray: normalized income */
 	struct lx_u256 borrow_index;     /* ray: normalized variable debt */
 	struct lx_u256 available;        /* underlying the pool can pay out (supplied - borrowed) */
+	/* Aave V4 (zero elsewhere): an asset is one reserve of one Spoke */
+	uint8_t market[32];              /* the Spoke address, left-padded */
+	uint32_t reserve_id;             /* the Spoke's reserveId */
+	uint16_t collateral_risk_bps;    /* drives the risk premium */
+	struct lx_u256 borrowed_premium; /* part of total_borrowed that is premium debt */
 };
 
 /* One account's balance in one asset. asset indexes lx_market_view.assets. */
@@ -82,6 +87,10 @@ struct lx_asset_pos {
 	                                * k >= 1 = mv->feeds[k - 1] (e.g. an e-mode price source) */
 	struct lx_u256 scaled_supplied;   /* aToken scaledBalanceOf (0 = not index-based) */
 	struct lx_u256 scaled_variable;   /* variable debt scaledBalanceOf */
+	/* Aave V4 (zero elsewhere): scaled_supplied = supplied shares, scaled_variable = drawn
+	 * shares; debt value uses scaled_variable * borrow_index + premium_ray, unrounded */
+	struct lx_u256 premium_ray;       /* premium debt, ray */
+	uint16_t liq_fee_bps;             /* liquidation fee of the account's config key */
 };
 
 /*

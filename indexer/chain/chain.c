@@ -17,7 +17,7 @@ static const struct {
 } protocols[] = {
 	{"aave_v3", LX_PROTO_AAVE_V3},         {"aave_v2", LX_PROTO_AAVE_V2},
 	{"spark", LX_PROTO_SPARK},             {"compound_v3", LX_PROTO_COMPOUND_V3},
-	{"morpho_blue", LX_PROTO_MORPHO_BLUE},
+	{"morpho_blue", LX_PROTO_MORPHO_BLUE}, {"aave_v4", LX_PROTO_AAVE_V4},
 };
 
 uint32_t lx_protocol_from_name(const char *name)

@@ -17,6 +17,7 @@
 #include "lendex/proto.h"
 #include "lendex/report.h"
 #include "lendex/risk.h"
+#include "position_v4.h"
 
 /* Base value of amount at price with decimals, floor, as the protocol computes it. */
 static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const struct lx_u256 *px,
@@ -138,6 +139,12 @@ int lx_cmd_position(const struct lx_cli_args *a)
 	int rc = lx_cli_load_view(a, &mv, 0, &who, 1, &chain);
 	if (rc)
 		return rc;
+	if (mv.protocol == LX_PROTO_AAVE_V4) { /* per Spoke: its own account data */
+		rc = lx_cli_position_v4(a, &mv, chain->name, &who);
+		lx_market_view_release(&mv);
+		lx_chain_destroy(chain);
+		return rc;
+	}
 	const struct lx_account_view *ac = &mv.accounts[0];
 	struct lx_liq_point *pts = NULL;
 	size_t npts = 0;

@@ -9,10 +9,12 @@
 
 extern const struct lx_proto_ops lx_proto_aave_v2;
 extern const struct lx_proto_ops lx_proto_aave_v3;
+extern const struct lx_proto_ops lx_proto_aave_v4;
 
 static const struct lx_proto_ops *const registry[] = {
 	&lx_proto_aave_v2,
 	&lx_proto_aave_v3,
+	&lx_proto_aave_v4,
 };
 
 const struct lx_proto_ops *lx_proto_find(const char *name)
