@@ -65,6 +65,8 @@ async function play(rpc, stateDir, seed) {
   }
   const wait = async (p) => (await p).wait();
   let reverts = 0, sent = 0;
+  const liqs = []; // every liquidation sent: for the liquidation fixtures (fixtures/aave_v4)
+  const stats = { liquidations: 0, receiveShares: 0, partial: 0, deficit: false, pmActions: 0 };
   async function attempt(p) { // a user action that may legitimately revert
     try { await wait(p); sent++; return true; } catch (e) { reverts++; admin.reset(); liq.reset(); pm.reset(); for (const u of users) u.reset(); return false; }
   }
@@ -164,10 +166,10 @@ async function play(rpc, stateDir, seed) {
     if (x < 0.93) { // the position manager for users[2] (S1 only)
       const s1 = S1.spoke.connect(pm), who = await addrOf(users[2]), rr = pick(S1.reserves);
       const y = R();
-      if (y < 0.4) return attempt(s1.supply(rr.id, amount(rr.sym, 1000 + R() * 20000), who));
-      if (y < 0.55) return attempt(s1.setUsingAsCollateral(rr.id, true, who));
-      if (y < 0.8) return attempt(s1.borrow(rr.id, amount(rr.sym, 200 + R() * 5000), who));
-      return attempt(s1.repay(rr.id, amount(rr.sym, 100 + R() * 3000), who));
+      if (y < 0.4) stats.pmActions++; return attempt(s1.supply(rr.id, amount(rr.sym, 1000 + R() * 20000), who));
+      if (y < 0.55) stats.pmActions++; return attempt(s1.setUsingAsCollateral(rr.id, true, who));
+      if (y < 0.8) stats.pmActions++; return attempt(s1.borrow(rr.id, amount(rr.sym, 200 + R() * 5000), who));
+      stats.pmActions++; return attempt(s1.repay(rr.id, amount(rr.sym, 100 + R() * 3000), who));
     }
     const t = pick(Object.values(T));
     t.price = (t.price * BigInt(Math.floor(900 + R() * 200))) / 1000n;
@@ -192,8 +194,12 @@ async function play(rpc, stateDir, seed) {
       const c = pick(colls), b = pick(debts);
       const recv = R() < 0.5;
       const partial = R() < 0.4 ? amount(b.sym, 1500 + R() * 3000) : ethers.MaxUint256;
-      if (await attempt(S.spoke.connect(liq).liquidationCall(c.id, b.id, who, partial, recv))) { n++; say(`liquidated ${who} on spoke ${S.reserves.length} ${c.sym}/${b.sym} recv=${recv} partial=${partial !== ethers.MaxUint256}`); }
-      else if (partial !== ethers.MaxUint256 && await attempt(S.spoke.connect(liq).liquidationCall(c.id, b.id, who, ethers.MaxUint256, !recv))) n++;
+      if (await attempt(S.spoke.connect(liq).liquidationCall(c.id, b.id, who, partial, recv))) {
+        liqs.push({ block: await provider.getBlockNumber(), spoke: await S.spoke.getAddress(), user: who, collateral: c.id, debt: b.id, debtToCover: String(partial), receiveShares: recv });
+        n++; stats.liquidations++; if (recv) stats.receiveShares++; if (partial !== ethers.MaxUint256) stats.partial++; say(`liquidated ${who} on spoke ${S.reserves.length} ${c.sym}/${b.sym} recv=${recv} partial=${partial !== ethers.MaxUint256}`); }
+      else if (partial !== ethers.MaxUint256 && await attempt(S.spoke.connect(liq).liquidationCall(c.id, b.id, who, ethers.MaxUint256, !recv))) {
+        n++; stats.liquidations++; if (!recv) stats.receiveShares++;
+      }
     }
     return n;
   }
@@ -215,7 +221,7 @@ async function play(rpc, stateDir, seed) {
   }
 
   // phase 1: a market comes to life
-  for (let i = 0; i < 60; i++) await randomAction();
+  for (let i = 0; i < 45; i++) await randomAction();
   await checkpoint('phase 1');
   // phase 2: time, a new config key (users pinned to the old one until refreshed), an in-place
   // update of a key users are pinned to, a reserve of Hub B added to S1, a new Spoke S3
@@ -230,7 +236,7 @@ async function play(rpc, stateDir, seed) {
   await inOneBlock(async (txs) => {
     for (const u of everyone) for (const t of Object.values(T)) txs.push(await t.token.connect(u).approve(await S3.spoke.getAddress(), ethers.MaxUint256, { gasLimit: 200000 }));
   });
-  for (let i = 0; i < 50; i++) { await randomAction(); if (i % 10 === 9) await timeJump(Math.floor(R() * 5 * 86400)); }
+  for (let i = 0; i < 35; i++) { await randomAction(); if (i % 10 === 9) await timeJump(Math.floor(R() * 5 * 86400)); }
   await checkpoint('phase 2');
   // phase 3: a deficit — one collateral, borrowed close to the limit, its price crashes
   const vw = await addrOf(victim);
@@ -260,6 +266,7 @@ async function play(rpc, stateDir, seed) {
   // the deficit is covered: an EOA registered as a Hub B spoke adds USDC and eliminates it
   const usdcBId = assets[`${await hubB.getAddress()}:USDC`];
   const deficit = await hubB.getSpokeDeficitRay(usdcBId, await S2.spoke.getAddress());
+  stats.deficit = deficit > 0n;
   if (deficit > 0n) {
     await wait(hubB.addSpoke(usdcBId, await addrOf(admin), [MAXCAP, MAXCAP, MAXRPT, true, false]));
     const amt = deficit / 10n ** 27n + 1000n * 10n ** 6n;
@@ -268,7 +275,7 @@ async function play(rpc, stateDir, seed) {
     await wait(hubB.eliminateDeficit(usdcBId, deficit / 10n ** 27n / 2n, await S2.spoke.getAddress()));
   }
   // phase 4: more of everything, prices down then liquidations
-  for (let i = 0; i < 40; i++) { await randomAction(); if (i % 8 === 7) await timeJump(Math.floor(R() * 10 * 86400)); }
+  for (let i = 0; i < 25; i++) { await randomAction(); if (i % 8 === 7) await timeJump(Math.floor(R() * 10 * 86400)); }
   for (const u of users.slice(0, 6)) await leverUp(u, pick(spokes), 0.95);
   await crash(15);
   say(`phase 4 liquidations: ${await liquidateSome(10)}`);
@@ -276,7 +283,7 @@ async function play(rpc, stateDir, seed) {
   await checkpoint('phase 4');
 
   const sc = {
-    rpc, startBlock, seed: String(seed), checkpoints, sent, reverts,
+    rpc, startBlock, seed: String(seed), checkpoints, sent, reverts, liquidations: liqs,
     hubs: [await hubA.getAddress(), await hubB.getAddress()],
     spokes: await Promise.all(spokes.map(async (S) => ({ spoke: await S.spoke.getAddress(), oracle: await S.oracle.getAddress(), reserves: S.reserves }))),
     users: await Promise.all([...users, liq, victim].map(addrOf)),
@@ -292,7 +299,10 @@ async function play(rpc, stateDir, seed) {
     deployments: [{ name: 'aave-v4-devnet', protocol: 'aave_v4', version: '0.5.11', start_block: startBlock,
       base_currency_decimals: 26, contracts }],
   }, null, 2));
-  say(`aave_v4 scenario: seed ${seed}, ${sent} transactions, ${reverts} reverted, checkpoints ${checkpoints.join(' ')}`);
+  console.log(`aave_v4 scenario: seed ${seed}, ${sent} transactions (${reverts} reverted), ${JSON.stringify(stats)}, checkpoints ${checkpoints.join(' ')}`);
+  // the scenario must have exercised what it is for
+  if (!stats.liquidations || !stats.receiveShares || stats.receiveShares === stats.liquidations || !stats.partial || !stats.deficit || !stats.pmActions)
+    throw new Error('scenario too tame for this seed: ' + JSON.stringify(stats));
 }
 
 async function verify(stateDir, blockArg, bin, extra) {
@@ -305,37 +315,37 @@ async function verify(stateDir, blockArg, bin, extra) {
   for (const s of sc.spokes) if ((await provider.getCode(s.spoke, block)) !== '0x') live.push(s);
   const K = ['riskPremium', 'avgCollateralFactor', 'healthFactor', 'totalCollateralValue', 'totalDebtValueRay', 'activeCollateralCount', 'borrowCount'];
   const reservesSeen = new Set();
-  for (const u of sc.users) {
+  const one = async (u) => {
     const p = JSON.parse(execFileSync(bin, ['position', u, '--chain', 'devnet', '--json', ...extra], { encoding: 'utf8' }));
     eq(`${u} synced block`, block, p.block);
-    for (const s of live) {
+    await Promise.all(live.map(async (s) => {
       const spoke = new ethers.Contract(s.spoke, A.SpokeInstance.abi, provider);
       const n = Number(await spoke.getReserveCount(ov));
       const m = p.markets.find((x) => x.market.toLowerCase() === s.spoke.toLowerCase());
       const d = await spoke.getUserAccountData(u, ov);
       for (const k of K) eq(`${u}@${s.spoke.slice(0, 8)} ${k}`, d[k], m ? m[k] : (k === 'healthFactor' ? ethers.MaxUint256 : 0));
-      for (let r = 0; r < n; r++) {
-        const pos = await spoke.getUserPosition(r, u, ov);
+      await Promise.all([...Array(n).keys()].map(async (r) => {
         const mine = (m && m.positions.find((x) => x.reserveId === r)) || { supplied: '0', suppliedShares: '0', drawnDebt: '0', premiumDebt: '0', drawnShares: '0' };
         const tag = `${u}@${s.spoke.slice(0, 8)} r${r}`;
+        const [pos, sup, [dr, pr]] = await Promise.all([spoke.getUserPosition(r, u, ov), spoke.getUserSuppliedAssets(r, u, ov), spoke.getUserDebt(r, u, ov)]);
         eq(`${tag} suppliedShares`, pos.suppliedShares, mine.suppliedShares);
         eq(`${tag} drawnShares`, pos.drawnShares, mine.drawnShares);
-        eq(`${tag} supplied`, await spoke.getUserSuppliedAssets(r, u, ov), mine.supplied);
-        const [dr, pr] = await spoke.getUserDebt(r, u, ov);
+        eq(`${tag} supplied`, sup, mine.supplied);
         eq(`${tag} drawnDebt`, dr, mine.drawnDebt);
         eq(`${tag} premiumDebt`, pr, mine.premiumDebt);
         if (m && !reservesSeen.has(`${s.spoke}:${r}`)) {
           const rv = m.reserves.find((x) => x.reserveId === r);
-          if (!rv) { eq(`${s.spoke} r${r} listed`, 'yes', 'no'); continue; }
+          if (!rv) { eq(`${s.spoke} r${r} listed`, 'yes', 'no'); return; }
           reservesSeen.add(`${s.spoke}:${r}`);
-          eq(`${s.spoke.slice(0, 8)} r${r} suppliedAssets`, await spoke.getReserveSuppliedAssets(r, ov), rv.suppliedAssets);
-          const [rd, rp] = await spoke.getReserveDebt(r, ov);
+          const [ra, [rd, rp]] = await Promise.all([spoke.getReserveSuppliedAssets(r, ov), spoke.getReserveDebt(r, ov)]);
+          eq(`${s.spoke.slice(0, 8)} r${r} suppliedAssets`, ra, rv.suppliedAssets);
           eq(`${s.spoke.slice(0, 8)} r${r} drawn`, rd, rv.drawnDebt);
           eq(`${s.spoke.slice(0, 8)} r${r} premium`, rp, rv.premiumDebt);
         }
-      }
-    }
-  }
+      }));
+    }));
+  };
+  for (const u of sc.users) await one(u);
   console.log(`verify aave_v4: ${sc.users.length} users x ${live.length} spokes, ${reservesSeen.size} reserves, ${checks} checks, ${bad} mismatches at block ${block}`);
   process.exit(bad ? 1 : 0);
 }
