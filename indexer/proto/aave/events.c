@@ -117,6 +117,17 @@ struct aave_event_def aave_events[EV_COUNT] = {
 #undef I
 #undef N
 
+void aave_filter_topics(struct lx_filter *f, const struct aave_event_def *evs, int n)
+{
+	for (int i = 0; i < n && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < f->n_topic0 && !dup; j++)
+			dup = memcmp(f->topic0[j], evs[i].topic0, 32) == 0;
+		if (!dup)
+			memcpy(f->topic0[f->n_topic0++], evs[i].topic0, 32);
+	}
+}
+
 void aave_events_init(void)
 {
 	for (int i = 0; i < EV_COUNT; i++)

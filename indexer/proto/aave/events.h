@@ -90,6 +90,9 @@ struct aave_event_def {
 
 extern struct aave_event_def aave_events[EV_COUNT];
 
+/* Adds the topic0s of evs[0..n) to f, each once (the filter's topic list is a set). */
+void aave_filter_topics(struct lx_filter *f, const struct aave_event_def *evs, int n);
+
 /* Computes every topic0 (idempotent, thread-compatible at start-up). */
 void aave_events_init(void);
 

@@ -25,12 +25,12 @@ int aave_view_market_flows(struct aave *a, struct lx_store_txn *txn, struct lx_m
 	size_t fkl, fvl;
 	int rc = lx_store_iter_begin(&it, txn, T_FLOW, k, kl, err);
 	while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
-		if (fkl != kl + 13 || fvl != 85) {
+		struct lx_flow fl;
+		struct lx_addr asset;
+		if (aave_rec_flow_decode(&fl, &asset, fk, fkl, kl, fv, fvl)) {
 			lx_store_iter_end(&it);
 			return aave_corrupt(err, T_FLOW);
 		}
-		struct lx_addr asset;
-		memcpy(asset.b, fv + 1, 20);
 		size_t ai;
 		for (ai = 0; ai < mv->n_assets; ai++)
 			if (lx_addr_eq(&mv->assets[ai].asset, &asset))
@@ -46,15 +46,8 @@ int aave_view_market_flows(struct aave *a, struct lx_store_txn *txn, struct lx_m
 			mv->market_flows = nf;
 			cap = nc;
 		}
-		struct lx_flow *f = &mv->market_flows[mv->n_market_flows++];
-		memset(f, 0, sizeof(*f));
-		f->block = aave_rd64(fk + kl);
-		f->log_index = (uint32_t)fk[kl + 8] << 24 | (uint32_t)fk[kl + 9] << 16 |
-			       (uint32_t)fk[kl + 10] << 8 | fk[kl + 11];
-		f->kind = fv[0];
-		f->asset = ai < mv->n_assets ? (uint32_t)ai : UINT32_MAX;
-		lx_u256_from_be(&f->amount, fv + 21);
-		memcpy(f->tx, fv + 53, 32);
+		fl.asset = ai < mv->n_assets ? (uint32_t)ai : UINT32_MAX;
+		mv->market_flows[mv->n_market_flows++] = fl;
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)

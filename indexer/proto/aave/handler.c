@@ -87,43 +87,22 @@ int aave_filter(struct lx_proto *p, struct lx_filter *f)
 		f->addr[f->n_addr++] = a->provider;
 	for (size_t i = 0; i < a->n_tokens && f->n_addr < LX_FILTER_MAX_ADDR; i++)
 		f->addr[f->n_addr++] = a->tokens[i].token;
-	for (int i = 0; i < EV_COUNT && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < f->n_topic0; j++)
-			if (memcmp(f->topic0[j], aave_events[i].topic0, 32) == 0)
-				dup = true;
-		if (!dup)
-			memcpy(f->topic0[f->n_topic0++], aave_events[i].topic0, 32);
-	}
+	aave_filter_topics(f, aave_events, EV_COUNT);
 	return 0;
 }
 
 /* ---- lifecycle ---- */
 
+static int add_loaded(void *ctx, const struct lx_addr *t, const struct lx_addr *asset,
+		      uint8_t kind, struct lx_error *err)
+{
+	struct aave *a = ctx;
+	return aave_find_token(a, t) ? 0 : aave_add_token(a, t, asset, kind, 0, err);
+}
+
 static int load_tokens(struct aave *a, struct lx_store_txn *txn, struct lx_error *err)
 {
-	struct lx_store_iter it;
-	int rc = lx_store_iter_begin(&it, txn, T_TOKEN, a->market, AAVE_MARKET_KEY, err);
-	const uint8_t *k, *v;
-	size_t kl, vl;
-	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
-		struct lx_addr t, asset;
-		if (kl != AAVE_MARKET_KEY + 20 || vl != 21 || v[20] < 1 || v[20] > 3) {
-			lx_store_iter_end(&it);
-			return aave_corrupt(err, T_TOKEN);
-		}
-		memcpy(t.b, k + AAVE_MARKET_KEY, 20);
-		memcpy(asset.b, v, 20);
-		if (!aave_find_token(a, &t) && (rc = aave_add_token(a, &t, &asset, v[20], 0, err))) {
-			lx_store_iter_end(&it);
-			return rc;
-		}
-	}
-	lx_store_iter_end(&it);
-	if (rc != LX_ENOTFOUND)
-		return rc;
-	lx_error_clear(err);
-	return 0;
+	return aave_rec_load_tokens(txn, T_TOKEN, a->market, add_loaded, a, err);
 }
 
 static int aave_create(struct lx_proto **out, const struct lx_chain *chain,

@@ -142,6 +142,38 @@ int aave_rec_put_flow(struct lx_store_txn *txn, const uint8_t *market, uint64_t 
 int aave_rec_count(struct lx_store_txn *txn, const char *table, const uint8_t *market,
 		   uint16_t *out, struct lx_error *err);
 
+/*
+ * Shared pieces of the handlers' views and start-up (view_rec.c). asset_info fills a view's
+ * asset from a reserve record and its indexes at the view's time. flow_decode reads one
+ * lx.flow row whose key has a prefix-byte market|user prefix (LX_ECORRUPT when its sizes are
+ * not a flow row's). load_tokens calls add for every row of a token table under market.
+ */
+struct lx_asset_info;
+struct lx_flow;
+struct lx_deployment;
+void aave_rec_asset_info(struct lx_asset_info *inf, const struct aave_reserve *r,
+			 const struct lx_deployment *dep, const struct lx_u256 *income,
+			 const struct lx_u256 *debt);
+int aave_rec_flow_decode(struct lx_flow *f, struct lx_addr *asset, const uint8_t *k, size_t kl,
+			 size_t prefix, const uint8_t *v, size_t vl);
+/* A reserve with its normalized income and debt at a view's time. load_reserves: every reserve
+ * of table under market, in the pool's reserve order, indexes projected to ts with compound
+ * (math.h); *out malloc'd, freed by the caller. */
+struct aave_rsv {
+	struct aave_reserve r;
+	struct lx_u256 income, debt;
+};
+int aave_rec_load_reserves(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+			   uint64_t ts,
+			   int (*compound)(struct lx_u256 *, const struct lx_u256 *, uint64_t, uint64_t),
+			   struct aave_rsv **out, size_t *n_out, struct lx_error *err);
+/* Grows *p (elements of elem bytes, capacity *cap) to hold need; LX_ENOMEM. */
+int aave_rec_grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err);
+typedef int (*aave_rec_token_fn)(void *ctx, const struct lx_addr *token,
+				 const struct lx_addr *asset, uint8_t kind, struct lx_error *err);
+int aave_rec_load_tokens(struct lx_store_txn *txn, const char *table, const uint8_t *market,
+			 aave_rec_token_fn add, void *ctx, struct lx_error *err);
+
 /* Big-endian helpers */
 void aave_be64(uint8_t *out, uint64_t v);
 uint64_t aave_rd64(const uint8_t *in);

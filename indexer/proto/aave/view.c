@@ -13,68 +13,14 @@
 
 /* ---- views ---- */
 
-struct rsv {
-	struct aave_reserve r;
-	struct lx_u256 income, debt; /* normalized income / debt at the view's timestamp */
-};
-
+/* The market's reserves, indexes projected to ts with the live version's compound formula. */
 static int load_reserves(struct aave *a, struct lx_store_txn *txn, uint64_t ts,
-			 struct rsv **out, size_t *n_out, struct lx_error *err)
+			 struct aave_rsv **out, size_t *n_out, struct lx_error *err)
 {
-	struct lx_store_iter it;
-	size_t n = 0, cap = 0;
-	struct rsv *v = NULL;
-	const uint8_t *k, *val;
-	size_t kl, vl;
-	int rc = lx_store_iter_begin(&it, txn, T_RESERVE, a->market, AAVE_MARKET_KEY, err);
-	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &val, &vl, err)) == 0) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct rsv *nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				rc = lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
-				break;
-			}
-			v = nv;
-		}
-		if (aave_reserve_decode(&v[n].r, val, vl)) {
-			rc = aave_corrupt(err, T_RESERVE);
-			break;
-		}
-		struct aave_reserve *r = &v[n].r;
-		uint64_t now = ts < r->last_update ? r->last_update : ts;
-		if (lx_u256_is_zero(&r->liq_index)) {
-			/* initialised, no ReserveDataUpdated yet: indexes start at one ray */
-			lx_u256_pow10(&r->liq_index, 27);
-			lx_u256_pow10(&r->var_index, 27);
-			r->last_update = now;
-		}
-		if ((rc = lx_aave_normalized_income(&v[n].income, &r->liq_index, &r->liq_rate,
-						    r->last_update, now)) ||
-		    (rc = (a->rules->compound == AAVE_COMPOUND_PRECISE ? lx_aave_normalized_debt_v34
-									      : lx_aave_normalized_debt)(
-				  &v[n].debt, &r->var_index, &r->var_rate, r->last_update, now))) {
-			rc = lx_error_set(err, rc, "aave_v3: index projection overflow");
-			break;
-		}
-		n++;
-	}
-	lx_store_iter_end(&it);
-	if (rc != LX_ENOTFOUND) {
-		free(v);
-		return rc;
-	}
-	lx_error_clear(err);
-	/* order by the Pool's reserve id, as getReservesList does */
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && v[j - 1].r.id > v[j].r.id; j--) {
-			struct rsv t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	*out = v;
-	*n_out = n;
-	return 0;
+	lx_aave_compound_fn compound = a->rules->compound == AAVE_COMPOUND_PRECISE
+					       ? lx_aave_compounded_interest_v34
+					       : lx_aave_compounded_interest;
+	return aave_rec_load_reserves(txn, T_RESERVE, a->market, ts, compound, out, n_out, err);
 }
 
 static int load_emodes(struct aave *a, struct lx_store_txn *txn, struct aave_emode *em,
@@ -152,21 +98,11 @@ struct vb {
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err)
 {
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *n = realloc(*p, c * elem);
-	if (!n)
-		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory building the view");
-	*p = n;
-	*cap = c;
-	return 0;
+	return aave_rec_grow(p, cap, need, elem, err);
 }
 
 static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
-			const struct rsv *rs, size_t n_rs, const struct aave_emode *em,
+			const struct aave_rsv *rs, size_t n_rs, const struct aave_emode *em,
 			const bool *have_em, const struct lx_addr *user, unsigned flags,
 			uint64_t ts, struct lx_error *err)
 {
@@ -279,12 +215,12 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 		size_t fkl, fvl;
 		rc = lx_store_iter_begin(&it, txn, T_FLOW, k, kl, err);
 		while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
-			if (fkl != kl + 13 || fvl != 85) {
+			struct lx_flow fl;
+			struct lx_addr asset;
+			if (aave_rec_flow_decode(&fl, &asset, fk, fkl, kl, fv, fvl)) {
 				lx_store_iter_end(&it);
 				return aave_corrupt(err, T_FLOW);
 			}
-			struct lx_addr asset;
-			memcpy(asset.b, fv + 1, 20);
 			size_t ri;
 			for (ri = 0; ri < n_rs; ri++)
 				if (lx_addr_eq(&rs[ri].r.asset, &asset))
@@ -297,14 +233,8 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 				lx_store_iter_end(&it);
 				return rc;
 			}
-			struct lx_flow *f = &mv->flow_pool[fi];
-			f->block = aave_rd64(fk + kl);
-			f->log_index = (uint32_t)fk[kl + 8] << 24 | (uint32_t)fk[kl + 9] << 16 |
-				       (uint32_t)fk[kl + 10] << 8 | fk[kl + 11];
-			f->kind = fv[0];
-			f->asset = (uint32_t)ri;
-			lx_u256_from_be(&f->amount, fv + 21);
-			memcpy(f->tx, fv + 53, 32);
+			fl.asset = (uint32_t)ri;
+			mv->flow_pool[fi] = fl;
 			acct->n_flows++;
 		}
 		lx_store_iter_end(&it);
@@ -364,7 +294,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		     struct lx_market_view *mv, struct lx_error *err)
 {
 	struct aave *a = aave_of(p);
-	struct rsv *rs = NULL;
+	struct aave_rsv *rs = NULL;
 	size_t n_rs = 0;
 	static struct aave_emode em[256];
 	static bool have_em[256];
@@ -399,22 +329,8 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
 	}
 	for (size_t i = 0; i < n_rs; i++) {
-		struct lx_asset_info *inf = &mv->assets[i];
 		const struct aave_reserve *r = &rs[i].r;
-		inf->asset = r->asset;
-		inf->supply_token = r->atoken;
-		memcpy(inf->symbol, r->symbol, sizeof(inf->symbol));
-		inf->decimals = r->decimals;
-		inf->price = r->price;
-		inf->price_block = r->price_block;
-		inf->ltv_bps = r->ltv;
-		inf->liq_threshold_bps = r->lt;
-		inf->liq_bonus_bps = r->bonus;
-		inf->liq_protocol_fee_bps = r->protocol_fee;
-		inf->group = (uint16_t)lx_deployment_group_of(a->base.dep, &r->asset);
-		inf->depth_base_per_pct = lx_deployment_depth_of(a->base.dep, &r->asset);
-		inf->liquidity_index = rs[i].income;
-		inf->borrow_index = rs[i].debt;
+		aave_rec_asset_info(&mv->assets[i], r, a->base.dep, &rs[i].income, &rs[i].debt);
 		if (r->price_block > mv->block)
 			mv->block = r->price_block;
 	}

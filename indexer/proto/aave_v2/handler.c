@@ -107,14 +107,7 @@ static int filter(struct lx_proto *p, struct lx_filter *f)
 		f->addr[f->n_addr++] = a->provider;
 	for (size_t i = 0; i < a->n_tokens && f->n_addr < LX_FILTER_MAX_ADDR; i++)
 		f->addr[f->n_addr++] = a->tokens[i].token;
-	for (int i = 0; i < V2_EV_COUNT && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++) {
-		bool dup = false;
-		for (size_t j = 0; j < f->n_topic0; j++)
-			if (memcmp(f->topic0[j], v2_events[i].topic0, 32) == 0)
-				dup = true;
-		if (!dup)
-			memcpy(f->topic0[f->n_topic0++], v2_events[i].topic0, 32);
-	}
+	aave_filter_topics(f, v2_events, V2_EV_COUNT);
 	return 0;
 }
 
@@ -144,31 +137,19 @@ static int log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *log
 
 /* ---- lifecycle ---- */
 
+static int add_loaded(void *ctx, const struct lx_addr *t, const struct lx_addr *asset,
+		      uint8_t kind, struct lx_error *err)
+{
+	return v2_add_token(ctx, t, asset, kind, err);
+}
+
 /* Tokens learned earlier (aave2.token: market|token -> asset(20) kind(1)) and whether their
  * reserve's decimals are known. */
 static int load_tokens(struct aave2 *a, struct lx_store_txn *txn, struct lx_error *err)
 {
-	struct lx_store_iter it;
-	int rc = lx_store_iter_begin(&it, txn, V2_T_TOKEN, a->market, AAVE_MARKET_KEY, err);
-	const uint8_t *k, *v;
-	size_t kl, vl;
-	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
-		struct lx_addr t, asset;
-		if (kl != AAVE_MARKET_KEY + 20 || vl != 21 || v[20] < 1 || v[20] > 3) {
-			lx_store_iter_end(&it);
-			return aave_rec_corrupt(err, V2_T_TOKEN);
-		}
-		memcpy(t.b, k + AAVE_MARKET_KEY, 20);
-		memcpy(asset.b, v, 20);
-		if ((rc = v2_add_token(a, &t, &asset, v[20], err))) {
-			lx_store_iter_end(&it);
-			return rc;
-		}
-	}
-	lx_store_iter_end(&it);
-	if (rc != LX_ENOTFOUND)
+	int rc = aave_rec_load_tokens(txn, V2_T_TOKEN, a->market, add_loaded, a, err);
+	if (rc)
 		return rc;
-	lx_error_clear(err);
 	for (size_t i = 0; i < a->n_tokens; i++) {
 		struct aave_reserve r;
 		rc = aave_rec_get_reserve(txn, V2_T_RESERVE, a->market, &a->tokens[i].asset, &r, err);

@@ -13,10 +13,6 @@
 #include "lendex/chain.h"
 #include "lendex/store.h"
 
-struct rsv {
-	struct aave_reserve r;
-	struct lx_u256 income, debt; /* normalized income / debt at the view's timestamp */
-};
 
 static int oom(struct lx_error *err)
 {
@@ -25,69 +21,17 @@ static int oom(struct lx_error *err)
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err)
 {
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 16;
-	while (c < need)
-		c *= 2;
-	void *n = realloc(*p, c * elem);
-	if (!n)
-		return oom(err);
-	*p = n;
-	*cap = c;
-	return 0;
+	return aave_rec_grow(p, cap, need, elem, err);
 }
 
 static int load_reserves(struct aave2 *a, struct lx_store_txn *txn, uint64_t ts,
-			 struct rsv **out, size_t *n_out, struct lx_error *err)
+			 struct aave_rsv **out, size_t *n_out, struct lx_error *err)
 {
-	struct lx_store_iter it;
-	size_t n = 0, cap = 0;
-	struct rsv *v = NULL;
-	const uint8_t *k, *val;
-	size_t kl, vl;
-	int rc = lx_store_iter_begin(&it, txn, V2_T_RESERVE, a->market, AAVE_MARKET_KEY, err);
-	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &val, &vl, err)) == 0) {
-		if ((rc = grow((void **)&v, &cap, n + 1, sizeof(*v), err)))
-			break;
-		struct aave_reserve *r = &v[n].r;
-		if (aave_reserve_decode(r, val, vl)) {
-			rc = aave_rec_corrupt(err, V2_T_RESERVE);
-			break;
-		}
-		uint64_t now = ts < r->last_update ? r->last_update : ts;
-		if (lx_u256_is_zero(&r->liq_index)) { /* no ReserveDataUpdated yet */
-			lx_u256_pow10(&r->liq_index, 27);
-			lx_u256_pow10(&r->var_index, 27);
-			r->last_update = now;
-		}
-		if ((rc = lx_aave_normalized_income(&v[n].income, &r->liq_index, &r->liq_rate,
-						    r->last_update, now)) ||
-		    (rc = lx_aave_debt_with(&v[n].debt, lx_aave_compounded_interest_v2,
-					    &r->var_index, &r->var_rate, r->last_update, now))) {
-			rc = lx_error_set(err, rc, "aave_v2: index projection overflow");
-			break;
-		}
-		n++;
-	}
-	lx_store_iter_end(&it);
-	if (rc != LX_ENOTFOUND) {
-		free(v);
-		return rc;
-	}
-	lx_error_clear(err);
-	for (size_t i = 1; i < n; i++) /* the pool's reserve order (getReservesList) */
-		for (size_t j = i; j > 0 && v[j - 1].r.id > v[j].r.id; j--) {
-			struct rsv t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	*out = v;
-	*n_out = n;
-	return 0;
+	return aave_rec_load_reserves(txn, V2_T_RESERVE, a->market, ts,
+				      lx_aave_compounded_interest_v2, out, n_out, err);
 }
 
-static size_t find_asset(const struct rsv *rs, size_t n, const uint8_t *addr)
+static size_t find_asset(const struct aave_rsv *rs, size_t n, const uint8_t *addr)
 {
 	for (size_t i = 0; i < n; i++)
 		if (memcmp(rs[i].r.asset.b, addr, 20) == 0)
@@ -97,7 +41,7 @@ static size_t find_asset(const struct rsv *rs, size_t n, const uint8_t *addr)
 
 /* Flow rows of one user (lx.flow, market|user prefix) appended to *fl. */
 static int load_flows(struct aave2 *a, struct lx_store_txn *txn, const struct lx_addr *user,
-		      const struct rsv *rs, size_t n_rs, bool keep_unknown, struct lx_flow **fl,
+		      const struct aave_rsv *rs, size_t n_rs, bool keep_unknown, struct lx_flow **fl_out,
 		      size_t *n, size_t *cap, struct lx_error *err)
 {
 	uint8_t k[AAVE_REC_KEY_MAX];
@@ -107,24 +51,19 @@ static int load_flows(struct aave2 *a, struct lx_store_txn *txn, const struct lx
 	size_t fkl, fvl;
 	int rc = lx_store_iter_begin(&it, txn, AAVE_T_FLOW, k, kl, err);
 	while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
-		if (fkl != kl + 13 || fvl != 85) {
+		struct lx_flow fl;
+		struct lx_addr asset;
+		if (aave_rec_flow_decode(&fl, &asset, fk, fkl, kl, fv, fvl)) {
 			rc = aave_rec_corrupt(err, AAVE_T_FLOW);
 			break;
 		}
-		size_t ai = find_asset(rs, n_rs, fv + 1);
+		size_t ai = find_asset(rs, n_rs, asset.b);
 		if (ai == n_rs && !keep_unknown)
 			continue;
-		if ((rc = grow((void **)fl, cap, *n + 1, sizeof(**fl), err)))
+		if ((rc = grow((void **)fl_out, cap, *n + 1, sizeof(**fl_out), err)))
 			break;
-		struct lx_flow *f = &(*fl)[(*n)++];
-		memset(f, 0, sizeof(*f));
-		f->block = aave_rd64(fk + kl);
-		f->log_index = (uint32_t)fk[kl + 8] << 24 | (uint32_t)fk[kl + 9] << 16 |
-			       (uint32_t)fk[kl + 10] << 8 | fk[kl + 11];
-		f->kind = fv[0];
-		f->asset = ai < n_rs ? (uint32_t)ai : UINT32_MAX;
-		lx_u256_from_be(&f->amount, fv + 21);
-		memcpy(f->tx, fv + 53, 32);
+		fl.asset = ai < n_rs ? (uint32_t)ai : UINT32_MAX;
+		(*fl_out)[(*n)++] = fl;
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
@@ -135,7 +74,7 @@ static int load_flows(struct aave2 *a, struct lx_store_txn *txn, const struct lx
 
 struct vb {
 	struct lx_market_view *mv;
-	const struct rsv *rs;
+	const struct aave_rsv *rs;
 	size_t n_rs, acc_cap, pos_cap, flow_cap;
 	size_t n_pos, n_flows;          /* totals so far */
 	size_t *pos_start, *flow_start, idx_cap;
@@ -143,7 +82,7 @@ struct vb {
 	unsigned flags;
 };
 
-static int position(struct lx_asset_pos *ap, const struct rsv *rs, const struct aave_pos *p,
+static int position(struct lx_asset_pos *ap, const struct aave_rsv *rs, const struct aave_pos *p,
 		    uint64_t ts)
 {
 	const struct aave_reserve *r = &rs->r;
@@ -266,7 +205,7 @@ static int all_accounts(struct aave2 *a, struct lx_store_txn *txn, struct vb *b,
 	return 0;
 }
 
-static void fill_market(struct aave2 *a, struct lx_market_view *mv, const struct rsv *rs,
+static void fill_market(struct aave2 *a, struct lx_market_view *mv, const struct aave_rsv *rs,
 			size_t n_rs, uint64_t timestamp)
 {
 	const struct lx_deployment *dep = a->base.dep;
@@ -282,21 +221,8 @@ static void fill_market(struct aave2 *a, struct lx_market_view *mv, const struct
 	snprintf(mv->rules.version, sizeof(mv->rules.version), "%s", dep->version);
 	mv->n_assets = n_rs;
 	for (size_t i = 0; i < n_rs; i++) {
-		struct lx_asset_info *inf = &mv->assets[i];
 		const struct aave_reserve *r = &rs[i].r;
-		inf->asset = r->asset;
-		inf->supply_token = r->atoken;
-		memcpy(inf->symbol, r->symbol, sizeof(inf->symbol));
-		inf->decimals = r->decimals;
-		inf->price = r->price;
-		inf->price_block = r->price_block;
-		inf->ltv_bps = r->ltv;
-		inf->liq_threshold_bps = r->lt;
-		inf->liq_bonus_bps = r->bonus;
-		inf->group = (uint16_t)lx_deployment_group_of(dep, &r->asset);
-		inf->depth_base_per_pct = lx_deployment_depth_of(dep, &r->asset);
-		inf->liquidity_index = rs[i].income;
-		inf->borrow_index = rs[i].debt;
+		aave_rec_asset_info(&mv->assets[i], r, dep, &rs[i].income, &rs[i].debt);
 		if (r->price_block > mv->block)
 			mv->block = r->price_block;
 	}
@@ -307,7 +233,7 @@ int v2_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	    struct lx_market_view *mv, struct lx_error *err)
 {
 	struct aave2 *a = v2_of(p);
-	struct rsv *rs = NULL;
+	struct aave_rsv *rs = NULL;
 	size_t n_rs = 0;
 	memset(mv, 0, sizeof(*mv));
 	int rc = load_reserves(a, txn, timestamp, &rs, &n_rs, err);
