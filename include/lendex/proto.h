@@ -39,6 +39,19 @@ struct lx_log {
 	size_t data_len;
 };
 
+/*
+ * What a handler does with one log, for the sync summary's per-event counts. A log of an
+ * emitter the handler follows is either applied, or ignored for a named reason (it changes
+ * nothing the handler keeps: an ERC-20 Transfer that the scaled Mint/Burn already carry, an
+ * allowance, ...), or unknown (a topic0 the handler cannot name: a version it does not know?).
+ */
+enum lx_log_fate { LX_LOG_NOT_MINE = 0, LX_LOG_APPLIED, LX_LOG_IGNORED, LX_LOG_UNKNOWN };
+struct lx_log_class {
+	enum lx_log_fate fate;
+	const char *event;  /* static: the event's name; NULL when unknown or not mine */
+	const char *reason; /* static: why an ignored log changes nothing kept; NULL otherwise */
+};
+
 #define LX_FILTER_MAX_ADDR 1024
 #define LX_FILTER_MAX_TOPIC 64
 
@@ -118,6 +131,12 @@ struct lx_proto_ops {
 	 */
 	int (*apply_log_reads)(struct lx_proto *p, struct lx_store_txn *txn,
 			       const struct lx_call *reads, size_t n, struct lx_error *err);
+	/*
+	 * Optional. Says what apply does (or did) with log, from the log and the emitters the
+	 * handler follows alone (no store, no error): out is always filled.
+	 */
+	void (*classify)(const struct lx_proto *p, const struct lx_log *log,
+			 struct lx_log_class *out);
 
 	/*
 	 * Builds the neutral market view as of timestamp (balances with interest to then).

@@ -12,6 +12,7 @@
 
 #include "lendex/chain.h"
 #include "lendex/err.h"
+#include "lendex/proto.h"
 #include "lendex/rpc.h"
 #include "lendex/store.h"
 #include "lendex/verify.h"
@@ -29,6 +30,32 @@ struct lx_sync_opts {
 	int progress;               /* 0 quiet, 1 plain lines, 2 live TTY line */
 	struct lx_verifier *verifier; /* sync --verify: prove each range first (NULL: off) */
 };
+
+/*
+ * Logs of one event and fate in a run (the summary's per-event counts). Key: (fate, event,
+ * reason). Logs no handler asked for have fate LX_LOG_NOT_MINE and sync's own reason.
+ */
+#define LX_SYNC_MAX_EVENT_KINDS 64
+struct lx_event_count {
+	char event[40];     /* the event's name; unnamed: "topic0 0x" and 8 hex digits */
+	const char *reason; /* static; ignored logs: why they change nothing kept; else NULL */
+	uint8_t fate;       /* enum lx_log_fate (proto.h) */
+	uint64_t n;
+};
+struct lx_event_counts {
+	size_t n;
+	struct lx_event_count c[LX_SYNC_MAX_EVENT_KINDS];
+	uint64_t other; /* logs of kinds beyond the table (counted, not named) */
+};
+
+/*
+ * Adds k logs of one kind to t: class from a handler's classify (fate LX_LOG_NOT_MINE when
+ * none named it), topic0 names an unnamed one (NULL: anonymous log).
+ */
+void lx_event_counts_add(struct lx_event_counts *t, const struct lx_log_class *c,
+			 const uint8_t *topic0, uint64_t k);
+/* Adds every kind of src to t. */
+void lx_event_counts_merge(struct lx_event_counts *t, const struct lx_event_counts *src);
 
 /*
  * What a run did. [from, to] are the blocks applied by this run; when nothing was applied,
@@ -49,6 +76,7 @@ struct lx_sync_result {
 		uint32_t log_index;
 		uint8_t address[20];
 	} first_ignored;
+	struct lx_event_counts events; /* every log of the run's answers, by event and fate */
 };
 
 /*

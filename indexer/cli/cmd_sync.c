@@ -46,6 +46,42 @@ static int open_verifier(const struct lx_cli_args *a, const struct lx_chain *cha
 	return 0;
 }
 
+
+static const char *const fate_names[] = {"not asked for", "applied", "ignored", "unknown"};
+
+/* The summary's per-event counts: applied, then ignored with the reason, unknown, not asked. */
+static void print_events_text(const struct lx_event_counts *ev)
+{
+	static const uint8_t order[] = {LX_LOG_APPLIED, LX_LOG_IGNORED, LX_LOG_UNKNOWN,
+					LX_LOG_NOT_MINE};
+	for (size_t o = 0; o < sizeof(order); o++)
+		for (size_t i = 0; i < ev->n; i++) {
+			const struct lx_event_count *c = &ev->c[i];
+			if (c->fate != order[o])
+				continue;
+			printf("  %-13s %-34s %10llu%s%s\n", fate_names[c->fate], c->event,
+			       (unsigned long long)c->n, c->reason ? "  " : "",
+			       c->reason ? c->reason : "");
+		}
+	if (ev->other)
+		printf("  %-13s %-34s %10llu\n", "(more kinds)", "", (unsigned long long)ev->other);
+}
+
+static void print_events_json(const struct lx_event_counts *ev)
+{
+	static const char *const json_fate[] = {"not_asked", "applied", "ignored", "unknown"};
+	printf(",\"events\":[");
+	for (size_t i = 0; i < ev->n; i++) {
+		const struct lx_event_count *c = &ev->c[i];
+		printf("%s{\"event\":\"%s\",\"fate\":\"%s\",\"count\":%llu", i ? "," : "",
+		       c->event, json_fate[c->fate], (unsigned long long)c->n);
+		if (c->reason)
+			printf(",\"reason\":\"%s\"", c->reason);
+		putchar('}');
+	}
+	printf("],\"events_other\":%llu", (unsigned long long)ev->other);
+}
+
 int lx_cmd_sync(const struct lx_cli_args *a)
 {
 	struct lx_chain *chain = NULL;
@@ -110,6 +146,18 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 			     "or a config naming the wrong contracts?",
 			     (unsigned long long)res.ignored_logs, addr,
 			     (unsigned long long)res.first_ignored.block, res.first_ignored.log_index);
+	uint64_t unknown = 0;
+	const char *first_unknown = NULL;
+	for (size_t i = 0; i < res.events.n; i++)
+		if (res.events.c[i].fate == LX_LOG_UNKNOWN) {
+			unknown += res.events.c[i].n;
+			if (!first_unknown)
+				first_unknown = res.events.c[i].event;
+		}
+	if (unknown)
+		lx_cli_warnf("%llu logs of followed contracts carry an event lendex cannot name "
+			     "(first: %s) and were not applied: a protocol version it does not know?",
+			     (unsigned long long)unknown, first_unknown);
 	if (res.behind)
 		lx_cli_warnf("the node's head %llu is %llu blocks behind this store's block %llu "
 			     "(a lagging node?): nothing synced, store left at block %llu",
@@ -126,6 +174,7 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		       (unsigned long long)res.logs, (unsigned long long)res.ignored_logs,
 		       (unsigned long long)res.ranges, (unsigned long long)res.splits,
 		       (unsigned long long)res.reorgs);
+		print_events_json(&res.events);
 		if (vs)
 			printf(",\"verified\":{\"headers\":%llu,\"blocks\":%llu,\"bloom_blocks\":%llu,"
 			       "\"receipts\":%llu,\"logs\":%llu,\"signers\":%llu,\"tip\":%llu,"
@@ -151,6 +200,7 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		if (res.ignored_logs)
 			printf(", %llu logs ignored", (unsigned long long)res.ignored_logs);
 		putchar('\n');
+		print_events_text(&res.events);
 	}
 	if (vs && !quiet && !lx_cli_has(a, "json"))
 		printf("verified: %llu headers linked to the checkpoint, receipts of %llu blocks "

@@ -72,6 +72,7 @@ struct sync {
 	struct lx_filter *filters;     /* each handler's main filter, taken before the producer
 					* starts: the producer never calls into a handler */
 	struct lx_filter *filt;        /* per handler, refreshed by each apply: what we asked for */
+	struct lx_event_counts tally;  /* the range being applied, by event and fate (consumer) */
 };
 
 static double now_s(void)
@@ -622,6 +623,18 @@ static bool wanted(const struct sync *s, const struct lx_log *l)
 	return false;
 }
 
+/* What the handlers do with l (a wanted log no handler names is applied, unnamed). */
+static void tally_log(struct sync *s, const struct lx_log *l, bool is_wanted)
+{
+	struct lx_log_class c = {0};
+	for (size_t p = 0; p < s->n && c.fate == LX_LOG_NOT_MINE; p++)
+		if (s->p[p]->ops->classify)
+			s->p[p]->ops->classify(s->p[p], l, &c);
+	if (is_wanted && c.fate == LX_LOG_NOT_MINE)
+		c.fate = LX_LOG_APPLIED;
+	lx_event_counts_add(&s->tally, &c, l->n_topics ? l->topics[0] : NULL, 1);
+}
+
 struct apply_ctx {
 	struct sync *s;
 	struct range *r;
@@ -654,9 +667,11 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	uint64_t marked = 0;
 	load_filters(s);
 	r->ignored = 0;
+	memset(&s->tally, 0, sizeof(s->tally));
 	for (size_t i = 0; i < r->logs.n; i++) {
 		const struct lx_log *l = &r->logs.logs[i];
 		if (!wanted(s, l)) {
+			tally_log(s, l, false);
 			if (!r->ignored++) {
 				r->first_ignored.block = l->block;
 				r->first_ignored.log_index = l->log_index;
@@ -675,6 +690,7 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 				lx_error_prefix(err, "tx %s", tx);
 				return rc;
 			}
+		tally_log(s, l, true);
 	}
 	lx_store_txn_set_block(t, chain_id, r->to > s->window_lo ? r->to : 0);
 	if (c->plan) {
@@ -1178,6 +1194,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 				if (r.ignored && !s->res->ignored_logs)
 					s->res->first_ignored = r.first_ignored;
 				s->res->ignored_logs += r.ignored;
+				lx_event_counts_merge(&s->res->events, &s->tally);
 				s->res->ranges++;
 				s->res->to = r.to;
 				trace_range(&r);

@@ -32,7 +32,18 @@ head=$(node -e "console.log(require('$sc').head_block)")
 sync() { "$bin" sync --chain devnet --rpc "$rpc" --quiet "$@"; }
 verify() { node "$root/tests/devnet/verify.js" "$state" "$1" "$bin" --datadir "$2"; }
 
-sync --datadir "$state/one"
+# the summary counts every log by event: all applied here (Upgraded and PoolUpdated among them),
+# none unknown, the counts adding up to the logs
+"$bin" sync --chain devnet --rpc "$rpc" --json --datadir "$state/one" >"$state/sum.json"
+node -e '
+const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+const by = (f) => s.events.filter((e) => e.fate === f);
+const n = (name) => by("applied").filter((e) => e.event === name).reduce((a, e) => a + e.count, 0);
+const total = s.events.reduce((a, e) => a + e.count, 0) + s.events_other;
+if (by("unknown").length || total !== s.logs + s.ignored_logs || !n("Supply") || !n("Upgraded") ||
+    !n("PoolUpdated") || !n("ReserveDataUpdated"))
+  { console.error("aave_upgrade_path: summary events wrong:", JSON.stringify(s)); process.exit(1); }
+' "$state/sum.json"
 verify "$head" "$state/one"
 "$bin" dump --datadir "$state/one" >"$state/d_one"
 
@@ -44,7 +55,9 @@ sync --datadir "$state/steps"
 "$bin" dump --datadir "$state/steps" >"$state/d_steps"
 cmp "$state/d_one" "$state/d_steps"
 
-sync --datadir "$state/small" --max-range 3
+"$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/small" --max-range 3 >"$state/small.txt"
+grep -Eq '^  applied +Supply +[0-9]+$' "$state/small.txt" ||
+  { echo "aave_upgrade_path: no per-event lines in the text summary" >&2; cat "$state/small.txt" >&2; exit 1; }
 "$bin" dump --datadir "$state/small" >"$state/d_small"
 cmp "$state/d_one" "$state/d_small"
 

@@ -132,6 +132,12 @@ int aave_scaled_add(struct lx_u256 *scaled, const struct lx_u256 *amount,
 int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
 	       struct lx_error *err);
 
+/* classify.c: applied, ignored (with the reason) or unknown, for the sync summary */
+void aave_classify(const struct lx_proto *p, const struct lx_log *log, struct lx_log_class *out);
+/* The same for an emitter of a known role (token_kind: enum aave_token_kind for ROLE_TOKEN). */
+void aave_classify_role(enum aave_role role, int token_kind, const struct lx_log *log,
+			struct lx_log_class *out);
+
 /* prices.c */
 int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
 	       struct lx_error *err);

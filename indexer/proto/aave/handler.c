@@ -127,6 +127,7 @@ const struct lx_proto_ops lx_proto_aave_v3 = {
 	.apply_calls = aave_apply_calls,
 	.log_reads = aave_log_reads,
 	.apply_log_reads = aave_apply_log_reads,
+	.classify = aave_classify,
 	.view = aave_view,
 };
 
