@@ -38,7 +38,14 @@ int lx_aave_v4_account_data(struct lx_aave_v4_account *out, const struct lx_mark
 int lx_aave_v4_health(struct lx_health *out, const struct lx_market_view *mv,
 		      const struct lx_account_view *acct, const struct lx_u256 *prices);
 
-/* health = lx_aave_v4_health; set on every view the aave_v4 handler builds (mv->ops) */
+/*
+ * LiquidationLogic.calculateLiquidationBonus: max_bonus at or below hf_for_max, else rising
+ * linearly from the minimum (1e4 + (max - 1e4) * bonus_factor / 1e4) at HF 1. bps.
+ */
+int lx_aave_v4_bonus(struct lx_u256 *out, const struct lx_u256 *hf_for_max,
+		     uint16_t bonus_factor_bps, const struct lx_u256 *hf, uint32_t max_bonus);
+
+/* health = lx_aave_v4_health, liquidate = LiquidationLogic.liquidateUser (v0.5.11); set on every view the aave_v4 handler builds (mv->ops) */
 extern const struct lx_market_ops lx_aave_v4_market_ops;
 
 #endif

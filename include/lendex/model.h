@@ -69,6 +69,11 @@ struct lx_asset_info {
 	uint32_t reserve_id;             /* the Spoke's reserveId */
 	uint16_t collateral_risk_bps;    /* drives the risk premium */
 	struct lx_u256 borrowed_premium; /* part of total_borrowed that is premium debt */
+	struct lx_u256 hub_added_assets; /* the Hub asset's totalAddedAssets at the view's time */
+	struct lx_u256 hub_added_shares; /* and its added shares (supply shares <-> assets) */
+	struct lx_u256 target_hf;        /* the Spoke's liquidation config: target HF (wad), */
+	struct lx_u256 hf_for_max_bonus; /* HF at which the bonus is the maximum (wad), */
+	uint16_t bonus_factor_bps;       /* minimum bonus as a share of the maximum's */
 };
 
 /* One account's balance in one asset. asset indexes lx_market_view.assets. */

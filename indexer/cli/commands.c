@@ -30,8 +30,10 @@ static const struct lx_cli_opt sync_opts[] = {
 	{"checkpoint", true, false, "BLOCK:0xHASH  trusted block for --verify (default: chain's)"},
 	LX_OPT_RPC_TUNING,
 	LX_OPT_END};
-static const struct lx_cli_opt position_opts[] = {LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR,
-						  LX_OPT_DEPLOYMENT, LX_OPT_JSON, LX_OPT_END};
+static const struct lx_cli_opt position_opts[] = {
+	LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR, LX_OPT_DEPLOYMENT, LX_OPT_JSON,
+	{"at", true, false, "TIMESTAMP  interest to this time (default: the synced block's)"},
+	LX_OPT_END};
 static const struct lx_cli_opt decode_opts[] = {
 	{"abi", true, false, "FILE_OR_DIR  JSON ABI file or a directory of them"},
 	{"address", true, true, "ADDR  decode only logs from this emitter (repeatable)"},

@@ -51,6 +51,13 @@ static json_t *reserves_json(const struct lx_market_view *mv, const uint8_t m[32
 		json_object_set_new(r, "drawnDebt", num(&drawn));
 		json_object_set_new(r, "premiumDebt", num(&inf->borrowed_premium));
 		json_object_set_new(r, "drawnIndex", num(&inf->borrow_index));
+		json_object_set_new(r, "decimals", json_integer(inf->decimals));
+		json_object_set_new(r, "collateralRisk", json_integer(inf->collateral_risk_bps));
+		json_object_set_new(r, "hubAddedAssets", num(&inf->hub_added_assets));
+		json_object_set_new(r, "hubAddedShares", num(&inf->hub_added_shares));
+		json_object_set_new(r, "targetHealthFactor", num(&inf->target_hf));
+		json_object_set_new(r, "healthFactorForMaxBonus", num(&inf->hf_for_max_bonus));
+		json_object_set_new(r, "liquidationBonusFactor", json_integer(inf->bonus_factor_bps));
 		json_array_append_new(rs, r);
 	}
 	return rs;
@@ -111,6 +118,7 @@ int lx_cli_position_v4(const struct lx_cli_args *a, const struct lx_market_view 
 			json_object_set_new(r, "collateral", json_boolean(p->collateral));
 			json_object_set_new(r, "collateralFactor", json_integer(p->liq_threshold_bps));
 			json_object_set_new(r, "maxLiquidationBonus", json_integer(p->liq_bonus_bps));
+			json_object_set_new(r, "liquidationFee", json_integer(p->liq_fee_bps));
 			json_object_set_new(r, "price", num(&p->price));
 			json_array_append_new(ps, r);
 			if (!js) {

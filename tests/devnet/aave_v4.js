@@ -350,8 +350,35 @@ async function verify(stateDir, blockArg, bin, extra) {
   process.exit(bad ? 1 : 0);
 }
 
+// fixture: for each liquidation of the scenario, lendex's view of the account just before it
+// (synced to the block before, valued at the liquidation block's time) and what the Spoke did
+// (its LiquidationCall), for tests/unit/test_aave_v4.c
+async function fixture(stateDir, bin, out, extra) {
+  const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
+  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+  const iface = new ethers.Interface(A.SpokeInstance.abi);
+  const res = [];
+  for (const l of sc.liquidations) {
+    execFileSync(bin, ['sync', '--chain', 'devnet', '--rpc', sc.rpc, '--to', String(l.block - 1), '--quiet', ...extra]);
+    const blk = await provider.getBlock(l.block);
+    const p = JSON.parse(execFileSync(bin, ['position', l.user, '--chain', 'devnet', '--json', '--at', String(blk.timestamp), ...extra], { encoding: 'utf8' }));
+    const m = p.markets.find((x) => x.market.toLowerCase() === l.spoke.toLowerCase());
+    const logs = await provider.getLogs({ fromBlock: l.block, toBlock: l.block, address: l.spoke });
+    const ev = logs.map((x) => { try { return iface.parseLog(x); } catch { return null; } }).find((x) => x && x.name === 'LiquidationCall');
+    const e = ev.args;
+    res.push({ block: l.block, timestamp: blk.timestamp, spoke: l.spoke, user: l.user, collateralReserveId: l.collateral, debtReserveId: l.debt,
+      debtToCover: l.debtToCover, receiveShares: l.receiveShares, account: m,
+      event: { debtAmountRestored: String(e.debtAmountRestored), drawnSharesLiquidated: String(e.drawnSharesLiquidated),
+        premiumRayRestored: String(e.premiumDelta.restoredPremiumRay), collateralAmountRemoved: String(e.collateralAmountRemoved),
+        collateralSharesLiquidated: String(e.collateralSharesLiquidated), collateralSharesToLiquidator: String(e.collateralSharesToLiquidator) } });
+  }
+  fs.writeFileSync(out, JSON.stringify({ source: 'tests/devnet/aave_v4.js fixture (seed ' + sc.seed + ')', liquidations: res }, null, 1) + '\n');
+  console.log(`fixture: ${res.length} liquidations`);
+}
+
 const [mode, ...rest] = process.argv.slice(2);
 const run = mode === 'play' ? play(rest[0], rest[1], rest[2] || '20261203')
   : mode === 'verify' ? verify(rest[0], rest[1], rest[2], rest.slice(3))
+    : mode === 'fixture' ? fixture(rest[0], rest[1], rest[2], rest.slice(3))
     : Promise.reject(new Error('usage: aave_v4.js play RPC STATEDIR [SEED] | verify STATEDIR BLOCK LENDEX [args]'));
 run.catch((e) => { console.error('aave_v4: ' + (e.stack || e.message)); process.exit(2); });

@@ -19,7 +19,7 @@
 const struct lx_market_ops lx_aave_v4_market_ops = {
 	.name = "aave_v4",
 	.health = lx_aave_v4_health,
-	.liquidate = NULL,
+	.liquidate = v4_liquidate,
 	/* HF = sum(CF * collateral value) / debt value: rises with a collateral-only feed, falls
 	 * with a debt-only one */
 	.monotone = true,

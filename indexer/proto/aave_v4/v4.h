@@ -225,6 +225,10 @@ int v4_is_spoke(const struct v4 *h, const struct lx_addr *a);
 /* apply.c */
 int v4_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
 	     struct lx_error *err);
+/* liquidate.c: the market's liquidate operation (struct lx_market_ops) */
+int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+		 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci, size_t di,
+		 const struct lx_u256 *debt_to_cover, const struct lx_u256 *available, bool apply);
 /* view.c */
 int v4_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	    const struct lx_addr *accounts, size_t n_accounts, unsigned flags,

@@ -175,6 +175,16 @@ static int load_reserves(struct build *b, uint64_t ts)
 		    (rc = lx_u256_add(&inf->total_borrowed, &drawn, &prem)))
 			return math_err(b, rc, "reserve totals", &x->spoke);
 		inf->borrowed_premium = prem;
+		inf->hub_added_assets = x->total_added;
+		inf->hub_added_shares = x->a.added_shares;
+		struct v4_spoke sk;
+		kkl = v4_key_spoke(kk, b->h->chain, &x->spoke);
+		if (v4_get(b->t, T_SPOKE, kk, kkl, (struct lx_u256 *)&sk, V4_WORDS(sk), b->err) == 0) {
+			inf->target_hf = sk.target_hf;
+			inf->hf_for_max_bonus = sk.hf_for_max_bonus;
+			inf->bonus_factor_bps = (uint16_t)v4_small(&sk.bonus_factor);
+		}
+		lx_error_clear(b->err);
 	}
 	return 0;
 }
