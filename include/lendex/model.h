@@ -187,6 +187,14 @@ struct lx_liq_rules {
 					    * for this market (it then refuses: LX_EINVAL) */
 	bool no_collateral_scaled;         /* Aave 3.7+: "no collateral left" on scaled balances */
 	char version[16];                  /* protocol version these rules are from, "3.7.0" */
+	/* Aave 3.5+ TokenMath: aToken burns and transfers take amount.rayDivCeil(index) scaled
+	 * units, debt burns rayDivFloor (a burn of 0 scaled reverts), balances read back as
+	 * rayMulFloor (aToken) / rayMulCeil (debt); the debt reserve and leftover debt valued
+	 * rounding up (mulDivCeil); the debt for all of a collateral percentDivCeil'd */
+	bool token_math;
+	/* Aave 3.7+ liquidation rounding: collateral for the debt percentMulFloor(bonus), bonus
+	 * part amount - percentDivFloor(amount, bonus), protocol fee percentMulCeil */
+	bool bonus_floor_fee_ceil;
 };
 
 struct lx_market_ops;
@@ -303,6 +311,8 @@ struct lx_liq_result {
 	uint16_t close_factor_bps;         /* 10000 when the whole reserve debt may be repaid */
 	bool receive_atoken;               /* the pool lacks the underlying: liquidator gets aTokens */
 	bool collateral_cleared;           /* collateral flag cleared (all of it seized) */
+	bool protocol_fee_clamped;         /* the fee exceeded the scaled balance left after the
+					    * seizure and was cut to it (Aave's 1-wei clamp) */
 };
 
 /* Why an account below HF 1 cannot be liquidated on a given pair. */

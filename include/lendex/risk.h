@@ -166,6 +166,7 @@ struct lx_liquidation {
 	struct lx_u256 deficit_base;      /* 3.3+: debt burnt into deficits, base units */
 	uint16_t close_factor_bps;
 	bool receive_atoken;              /* the reserve could not pay the underlying out */
+	bool protocol_fee_clamped;        /* the fee was cut to the scaled balance left */
 	double profit;                    /* base units at oracle prices: seized - repaid */
 	struct lx_u256 collateral_after;  /* the account's collateral balance afterwards */
 	struct lx_u256 debt_after;        /* the account's debt in the debt asset afterwards */

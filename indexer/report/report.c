@@ -299,6 +299,8 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 {
 	double scale = pow(10, mv->base_decimals);
 	json_t *j = json_object();
+	/* whose liquidation rules the amounts follow (Aave: the version live at the view's block) */
+	json_object_set_new(j, "rulesVersion", json_string(mv->rules.version));
 	json_t *rounds = json_array();
 	for (size_t i = 0; i < c->n_rounds; i++) {
 		const struct lx_cascade_round *r = &c->rounds[i];
@@ -372,6 +374,7 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 			json_object_set_new(e, "debtToCover", u256j(&q->debt_repaid));
 			json_object_set_new(e, "liquidatedCollateralAmount", u256j(&q->collateral_seized));
 			json_object_set_new(e, "protocolFee", u256j(&q->protocol_fee));
+			json_object_set_new(e, "protocolFeeClamped", json_boolean(q->protocol_fee_clamped));
 			json_object_set_new(e, "receiveAToken", json_boolean(q->receive_atoken));
 			json_object_set_new(e, "healthFactor", u256j(&q->hf_before));
 			json_object_set_new(e, "closeFactorBps", json_integer(q->close_factor_bps));

@@ -257,6 +257,7 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 			l.deficit_base = r.deficit_base;
 			l.close_factor_bps = r.close_factor_bps;
 			l.receive_atoken = r.receive_atoken;
+			l.protocol_fee_clamped = r.protocol_fee_clamped;
 			l.profit = b.profit;
 			l.collateral_after = a->pos[b.ci].supplied;
 			l.debt_after = a->pos[b.di].borrowed;

@@ -42,6 +42,12 @@ let A = load(ver);
 // upgraded in place to each, the way the governance payloads did (../shared/aave-v3-origin/
 // upgrades/README.md), with some activity after every step
 const UPGRADES = (process.env.ORIGIN_UPGRADES || '').split(',').filter(Boolean);
+// ORIGIN_MARKET=FILE: only a market with the reserves FILE lists ({reserves: [{sym, decimals,
+// price, ltv, lt, bonus, fee, reserveFactor, borrowable, emode, group}], emode: {ltv, lt, bonus}}:
+// e-mode category 1
+// holds the `emode` reserves as collateral and borrowable), no scenario played; writes
+// STATEDIR/chains/devnet.json and a scenario.json in devnet.js's form (cascade_replay.js)
+const MARKET = process.env.ORIGIN_MARKET ? JSON.parse(fs.readFileSync(process.env.ORIGIN_MARKET)) : null;
 const CUSTOM = UPGRADES.length ? JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v3-origin', 'upgrades', 'artifacts.json'))) : {};
 const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
 provider.pollingInterval = 20;
@@ -149,11 +155,14 @@ async function main() {
   const confImpl = await deploy(confName, fill(ctor(confName), T, confName));
   const tokName = pick('TestnetERC20', 'MintableERC20');
   const mk = (sym, dec) => deploy(tokName, fill(ctor(tokName), [[/name/i, `Test ${sym}`], [/symbol/i, sym], [/decimals/i, dec], [/owner/i, admin.address]], tokName));
-  const tok = { WETHX: await mk('WETHX', 18), USDX: await mk('USDX', 6), DAIX: await mk('DAIX', 18) };
-  const dec = { WETHX: 18, USDX: 6, DAIX: 18 };
+  const specs = MARKET ? MARKET.reserves : [{ sym: 'WETHX', decimals: 18, price: 2000 }, { sym: 'USDX', decimals: 6, price: 1 }, { sym: 'DAIX', decimals: 18, price: 1 }];
+  const tok = {}, dec = {};
+  for (const r of specs) { tok[r.sym] = await mk(r.sym, r.decimals); dec[r.sym] = r.decimals; }
   const feed = async (p) => (await deploy('MockAggregator', [p])).target;
   const syms = Object.keys(tok);
-  const oracle1 = await deploy('AaveOracle', [ap.target, syms.map((s) => tok[s].target), [await feed(2000n * 10n ** 8n), await feed(10n ** 8n), await feed(10n ** 8n)], ethers.ZeroAddress, ethers.ZeroAddress, 10n ** 8n]);
+  const feeds = [];
+  for (const r of specs) feeds.push(await feed(BigInt(r.price) * 10n ** 8n));
+  const oracle1 = await deploy('AaveOracle', [ap.target, syms.map((s) => tok[s].target), feeds, ethers.ZeroAddress, ethers.ZeroAddress, 10n ** 8n]);
   await send('setPriceOracle', ap.setPriceOracle(oracle1.target));
   await send('setPoolImpl', ap.setPoolImpl(poolImpl.target));
   await send('setPoolConfiguratorImpl', ap.setPoolConfiguratorImpl(confImpl.target));
@@ -185,6 +194,7 @@ async function main() {
     [/^stableDebtTokenName$/i, `Aave Stable Debt ${s}`], [/^stableDebtTokenSymbol$/i, `stableDebt${s}`], [/^params$/i, '0x'],
   ], 'InitReserveInput');
   await send('initReserves', conf.initReserves(syms.map(input)));
+  if (MARKET) return marketOnly({ ap, pool, conf, confName, pdp, acl, oracle1, tok, specs, startBlock, treasury });
   await send('collateral WETHX', conf.configureReserveAsCollateral(tok.WETHX.target, 80_00, 82_50, 105_00));
   await send('collateral USDX', conf.configureReserveAsCollateral(tok.USDX.target, 75_00, 78_00, 104_50));
   await send('collateral DAIX', conf.configureReserveAsCollateral(tok.DAIX.target, 70_00, 77_00, 105_00));
@@ -403,5 +413,47 @@ async function main() {
     accounts: [bob, alice, carol, dave, eve, frank, gina, hank, ivan, liq, { address: treasury }].map((u) => u.address),
   }, null, 2) + '\n');
   log(`deployed and played: blocks ${startBlock}..${head}`);
+}
+async function marketOnly(m) {
+  const { conf, tok, specs } = m;
+  for (const r of specs) {
+    await send(`collateral ${r.sym}`, conf.configureReserveAsCollateral(tok[r.sym].target, r.ltv, r.lt, r.bonus));
+    if (r.borrowable) await send(`borrowing ${r.sym}`, conf.setReserveBorrowing(tok[r.sym].target, true));
+    if (r.fee) await send(`protocol fee ${r.sym}`, conf.setLiquidationProtocolFee(tok[r.sym].target, r.fee));
+    if (r.reserveFactor) await send(`reserve factor ${r.sym}`, conf.setReserveFactor(tok[r.sym].target, r.reserveFactor));
+  }
+  const em = A[m.confName].abi.find((e) => e.name === 'setEModeCategory');
+  const E = MARKET.emode;
+  await send('e-mode 1', conf.setEModeCategory(...fill(em.inputs, [[/categoryId/i, 1], [/^ltv$/i, E.ltv], [/liquidationThreshold/i, E.lt], [/liquidationBonus/i, E.bonus], [/label/i, 'emode1'], [/oracle/i, ethers.ZeroAddress], [/isolated/i, false]], 'setEModeCategory')));
+  for (const r of specs.filter((x) => x.emode)) {
+    if (conf.interface.getFunction('setAssetCollateralInEMode')) {
+      await send(`coll in e-mode ${r.sym}`, conf.setAssetCollateralInEMode(tok[r.sym].target, 1, true));
+      await send(`borrowable in e-mode ${r.sym}`, conf.setAssetBorrowableInEMode(tok[r.sym].target, 1, true));
+    } else {
+      await send(`asset e-mode ${r.sym}`, conf.setAssetEModeCategory(tok[r.sym].target, 1));
+    }
+  }
+  const reserves = {};
+  for (const r of specs) {
+    const rd = await m.pool.getReserveData(tok[r.sym].target);
+    reserves[r.sym] = { asset: tok[r.sym].target, aToken: rd.aTokenAddress, variableDebtToken: rd.variableDebtTokenAddress, decimals: r.decimals };
+    if (rd.stableDebtTokenAddress && rd.stableDebtTokenAddress !== ethers.ZeroAddress) reserves[r.sym].stableDebtToken = rd.stableDebtTokenAddress;
+  }
+  const groups = {};
+  for (const r of specs) if (r.group) (groups[r.group] = groups[r.group] || []).push(tok[r.sym].target.toLowerCase());
+  const chains = path.join(stateDir, 'chains');
+  fs.mkdirSync(chains, { recursive: true });
+  fs.writeFileSync(path.join(chains, 'devnet.json'), JSON.stringify({
+    name: 'devnet', chain_id: Number((await provider.getNetwork()).chainId), reorg_window: 64, confirmations: 0, max_block_range: 10000,
+    deployments: [{
+      name: 'aave-v3-devnet', protocol: 'aave_v3', version: ver.slice(1), start_block: m.startBlock, base_currency_decimals: 8,
+      contracts: { pool: m.pool.target, pool_configurator: conf.target, pool_addresses_provider: m.ap.target, oracle: m.oracle1.target, data_provider: m.pdp.target, acl_manager: m.acl.target },
+      groups,
+    }],
+  }, null, 2) + '\n');
+  fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify({
+    rpc: rpcUrl, version: ver.slice(1), pool: m.pool.target, oracle: m.oracle1.target, treasury: m.treasury, reserves,
+  }, null, 2) + '\n');
+  log(`market only: ${specs.length} reserves, blocks ${m.startBlock}..${await blockNumber()}`);
 }
 main().catch((e) => { console.error(`origin ${ver}: ${e.stack || e.message}`); process.exit(2); });

@@ -4,7 +4,9 @@
  * independent big-integer reference: the close factor at HF > 0.95, balances moved through the
  * indexes (a 1-wei drift raw subtraction would miss), the protocol fee clamped to the scaled
  * balance left (1 wei less than the unclamped fee), 3.3's position-wide 50 % cap, its dust rule
- * (the largest amount that leaves 1,000 base units) and deficit creation, and refusals.
+ * (the largest amount that leaves 1,000 base units) and deficit creation, and refusals; 3.5+
+ * TokenMath's directional rounding and 3.7's liquidation rounding (a Python reference of
+ * aave-v3-origin's LiquidationLogic and TokenMath), the 0-scaled burn that reverts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -159,6 +161,7 @@ static void test_fee_clamp(void **s)
 	eq(&r.debt_repaid, "9523809524");
 	eq(&r.collateral_seized, "9952380952380952499");
 	eq(&r.protocol_fee, "47619047619047619");
+	assert_true(r.protocol_fee_clamped);
 	assert_true(r.collateral_cleared);
 	assert_false(pos[0].collateral);
 	eq(&pos[0].scaled_supplied, "0");
@@ -232,6 +235,122 @@ static void test_v33_deficit(void **s)
 	assert_false(pos[0].collateral);
 }
 
+/* 3.5+ markets: balances are rayMulFloor (aToken) / rayMulCeil (debt) of the scaled units */
+static void tm_market(const char *price_a, bool v37)
+{
+	market(price_a, true);
+	mv.health_method = v37 ? LX_HEALTH_AAVE_V36 : LX_HEALTH_AAVE_V35;
+	mv.rules.token_math = true;
+	mv.rules.bonus_floor_fee_ceil = v37;
+	mv.rules.no_collateral_scaled = v37;
+}
+
+static void mul_dir(struct lx_u256 *r, const struct lx_u256 *a, const struct lx_u256 *b, bool up)
+{
+	struct lx_u256 p, rem, ray, one = {{1, 0, 0, 0}};
+	assert_int_equal(lx_u256_mul(&p, a, b), 0);
+	assert_int_equal(lx_u256_pow10(&ray, 27), 0);
+	assert_int_equal(lx_u256_divmod(r, &rem, &p, &ray), 0);
+	if (up && !lx_u256_is_zero(&rem))
+		lx_u256_add(r, r, &one);
+}
+
+static void tm_coll(const char *scaled, const char *index)
+{
+	coll(0, scaled, index);
+	mul_dir(&pos[0].supplied, &pos[0].scaled_supplied, &as[0].liquidity_index, false);
+}
+
+static void tm_debt(const char *scaled, const char *index)
+{
+	debt(1, 1, scaled, index);
+	mul_dir(&pos[1].borrowed_variable, &pos[1].scaled_variable, &as[1].borrow_index, true);
+	pos[1].borrowed = pos[1].borrowed_variable;
+}
+
+static void test_token_math_partial(void **s)
+{
+	(void)s;
+	/* 10 A at index 1.05+7e-27, 16000 B at 1.1+3e-27 (read back 16000.000001... ceil); A at
+	 * $1900: 50 % of the debt. 3.7: collateral floor(base * 1.05), bonus part amount -
+	 * floor(amount / 1.05), fee ceil; the debt burn floors its scaled units, the collateral
+	 * burn and the fee transfer ceil theirs (values from a Python reference of LiquidationLogic
+	 * and TokenMath at aave-v3-origin 3.7; 3.0's rules give 4.4e18, 21052631578947368,
+	 * 7999999999 and 5578947368421052632 on the same account) */
+	tm_market("190000000000", true);
+	tm_coll("9523809523809523810", "1050000000000000000000000007");
+	tm_debt("14545454545", "1100000000000000000000000003");
+	acct.n_pos = 2;
+	eq(&pos[0].supplied, "10000000000000000000");
+	eq(&pos[1].borrowed, "16000000000");
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	assert_int_equal(r.close_factor_bps, 5000);
+	eq(&r.debt_repaid, "8000000000");
+	eq(&r.collateral_seized, "4399999999999999999");
+	eq(&r.protocol_fee, "21052631578947369");
+	assert_false(r.protocol_fee_clamped);
+	eq(&pos[1].scaled_variable, "7272727273");
+	eq(&pos[1].borrowed, "8000000001");
+	eq(&pos[0].scaled_supplied, "5313283208020050125");
+	eq(&pos[0].supplied, "5578947368421052631");
+	assert_true(pos[0].collateral);
+}
+
+static void test_token_math_all_seized(void **s)
+{
+	(void)s;
+	/* the same account with A at $1200: all of A goes; 3.5 and 3.7 differ by a wei in the
+	 * collateral and the fee, and both fees are 1 wei above what the scaled balance left after
+	 * the seizure is worth: clamped to it */
+	const char *coll37[] = {"9952380952380952381", "9952380952380952380"};
+	const char *fee37[] = {"47619047619047618", "47619047619047619"};
+	for (int v37 = 0; v37 < 2; v37++) {
+		tm_market("120000000000", v37);
+		tm_coll("9523809523809523810", "1050000000000000000000000007");
+		tm_debt("14545454545", "1100000000000000000000000003");
+		acct.n_pos = 2;
+		struct lx_liq_result r;
+		enum lx_liq_refusal why;
+		assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, NULL, NULL, true), 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		assert_int_equal(r.close_factor_bps, 10000);
+		eq(&r.debt_repaid, "11428571429"); /* percentDivCeil */
+		eq(&r.collateral_seized, coll37[v37]);
+		eq(&r.protocol_fee, fee37[v37]);
+		assert_true(r.protocol_fee_clamped);
+		assert_true(r.collateral_cleared);
+		eq(&pos[0].scaled_supplied, "0");
+		eq(&pos[0].supplied, "0");
+		/* no collateral left: the rest of the debt is deficit */
+		eq(&pos[1].borrowed, "0");
+		eq(&r.deficit_base, "457142857100");
+	}
+}
+
+static void test_token_math_zero_burn(void **s)
+{
+	(void)s;
+	/* 1 wei of debt at a borrow index above 1 ray burns floor(1e27 / 1.1e27) = 0 scaled
+	 * units: the debt token reverts (InvalidBurnAmount), so the model refuses */
+	tm_market("190000000000", false);
+	mv.rules.min_leftover_base = P("0");
+	tm_coll("9523809523809523810", "1050000000000000000000000007");
+	tm_debt("14545454545", "1100000000000000000000000003");
+	acct.n_pos = 2;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	struct lx_u256 one = P("1");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &one, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
+	eq(&pos[1].borrowed, "16000000000");
+	struct lx_u256 two = P("2");
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &acct, 0, 1, &two, NULL, false), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+}
+
 static void test_refusals(void **s)
 {
 	(void)s;
@@ -284,6 +403,9 @@ int main(void)
 		cmocka_unit_test(test_fee_clamp),
 		cmocka_unit_test(test_v33_close_factor_and_dust),
 		cmocka_unit_test(test_v33_deficit),
+		cmocka_unit_test(test_token_math_partial),
+		cmocka_unit_test(test_token_math_all_seized),
+		cmocka_unit_test(test_token_math_zero_burn),
 		cmocka_unit_test(test_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

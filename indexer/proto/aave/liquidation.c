@@ -4,7 +4,9 @@
  * HF < 0.95 (CLOSE_FACTOR_HF_THRESHOLD); from 3.3 the close factor is taken on the whole
  * position, 100 % also when the collateral or debt reserve is worth less than
  * MIN_BASE_MAX_CLOSE_FACTOR_THRESHOLD (2000e8), no leftover under MIN_LEFTOVER_BASE (1000e8),
- * and debt left without collateral becomes reserve deficit.
+ * and debt left without collateral becomes reserve deficit; from 3.5 every scaled amount is
+ * rounded by direction (TokenMath), and 3.7 rounds the bonus down and the fee up and decides
+ * "no collateral left" on scaled units (liquidation-rounding.md of aave-v3-origin 3.7).
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,9 +27,8 @@ void aave_liq_rules(struct lx_liq_rules *out, const struct aave_rules *rules)
 	lx_u256_from_u64(&out->min_leftover_base,
 			 (uint64_t)rules->min_leftover_base_units * 100000000ull);
 	out->deficit = rules->deficit;
-	if (rules->rounding == AAVE_ROUND_DIRECTIONAL)
-		out->not_reproduced = "Aave 3.5+ liquidations round scaled amounts by direction "
-				      "(TokenMath), which lendex's liquidation routine does not reproduce yet";
+	out->token_math = rules->rounding == AAVE_ROUND_DIRECTIONAL;
+	out->bonus_floor_fee_ceil = rules->liq_bonus_floor;
 	out->stable_debt = rules->stable_debt;
 	out->no_collateral_scaled = rules->scaled_no_collateral;
 	snprintf(out->version, sizeof(out->version), "%s", rules->version);

@@ -32,8 +32,11 @@
 #define V36                                                                                    \
 	V35, .emode_ltvzero = true, .collateral_on_receive = false,                              \
 	     .collateral_needs_lt = false, .health_method = LX_HEALTH_AAVE_V36
-/* 3.7: isolated e-mode, no isolation mode, scaled "no collateral left" */
-#define V37 V36, .emode_isolated = true, .isolation_mode = false, .scaled_no_collateral = true
+/* 3.7: isolated e-mode, no isolation mode, liquidation rounding (scaled "no collateral left",
+ * bonus down, fee up) */
+#define V37                                                                                    \
+	V36, .emode_isolated = true, .isolation_mode = false, .scaled_no_collateral = true,   \
+	     .liq_bonus_floor = true
 
 #if defined(__GNUC__)
 #pragma GCC diagnostic push

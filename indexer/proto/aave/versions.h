@@ -47,6 +47,8 @@ struct aave_rules {
 	bool deficit;               /* bad debt burned into a reserve deficit (3.3+) */
 	bool collateral_on_receive; /* aTokens received enable collateral (<= 3.5) */
 	bool scaled_no_collateral;  /* "no collateral left" decided on scaled balances (3.7+) */
+	bool liq_bonus_floor;       /* liquidation: bonus-weighted collateral and bonus part rounded
+				     * down, protocol fee up (3.7+) */
 	bool isolation_mode;        /* isolation mode and siloed borrowing exist (<= 3.6) */
 	bool collateral_needs_lt;   /* a flagged supply counts only with LT != 0 (<= 3.5) */
 	bool liq_collateral_state;  /* a liquidation updates the collateral reserve's indexes even
