@@ -257,8 +257,8 @@ int lx_dex_shock(struct lx_dex *d, const struct lx_market_view *mv, const struct
 			rc = record(d, k, &s);
 		d->round = save;
 		if (rc)
-			return lx_error_set(err, rc, "dex: shock swap in pool of %s failed",
-					    mv->assets[k].symbol);
+			return lx_error_set(err, rc, "dex: shock swap of %s in its pool: %s",
+					    mv->assets[k].symbol, lx_strerror(rc));
 	}
 	return 0;
 }
@@ -294,10 +294,20 @@ int lx_dex_trade(struct lx_dex *d, const struct lx_market_view *mv, const struct
 			struct lx_uv3_swap s;
 			/* selling the asset: exact input; buying it: exact output */
 			bool z41 = net_sell ? x->token0 : !x->token0;
+			/* a pool an earlier sale drove to the end of its price range takes nothing
+			 * more that way (the pool reverts 'SPL'): nothing traded, nothing recorded */
+			struct lx_u256 edge, one;
+			lx_u256_from_u64(&one, 1);
+			lx_uv3_sqrt_at_tick(&edge, z41 ? LX_UV3_MIN_TICK : LX_UV3_MAX_TICK);
+			if (z41 ? lx_u256_add(&edge, &edge, &one) : lx_u256_sub(&edge, &edge, &one))
+				edge = x->pool.sqrt_price;
+			if (z41 ? lx_u256_cmp(&x->pool.sqrt_price, &edge) <= 0
+				: lx_u256_cmp(&x->pool.sqrt_price, &edge) >= 0)
+				continue;
 			rc = lx_uv3_swap(&x->pool, &s, z41, net_sell, &net, NULL);
 			if (rc) {
-				rc = lx_error_set(err, rc, "dex: swap in pool of %s failed",
-						  mv->assets[k].symbol);
+				rc = lx_error_set(err, rc, "dex: swap of %s in its pool: %s",
+						  mv->assets[k].symbol, lx_strerror(rc));
 				break;
 			}
 			if ((rc = record(d, k, &s))) {

@@ -182,6 +182,18 @@ static void test_market(void **s)
 	market[1] = as[1].price;
 	assert_int_equal(lx_dex_trade(c, &mv, s2, buy, market, &proceeds, &e), 0);
 	eq(&market[1], "99000000");
+	/* a sale that leaves the liquidity drives the pool to its price limit; a second sale the
+	 * same way has nowhere to go (the pool reverts 'SPL'): nothing traded or recorded, where
+	 * the cascade used to fail */
+	struct lx_u256 big[2] = {P("1000000000000000000000"), {{0}}};
+	market[0] = as[0].price;
+	assert_int_equal(lx_dex_trade(c, &mv, big, buy, market, &proceeds, &e), 0);
+	size_t n = lx_dex_n_swaps(c);
+	struct lx_u256 m0 = market[0];
+	assert_int_equal(lx_dex_trade(c, &mv, big, buy, market, &proceeds, &e), 0);
+	assert_int_equal((int)lx_dex_n_swaps(c), (int)n);
+	assert_true(lx_u256_eq(&market[0], &m0));
+	assert_true(proceeds == 0);
 	lx_dex_destroy(c);
 	lx_dex_destroy(d);
 }
