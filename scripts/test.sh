@@ -5,7 +5,8 @@
 # AddressSanitizer + UndefinedBehaviorSanitizer in build-asan/. --tsan builds with
 # ThreadSanitizer in build-tsan/ and runs the tests that exercise the sync's two threads: the
 # unit tests (test_sync drives the fetch thread against a scripted node, strict and hostile)
-# and two sync integration tests against anvil (devnet_positions, sync_reorg) — the whole
+# and three sync integration tests against anvil (devnet_positions, sync_reorg, sync_verify:
+# its verify thread) — the whole
 # suite under TSan would take most of CI's budget. --unit runs the unit tests only (no npm,
 # no anvil). LX_WERROR=ON (set by .ci/run) builds with -Werror.
 set -euo pipefail
@@ -44,7 +45,7 @@ if [ "$mode" = --unit ]; then
   ctest --test-dir "$dir" --output-on-failure -j2 -L unit
 elif [ "$mode" = --tsan ]; then
   ctest --test-dir "$dir" --output-on-failure -j2 -L unit
-  ctest --test-dir "$dir" --output-on-failure -j2 -R '^(devnet_positions|sync_reorg)$'
+  ctest --test-dir "$dir" --output-on-failure -j2 -R '^(devnet_positions|sync_reorg|sync_verify)$'
 else
   ctest --test-dir "$dir" --output-on-failure -j2
 fi

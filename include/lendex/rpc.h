@@ -78,6 +78,16 @@ struct lx_rpc_req {
 	struct lx_logset *logs;
 	int (*check_logs)(const struct lx_rpc_req *r, const struct lx_logset *logs, size_t first,
 			  void *ctx, struct lx_error *err);
+	/*
+	 * Optional, for any method whose result is a JSON array (eth_getBlockReceipts): the answer
+	 * is streamed as eth_getLogs answers are (same strict envelope, memory bounded by the
+	 * largest element) and each element's text goes to elem (see lx_logstream.elem) instead of
+	 * being returned in result. elem_reset is called before every try, and after a try that
+	 * fails, so the caller's state holds exactly one accepted answer. Never batched.
+	 */
+	int (*elem)(void *ctx, const char *text, size_t len, size_t index, struct lx_error *err);
+	void (*elem_reset)(void *ctx);
+	void *elem_ctx;
 };
 
 int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err);
@@ -168,6 +178,12 @@ struct lx_logstream {
 	json_t *error;                /* the envelope's "error" member */
 	int rc, log_rc;               /* first error; first bad log (see logstream.c) */
 	struct lx_error err, log_err;
+	const char *what;             /* the method, for messages ("eth_getLogs") */
+	/* optional (set after init): each element of "result", complete in text[0, len), goes
+	 * to elem instead of being read as a log; its first non-zero return (err filled) fails
+	 * the answer as a bad log does. The set stays untouched. */
+	int (*elem)(void *ctx, const char *text, size_t len, size_t index, struct lx_error *err);
+	void *elem_ctx;
 };
 
 /* Starts reading an answer whose logs are appended to out (borrowed until release). max_value

@@ -29,6 +29,8 @@ struct lx_sync_opts {
 	long follow_interval_ms;    /* poll interval in follow mode (default 2000) */
 	int progress;               /* 0 quiet, 1 plain lines, 2 live TTY line */
 	struct lx_verifier *verifier; /* sync --verify: prove each range first (NULL: off) */
+	struct lx_rpc *verify_rpc;  /* --verify: the verify thread's own client (NULL: prove on
+				     * the fetch thread with the sync's client) */
 };
 
 /*
@@ -93,6 +95,11 @@ struct lx_sync_result {
  *   - they meet only in a mutex-guarded ring of fetched ranges (ownership of a range moves with
  *     it) and in the client's retry count, which the producer publishes atomically for the
  *     progress line.
+ *   - with --verify and o->verify_rpc, a verify thread sits between them: it takes fetched
+ *     ranges in order from a ring like the consumer's, proves them with the verifier and its
+ *     own client (o->verify_rpc, which nobody else uses while it runs), and hands them on; it
+ *     never touches the store, the handlers or the producer's client. Without verify_rpc the
+ *     producer proves each range itself before handing it on.
  *   - the client goes back to the consumer only after the producer has been joined: for the
  *     last range's contract reads (planned from the state that range's own logs leave), for a
  *     reorg's header lookups, and between passes.

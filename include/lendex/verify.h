@@ -73,6 +73,53 @@ int lx_receipt_encode(struct lx_rlp_buf *out, const json_t *rcpt, struct lx_erro
 int lx_txs_root(uint8_t root[32], const json_t *txs, struct lx_error *err);
 int lx_receipts_root(uint8_t root[32], const json_t *rcpts, struct lx_error *err);
 
+/*
+ * A block's receipts as the verifier needs them (rcpt.c): each receipt's consensus encoding,
+ * its logs (address, topics, data) and the `from` it claims. Filled one receipt at a time in
+ * block order, by either reader; a receipt that fails leaves the set as it was.
+ */
+struct lx_rcpt {
+	size_t enc_off, enc_len;  /* its encoding in enc */
+	size_t log0, nlogs;       /* its logs: logs[log0 .. log0 + nlogs) */
+	int from_state;           /* 0 no `from` string, 1 parsed into from, 2 malformed */
+	struct lx_addr from;
+};
+struct lx_rlog {
+	struct lx_addr address;
+	uint8_t n_topics;
+	uint8_t topics[4][32];
+	size_t data_off, data_len; /* in arena */
+};
+struct lx_rcptset {
+	size_t n, cap;
+	struct lx_rcpt *r;
+	struct lx_rlp_buf enc;     /* the encodings, back to back */
+	size_t nlogs, logs_cap;
+	struct lx_rlog *logs;      /* every receipt's logs, in block order */
+	uint8_t *arena;            /* the logs' data */
+	size_t arena_len, arena_cap;
+	void *scratch;             /* the text reader's per-receipt log fields */
+	size_t scratch_cap;
+};
+void lx_rcptset_init(struct lx_rcptset *s);
+void lx_rcptset_reset(struct lx_rcptset *s);   /* empties it, keeps the memory */
+void lx_rcptset_release(struct lx_rcptset *s);
+/* Appends a receipt parsed by jansson (borrowed). Errors: as lx_receipt_encode; LX_ENOMEM. */
+int lx_rcptset_add_json(struct lx_rcptset *s, const json_t *rcpt, struct lx_error *err);
+/*
+ * Appends a receipt from its JSON text (one element of an eth_getBlockReceipts answer), read
+ * without a document tree. Whatever it accepts, jansson + lx_rcptset_add_json accept with the
+ * same result; it refuses escapes in keys and in the fields it reads and repeated fields.
+ * Errors: LX_EBADRESP (naming the reason and the byte), LX_EUNKNOWN, LX_ENOMEM.
+ */
+int lx_rcptset_add_text(struct lx_rcptset *s, const char *text, size_t len,
+			struct lx_error *err);
+/* The receipts trie root of the set (in order). Errors: LX_ENOMEM. */
+int lx_rcptset_root(uint8_t root[32], const struct lx_rcptset *s, struct lx_error *err);
+/* Log i of the set as an lx_log (address, topics, data; data borrowed from the set). */
+struct lx_log;
+void lx_rcptset_log(const struct lx_rcptset *s, size_t i, struct lx_log *out);
+
 /* Parses a 0x-prefixed 32-byte hash. Errors: LX_EPARSE. */
 int lx_hash_parse(uint8_t out[32], const char *s);
 

@@ -85,7 +85,7 @@ static void print_events_json(const struct lx_event_counts *ev)
 int lx_cmd_sync(const struct lx_cli_args *a)
 {
 	struct lx_chain *chain = NULL;
-	struct lx_rpc *rpc = NULL;
+	struct lx_rpc *rpc = NULL, *vrpc = NULL;
 	struct lx_store *st = NULL;
 	unsigned long long to, conf, range, conc;
 	if (lx_cli_u64(a, "to", 0, &to) < 0 || lx_cli_u64(a, "confirmations", 0, &conf) < 0 ||
@@ -107,6 +107,9 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 	}
 	if ((rc = lx_cli_open_rpc(a, 6, &rpc)) || (rc = lx_cli_open_store(a, true, &st)))
 		goto out;
+	/* the verify thread has a client of its own (same nodes and limits) */
+	if (vf && (rc = lx_cli_open_rpc(a, 6, &vrpc)))
+		goto out;
 	struct lx_sync_opts o;
 	memset(&o, 0, sizeof(o));
 	o.chain = chain;
@@ -119,6 +122,7 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 	o.follow = lx_cli_has(a, "follow");
 	o.progress = lx_cli_has(a, "quiet") ? 0 : (isatty(2) ? 2 : 1);
 	o.verifier = vf;
+	o.verify_rpc = vrpc;
 	struct lx_sync_result res;
 	struct lx_error e;
 	lx_error_clear(&e);
@@ -213,6 +217,7 @@ out:
 	lx_verifier_destroy(vf);
 	lx_store_close(st);
 	lx_rpc_destroy(rpc);
+	lx_rpc_destroy(vrpc);
 	lx_chain_destroy(chain);
 	return rc;
 }

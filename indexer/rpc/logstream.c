@@ -51,15 +51,15 @@ static bool is_ws(unsigned char c)
 static int bad_json(struct lx_logstream *st, const char *what)
 {
 	st->rc = lx_error_set(&st->err, LX_EBADRESP,
-			      "rpc: eth_getLogs answer is not JSON (%s near byte %llu)", what,
+			      "rpc: %s answer is not JSON (%s near byte %llu)", st->what, what,
 			      (unsigned long long)st->offset);
 	return st->rc;
 }
 
 static int oom(struct lx_logstream *st, const char *what)
 {
-	st->rc = lx_error_set(&st->err, LX_ENOMEM, "rpc: out of memory reading eth_getLogs (%s)",
-			      what);
+	st->rc = lx_error_set(&st->err, LX_ENOMEM, "rpc: out of memory reading %s (%s)",
+			      st->what, what);
 	return st->rc;
 }
 
@@ -72,6 +72,7 @@ void lx_logstream_init(struct lx_logstream *st, struct lx_logset *out, size_t ma
 	st->first_arena = out->arena_len;
 	st->first_have_ts = out->have_timestamps;
 	st->first_have_hashes = out->have_hashes;
+	st->what = "eth_getLogs";
 }
 
 /* ---- the structural scan: where does the value that starts here end? ------------------------ */
@@ -147,8 +148,8 @@ static int carry(struct lx_logstream *st, const char *s, size_t n)
 {
 	if (st->carry_len + n > st->max_value)
 		return st->rc = lx_error_set(&st->err, LX_EBADRESP,
-					     "rpc: eth_getLogs answer has a log larger than %zu bytes",
-					     st->max_value);
+					     "rpc: %s answer has an element larger than %zu bytes",
+					     st->what, st->max_value);
 	if (st->carry_len + n > st->carry_cap) {
 		size_t cap = st->carry_cap ? st->carry_cap : 4096;
 		while (cap < st->carry_len + n)
@@ -811,6 +812,13 @@ static int element(struct lx_logstream *st, const char *text, size_t len)
 	struct rd r = {text, text + len, st};
 	size_t i = st->index++;
 	int rc;
+	if (st->elem) {
+		/* another reader's element: it parses the text itself, strictly; its first error
+		 * is kept like a bad log's (an "error" member later in the envelope outranks it) */
+		if (!st->log_rc && (rc = st->elem(st->elem_ctx, text, len, i, &st->log_err)))
+			st->log_rc = rc;
+		return 0;
+	}
 	if (*r.p != '{') {
 		struct sval v;
 		if ((rc = value(&r, &v, 3)) || (rc = at_end(&r)))
@@ -1013,7 +1021,8 @@ int lx_logstream_finish(struct lx_logstream *st, json_t **rpc_error, struct lx_e
 		st->err = st->log_err;
 	}
 	if (!st->rc && !rpc_err && (!st->have_result || st->result_not_array))
-		st->rc = lx_error_set(&st->err, LX_EBADRESP, "rpc: eth_getLogs result is not an array");
+		st->rc = lx_error_set(&st->err, LX_EBADRESP, "rpc: %s result is not an array",
+				      st->what);
 	struct lx_logset *s = st->out;
 	if (st->rc || rpc_err) {
 		/* nothing of a refused answer stays in the set */

@@ -69,6 +69,7 @@ struct job {
 	bool streaming, bad_body;  /* bad_body: the reader refused the bytes, transfer stopped */
 	struct lx_logstream ls;
 	struct lx_logset before;  /* only n, arena_len and the have_ flags are used */
+	struct lx_logset none;    /* req->elem: the reader's set, never written */
 };
 
 static double now_s(void)
@@ -251,6 +252,17 @@ static int start(struct lx_rpc *c, struct job *j)
 		j->streaming = true;
 		j->bad_body = false;
 		lx_logstream_init(&j->ls, ls, c->o.max_response);
+	} else if (j->req->elem) {
+		lx_logset_init(&j->none);
+		j->before = j->none;
+		j->streaming = true;
+		j->bad_body = false;
+		lx_logstream_init(&j->ls, &j->none, c->o.max_response);
+		j->ls.what = j->req->method;
+		j->ls.elem = j->req->elem;
+		j->ls.elem_ctx = j->req->elem_ctx;
+		if (j->req->elem_reset)
+			j->req->elem_reset(j->req->elem_ctx);
 	}
 	if (!j->hdr) {
 		j->hdr = curl_slist_append(NULL, "Content-Type: application/json");
@@ -547,15 +559,17 @@ static int judge_stream(struct lx_rpc *c, struct job *j, CURLcode cc, long statu
 		lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for %s", url, status,
 			      r->method);
 		v = -1;
-	} else if (v == 0 && r->check_logs &&
+	} else if (v == 0 && r->logs && r->check_logs &&
 		   r->check_logs(r, r->logs, j->before.n, r->check_ctx, &r->err)) {
 		c->st.err_badresp++;
 		lx_error_prefix(&r->err, "rpc: %s: bad answer to %s", url, r->method);
 		v = 1;
 	}
 	json_decref(rpcerr);
-	if (v != 0)
+	if (v != 0 && r->logs)
 		lx_logset_restore(r->logs, &j->before);
+	if (v != 0 && r->elem && r->elem_reset)
+		r->elem_reset(r->elem_ctx);
 	return v;
 }
 
@@ -832,7 +846,7 @@ int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch)
 {
 	for (size_t i = 0; i < n; i++)
-		if (reqs[i].logs)
+		if (reqs[i].logs || reqs[i].elem)
 			per_batch = 1; /* streamed answers are never batched */
 	return run(c, reqs, n, per_batch);
 }

@@ -958,7 +958,8 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 static int verify_range(struct sync *s, struct range *r, struct lx_error *err)
 {
 	/* the filters the range's logs were fetched with (snapshot: no handler call here) */
-	int rc = lx_verify_range(s->o->verifier, s->rpc, s->filters, s->n, &r->logs, r->from,
+	struct lx_rpc *rpc = s->o->verify_rpc ? s->o->verify_rpc : s->rpc;
+	int rc = lx_verify_range(s->o->verifier, rpc, s->filters, s->n, &r->logs, r->from,
 				 r->to, r->first.hash, r->last.hash, &r->verified, err);
 	if (rc == LX_EREORG && r->from > s->window_lo) {
 		/* inside the window: hand it on unproven; apply sees the reorg and unwinds, and
@@ -987,7 +988,83 @@ struct pipe {
 	struct lx_error err;
 	struct sync *s;
 	uint64_t next;                 /* first block the producer plans */
+	bool verify_here;              /* --verify without a verify thread: the producer proves */
 };
+
+/*
+ * sync --verify with its own client (o->verify_rpc): a third thread between producer and
+ * consumer. It takes fetched ranges from `in` in order, proves each (lx_verify_range, through
+ * its own client: it never touches the producer's, the store or the handlers) and hands it on
+ * to `out`. Stopping sets both pipes' stop; a producer error reaches `out` after the ranges
+ * fetched before it, as without the thread.
+ */
+struct vstage {
+	struct pipe *in, *out;
+	struct sync *s;
+};
+
+static void *verifier(void *arg)
+{
+	struct vstage *v = arg;
+	struct pipe *in = v->in, *out = v->out;
+	struct lx_error err;
+	int rc = 0;
+	lx_error_clear(&err);
+	for (;;) {
+		pthread_mutex_lock(&in->m);
+		while (in->count == 0 && !in->finished && !in->stop)
+			pthread_cond_wait(&in->cv, &in->m);
+		if (in->stop || in->count == 0) {
+			if (!in->stop && in->rc) {
+				rc = in->rc;
+				err = in->err;
+			}
+			pthread_mutex_unlock(&in->m);
+			break;
+		}
+		struct range r = in->ring[in->head];
+		in->head = (in->head + 1) % RING;
+		in->count--;
+		in->bytes -= range_bytes(&r);
+		pthread_cond_broadcast(&in->cv);
+		pthread_mutex_unlock(&in->m);
+		if ((rc = verify_range(v->s, &r, &err))) {
+			range_release(&r);
+			break;
+		}
+		bool halt = r.unproven; /* apply unwinds (or refuses it): nothing after it */
+		size_t held = range_bytes(&r);
+		pthread_mutex_lock(&out->m);
+		while ((out->count == RING || (out->count && out->bytes + held > RING_BYTES)) &&
+		       !out->stop)
+			pthread_cond_wait(&out->cv, &out->m);
+		if (out->stop) {
+			pthread_mutex_unlock(&out->m);
+			range_release(&r);
+			break;
+		}
+		out->ring[(out->head + out->count) % RING] = r;
+		out->count++;
+		out->bytes += held;
+		pthread_cond_broadcast(&out->cv);
+		pthread_mutex_unlock(&out->m);
+		if (halt)
+			break;
+	}
+	/* the producer has nothing more to hand over to us */
+	pthread_mutex_lock(&in->m);
+	in->stop = true;
+	pthread_cond_broadcast(&in->cv);
+	pthread_mutex_unlock(&in->m);
+	pthread_mutex_lock(&out->m);
+	out->rc = rc;
+	if (rc)
+		out->err = err;
+	out->finished = true;
+	pthread_cond_broadcast(&out->cv);
+	pthread_mutex_unlock(&out->m);
+	return NULL;
+}
 
 static void *producer(void *arg)
 {
@@ -1034,7 +1111,7 @@ static void *producer(void *arg)
 		size_t done = 0;
 		bool halt = false; /* --verify: an unproven range went on; wait for the unwind */
 		while (done < nq && q[done].fetched && !halt) {
-			if (s->o->verifier && (rc = verify_range(s, &q[done], &err)))
+			if (pp->verify_here && (rc = verify_range(s, &q[done], &err)))
 				break;
 			halt = q[done].unproven;
 			size_t held = range_bytes(&q[done]);
@@ -1074,23 +1151,47 @@ static void *producer(void *arg)
 	return NULL;
 }
 
-/* Stops the producer, waits for it, frees what it had handed over. Returns its error. */
-static int stop_producer(struct pipe *pp, pthread_t th, bool stop, struct lx_error *err)
+/* The threads of one pass: the producer, and with a verify thread (--verify with its own
+ * client) the verifier between them; pp is what the consumer reads. */
+struct stages {
+	struct pipe pp, pv;            /* to the consumer; producer to verifier */
+	pthread_t prod, ver;
+	bool vthread;
+};
+
+static void free_ring(struct pipe *p)
 {
-	pthread_mutex_lock(&pp->m);
-	if (stop)
-		pp->stop = true;
-	pthread_cond_broadcast(&pp->cv);
-	pthread_mutex_unlock(&pp->m);
-	pthread_join(th, NULL);
-	while (pp->count) {
-		range_release(&pp->ring[pp->head]);
-		pp->head = (pp->head + 1) % RING;
-		pp->count--;
+	while (p->count) {
+		range_release(&p->ring[p->head]);
+		p->head = (p->head + 1) % RING;
+		p->count--;
 	}
-	if (pp->rc && err)
-		*err = pp->err;
-	return pp->rc;
+}
+
+static void wake(struct pipe *p, bool stop)
+{
+	pthread_mutex_lock(&p->m);
+	if (stop)
+		p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->m);
+}
+
+/* Stops the pass's threads (or, without stop, waits for them to end), frees what they had
+ * handed over. Returns their error (the verifier passes the producer's on). */
+static int stop_producer(struct stages *g, bool stop, struct lx_error *err)
+{
+	if (g->vthread)
+		wake(&g->pv, stop);
+	wake(&g->pp, stop);
+	if (g->vthread)
+		pthread_join(g->ver, NULL);
+	pthread_join(g->prod, NULL);
+	free_ring(&g->pp);
+	free_ring(&g->pv);
+	if (g->pp.rc && err)
+		*err = g->pp.err;
+	return g->pp.rc;
 }
 
 /* Test builds: the apply trace (range, then each of its logs) a test checks for block order
@@ -1118,35 +1219,49 @@ static int sync_to(struct sync *s, struct lx_error *err)
 		return rc;
 	s->span = s->max_span;
 	while (!rc && next <= s->target) {
-		struct pipe pp;
-		memset(&pp, 0, sizeof(pp));
-		pthread_mutex_init(&pp.m, NULL);
-		pthread_cond_init(&pp.cv, NULL);
-		pp.s = s;
-		pp.next = next;
+		struct stages g;
+		struct pipe *pp = &g.pp;
+		memset(&g, 0, sizeof(g));
+		pthread_mutex_init(&g.pp.m, NULL);
+		pthread_cond_init(&g.pp.cv, NULL);
+		pthread_mutex_init(&g.pv.m, NULL);
+		pthread_cond_init(&g.pv.cv, NULL);
+		g.vthread = s->o->verifier && s->o->verify_rpc;
+		struct pipe *fetched = g.vthread ? &g.pv : &g.pp; /* where the producer hands on */
+		fetched->s = s;
+		fetched->next = next;
+		fetched->verify_here = s->o->verifier && !g.vthread;
+		struct vstage vs = {&g.pv, &g.pp, s};
 		for (size_t p = 0; p < s->n; p++)
 			s->p[p]->ops->filter(s->p[p], &s->filters[p]);
-		pthread_t th;
-		if (pthread_create(&th, NULL, producer, &pp)) {
+		if (pthread_create(&g.prod, NULL, producer, fetched)) {
 			rc = lx_error_set(err, LX_ENOMEM, "sync: cannot start the fetch thread");
+			break;
+		}
+		if (g.vthread && pthread_create(&g.ver, NULL, verifier, &vs)) {
+			g.vthread = false;
+			wake(&g.pv, true);
+			pthread_join(g.prod, NULL);
+			free_ring(&g.pv);
+			rc = lx_error_set(err, LX_ENOMEM, "sync: cannot start the verify thread");
 			break;
 		}
 		bool reorg = false, joined = false;
 		int prc = 0;
 		for (;;) {
-			pthread_mutex_lock(&pp.m);
-			while (pp.count == 0 && !pp.finished)
-				pthread_cond_wait(&pp.cv, &pp.m);
-			if (pp.count == 0) {
-				pthread_mutex_unlock(&pp.m);
+			pthread_mutex_lock(&pp->m);
+			while (pp->count == 0 && !pp->finished)
+				pthread_cond_wait(&pp->cv, &pp->m);
+			if (pp->count == 0) {
+				pthread_mutex_unlock(&pp->m);
 				break;
 			}
-			struct range r = pp.ring[pp.head];
-			pp.head = (pp.head + 1) % RING;
-			pp.count--;
-			pp.bytes -= range_bytes(&r);
-			pthread_cond_broadcast(&pp.cv);
-			pthread_mutex_unlock(&pp.m);
+			struct range r = pp->ring[pp->head];
+			pp->head = (pp->head + 1) % RING;
+			pp->count--;
+			pp->bytes -= range_bytes(&r);
+			pthread_cond_broadcast(&pp->cv);
+			pthread_mutex_unlock(&pp->m);
 			lx_crashpoint("fetched");
 			uint64_t want = s->have_cur ? s->cur.block + 1 : s->start;
 			if (r.from != want) {
@@ -1172,7 +1287,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			}
 			if (r.prices) {
 				/* the last range: the producer has nothing left to do; the client is ours */
-				prc = stop_producer(&pp, th, false, err);
+				prc = stop_producer(&g, false, err);
 				joined = true;
 				if (prc) {
 					range_release(&r);
@@ -1205,10 +1320,12 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			progress(s, false);
 		}
 		if (!joined)
-			prc = stop_producer(&pp, th, reorg || rc, rc ? NULL : err);
+			prc = stop_producer(&g, reorg || rc, rc ? NULL : err);
 		publish_stats(s);
-		pthread_mutex_destroy(&pp.m);
-		pthread_cond_destroy(&pp.cv);
+		pthread_mutex_destroy(&g.pp.m);
+		pthread_cond_destroy(&g.pp.cv);
+		pthread_mutex_destroy(&g.pv.m);
+		pthread_cond_destroy(&g.pv.cv);
 		if (!rc && prc)
 			rc = prc;
 		if (rc)

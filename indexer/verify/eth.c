@@ -14,6 +14,7 @@
 
 #include "lendex/keccak.h"
 #include "lendex/verify.h"
+#include "verify_int.h"
 
 #define MAX_DATA ((size_t)64 << 20) /* one input or extraData field */
 
@@ -57,14 +58,12 @@ static int put_data(struct lx_rlp_buf *b, const json_t *o, const char *k, size_t
 }
 
 /* Quantity text to minimal big-endian bytes (at most 32). Returns the byte count or -1. */
-static int quantity(uint8_t out[32], const char *s)
+int lx_eth_quantity(uint8_t out[32], const char *s, size_t n)
 {
-	if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+	if (!s || n < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
 		return -1;
 	s += 2;
-	size_t n = strlen(s);
-	if (!n)
-		return -1;
+	n -= 2;
 	while (n > 1 && s[0] == '0') {
 		s++;
 		n--;
@@ -85,6 +84,11 @@ static int quantity(uint8_t out[32], const char *s)
 		return -1;
 	memcpy(out, t, got);
 	return (int)got;
+}
+
+static int quantity(uint8_t out[32], const char *s)
+{
+	return s ? lx_eth_quantity(out, s, strlen(s)) : -1;
 }
 
 static int put_qty(struct lx_rlp_buf *b, const json_t *o, const char *k, const char *what,

@@ -171,6 +171,9 @@ struct ctx {
 	uint64_t from;                 /* the range's first block, */
 	uint8_t from_hash[32];         /* its linked hash (the ring may not hold it at the end) */
 	bool have_from;
+	struct lx_rcptset *sets;       /* a chunk's streamed receipts, one set per used block */
+	size_t nsets;
+	struct lx_rcptset one;         /* a block fetched on its own */
 };
 
 static int push_signer(struct lx_verified *o, const uint8_t tx[32], const struct lx_addr *a,
@@ -219,37 +222,6 @@ static bool same_log(const struct lx_log *a, const struct lx_log *b)
 	       (!a->data_len || !memcmp(a->data, b->data, a->data_len));
 }
 
-/* Reads one receipt log into l (data malloc'd into *data). */
-static int receipt_log(struct lx_log *l, uint8_t **data, const json_t *o, uint64_t block,
-		       size_t idx, struct lx_error *err)
-{
-	memset(l, 0, sizeof(*l));
-	*data = NULL;
-	l->block = block;
-	l->log_index = (uint32_t)idx;
-	json_t *topics = json_object_get(o, "topics");
-	const char *d = json_string_value(json_object_get(o, "data"));
-	if (lx_addr_parse(&l->address, json_string_value(json_object_get(o, "address")), NULL) ||
-	    !json_is_array(topics) || json_array_size(topics) > 4 || !d || strlen(d) < 2)
-		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu malformed",
-				    (unsigned long long)block, idx);
-	l->n_topics = (uint8_t)json_array_size(topics);
-	for (size_t t = 0; t < l->n_topics; t++)
-		if (lx_hash_parse(l->topics[t], json_string_value(json_array_get(topics, t))))
-			return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu "
-					    "topic %zu malformed", (unsigned long long)block, idx, t);
-	size_t dl = strlen(d), n = 0;
-	*data = malloc(dl / 2 + 1);
-	if (!*data)
-		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
-	if (lx_hex_decode(*data, dl / 2, &n, d, dl))
-		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipt log %zu data "
-				    "malformed", (unsigned long long)block, idx);
-	l->data = *data;
-	l->data_len = n;
-	return 0;
-}
-
 static const char *what_differs(const struct lx_log *got, const struct lx_log *want)
 {
 	if (got->log_index != want->log_index)
@@ -274,16 +246,13 @@ static size_t skip_dups(const struct lx_logset *s, size_t at, size_t n, size_t k
 	return k;
 }
 
-static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_t *rcpts,
-		       bool full)
+static int check_block(struct ctx *c, uint64_t b, const json_t *hdr,
+		       const struct lx_rcptset *rs, bool full)
 {
 	struct lx_error *err = c->err;
 	uint8_t root[32], want[32];
 	int rc;
-	if (!json_is_array(rcpts))
-		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: receipts not an array",
-				    (unsigned long long)b);
-	if ((rc = lx_receipts_root(root, rcpts, err)))
+	if ((rc = lx_rcptset_root(root, rs, err)))
 		return lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
 	if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "receiptsRoot"))))
 		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: header has no receiptsRoot",
@@ -294,10 +263,10 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_
 		hexh(w, want);
 		return lx_error_set(err, LX_EVERIFY, "verify: block %llu: receipts root %s from the "
 				    "node's %zu receipts is not the header's receiptsRoot %s",
-				    (unsigned long long)b, g, json_array_size(rcpts), w);
+				    (unsigned long long)b, g, rs->n, w);
 	}
 	c->v->st.blocks++;
-	c->v->st.receipts += json_array_size(rcpts);
+	c->v->st.receipts += rs->n;
 	json_t *txs = json_object_get(hdr, "transactions");
 	if (full && (!json_is_array(txs) || (json_array_size(txs) &&
 					     !json_is_object(json_array_get(txs, 0)))))
@@ -311,66 +280,51 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_
 			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: transactions root "
 					    "of the node's %zu transactions is not the header's",
 					    (unsigned long long)b, json_array_size(txs));
-		if (json_array_size(txs) != json_array_size(rcpts))
+		if (json_array_size(txs) != rs->n)
 			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: %zu receipts for "
-					    "%zu transactions", (unsigned long long)b,
-					    json_array_size(rcpts), json_array_size(txs));
+					    "%zu transactions", (unsigned long long)b, rs->n,
+					    json_array_size(txs));
 	}
 	size_t have_n, at = logs_of(c->logs, b, &have_n), used = 0, idx = 0;
-	size_t ri;
-	json_t *r;
-	json_array_foreach(rcpts, ri, r) {
-		json_t *rl = json_object_get(r, "logs");
-		size_t li;
-		json_t *lo;
+	for (size_t ri = 0; ri < rs->n; ri++) {
+		const struct lx_rcpt *r = &rs->r[ri];
 		bool emitted = false;
 		struct lx_tx_info ti;
 		memset(&ti, 0, sizeof(ti));
-		json_array_foreach(rl, li, lo) {
+		for (size_t li = 0; li < r->nlogs; li++) {
 			struct lx_log l;
-			uint8_t *data;
-			if ((rc = receipt_log(&l, &data, lo, b, idx++, err))) {
-				free(data);
-				return rc;
-			}
-			if (!filter_match(c->f, c->nf, &l.address, l.n_topics ? l.topics[0] : NULL)) {
-				free(data);
+			lx_rcptset_log(rs, r->log0 + li, &l);
+			l.block = b;
+			l.log_index = (uint32_t)idx++;
+			if (!filter_match(c->f, c->nf, &l.address, l.n_topics ? l.topics[0] : NULL))
 				continue;
-			}
-			if (!full) {
-				free(data);
+			if (!full)
 				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: the node's "
 						    "eth_getLogs gave no log for this block, but its "
 						    "receipts hold a matching log (index %zu)",
 						    (unsigned long long)b, idx - 1);
-			}
 			if (!emitted) {
 				/* the proven transaction at this receipt's position */
-				if ((rc = lx_tx_check(&ti, json_array_get(txs, ri), err))) {
-					free(data);
+				if ((rc = lx_tx_check(&ti, json_array_get(txs, ri), err)))
 					return lx_error_prefix(err, "verify: block %llu tx %zu",
 							       (unsigned long long)b, ri);
-				}
 				emitted = true;
 			}
 			memcpy(l.tx, ti.hash, 32);
 			l.tx_index = (uint32_t)ri;
 			/* the node's logs may repeat a log two filters both matched */
 			used = skip_dups(c->logs, at, have_n, used);
-			if (used >= have_n) {
-				free(data);
+			if (used >= have_n)
 				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: the node's "
 						    "eth_getLogs has %zu logs for this block, its "
 						    "receipts hold more (log index %u is missing)",
 						    (unsigned long long)b, have_n, l.log_index);
-			}
 			const struct lx_log *g = &c->logs->logs[at + used];
 			if (g->log_index != l.log_index) {
 				char th[67];
 				hexh(th, g->log_index > l.log_index ? l.tx : g->tx);
 				unsigned lix = g->log_index > l.log_index ? l.log_index : g->log_index;
 				bool missing = g->log_index > l.log_index;
-				free(data);
 				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: log %u (tx %s) %s",
 						    (unsigned long long)b, lix, th,
 						    missing ? "of the receipts is missing from eth_getLogs"
@@ -379,13 +333,11 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_
 			if (!same_log(g, &l)) {
 				char th[67];
 				hexh(th, l.tx);
-				const char *wd = what_differs(g, &l);
-				free(data);
 				return lx_error_set(err, LX_EVERIFY, "verify: block %llu: log %u (tx %s): "
 						    "%s from eth_getLogs differs from the receipt's",
-						    (unsigned long long)b, l.log_index, th, wd);
+						    (unsigned long long)b, l.log_index, th,
+						    what_differs(g, &l));
 			}
-			free(data);
 			used++;
 			c->v->st.logs++;
 		}
@@ -395,18 +347,18 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const json_
 		struct lx_addr claimed;
 		json_t *tx = json_array_get(txs, ri);
 		const char *fs = json_string_value(json_object_get(tx, "from"));
-		const char *rf = json_string_value(json_object_get(r, "from"));
 		char ha[67], ga[LX_ADDR_STRLEN], ca[LX_ADDR_STRLEN];
 		hexh(ha, ti.hash);
 		lx_addr_lower(ga, &ti.from);
 		for (int k = 0; k < 2; k++) {
-			const char *cs = k ? rf : fs;
-			if (!cs && k)
+			if (k && r->from_state == 0)
 				continue;
-			if (lx_addr_parse(&claimed, cs, NULL))
+			if (k ? r->from_state != 1 : lx_addr_parse(&claimed, fs, NULL))
 				return lx_error_set(err, LX_EBADRESP, "verify: block %llu tx %s: %s "
 						    "'from' missing or malformed", (unsigned long long)b,
 						    ha, k ? "receipt" : "transaction");
+			if (k)
+				claimed = r->from;
 			if (!lx_addr_eq(&claimed, &ti.from)) {
 				lx_addr_lower(ca, &claimed);
 				return lx_error_set(err, LX_EVERIFY, "verify: block %llu tx %s: the "
@@ -452,38 +404,55 @@ static int first_err(struct lx_rpc_req *rq, size_t n, int rc, struct lx_error *e
 	return rc;
 }
 
-/* Fetches the receipts of block b (hdr gives the tx hashes for the fallback). New reference. */
-static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, json_t **out)
+/* eth_getBlockReceipts answers are streamed: each receipt's text goes into a set. */
+static int rcpt_elem(void *ctx, const char *text, size_t len, size_t index,
+		     struct lx_error *err)
 {
-	*out = NULL;
-	struct lx_error *err = c->err;
+	int rc = lx_rcptset_add_text(ctx, text, len, err);
+	return rc ? lx_error_prefix(err, "receipt %zu", index) : 0;
+}
+
+static void rcpt_reset(void *ctx)
+{
+	lx_rcptset_reset(ctx);
+}
+
+static void receipts_req(struct lx_rpc_req *q, uint64_t b, struct lx_rcptset *rs)
+{
 	char tag[24];
 	snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)b);
+	memset(q, 0, sizeof(*q));
+	q->method = "eth_getBlockReceipts";
+	q->params = json_pack("[s]", tag);
+	q->elem = rcpt_elem;
+	q->elem_reset = rcpt_reset;
+	q->elem_ctx = rs;
+}
+
+/* Fetches the receipts of block b into rs (hdr gives the tx hashes for the fallback). */
+static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, struct lx_rcptset *rs)
+{
+	struct lx_error *err = c->err;
+	lx_rcptset_reset(rs);
 	if (!c->v->no_block_receipts) {
-		struct lx_error e;
-		int rc = lx_rpc_call(c->rpc, "eth_getBlockReceipts", json_pack("[s]", tag), out, &e);
-		if (!rc && json_is_array(*out))
+		struct lx_rpc_req q;
+		receipts_req(&q, b, rs);
+		int rc = lx_rpc_run(c->rpc, &q, 1);
+		if (!rc && !q.rc)
 			return 0;
-		json_decref(*out);
-		*out = NULL;
-		if (rc != LX_ERPC) {
+		if (q.rc != LX_ERPC) {
 			if (err)
-				*err = e;
-			return rc ? rc : lx_error_set(err, LX_EBADRESP, "verify: block %llu: "
-						      "eth_getBlockReceipts answer not an array",
-						      (unsigned long long)b);
+				*err = q.err;
+			return q.rc ? q.rc : rc;
 		}
 		c->v->no_block_receipts = true; /* method not served: per transaction from now on */
+		lx_rcptset_reset(rs);
 	}
 	json_t *txs = json_object_get(hdr, "transactions");
 	size_t n = json_array_size(txs);
 	struct lx_rpc_req *rq = calloc(n + 1, sizeof(*rq));
-	json_t *arr = json_array();
-	if (!rq || !arr) {
-		free(rq);
-		json_decref(arr);
+	if (!rq)
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
-	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = json_array_get(txs, i);
 		const char *h = json_is_object(t) ? json_string_value(json_object_get(t, "hash"))
@@ -494,18 +463,16 @@ static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, json_t **ou
 	int rc = lx_rpc_batch(c->rpc, rq, n, 100);
 	if (rc)
 		rc = first_err(rq, n, rc, err);
-	for (size_t i = 0; i < n; i++) {
-		if (!rc)
-			json_array_append(arr, rq[i].result);
+	for (size_t i = 0; i < n && !rc; i++)
+		if ((rc = lx_rcptset_add_json(rs, rq[i].result, err)))
+			lx_error_prefix(err, "verify: block %llu: receipt %zu",
+					(unsigned long long)b, i);
+	for (size_t i = 0; i < n; i++)
 		json_decref(rq[i].result);
-	}
 	free(rq);
-	if (rc) {
-		json_decref(arr);
+	if (rc)
 		return rc;
-	}
 	c->v->st.fallback++;
-	*out = arr;
 	return 0;
 }
 
@@ -536,40 +503,29 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 		free(used);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
-	/* one round: every header, and the receipts of the blocks whose logs are known to be
-	 * used (rr[0..nu)); bloom-only blocks get theirs in a second round below */
+	/* one round: every header (a JSON-RPC batch); a second: the streamed receipts of the
+	 * blocks whose logs are known to be used (rr[0..nu)); bloom-only blocks get theirs one
+	 * by one below */
 	size_t nu = 0;
-	struct lx_rpc_req *all = calloc(2 * n, sizeof(*all));
-	if (!all) {
-		free(rq);
-		free(rr);
-		free(rel);
-		free(used);
-		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
-	}
 	for (size_t i = 0; i < n; i++) {
 		used[i] = prove && in_logs(c->logs, a + i);
-		all[i].method = "eth_getBlockByNumber";
-		all[i].params = block_params(a + i, used[i]);
-		if (used[i] && !v->no_block_receipts) {
-			char tag[24];
-			snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)(a + i));
-			all[n + nu].method = "eth_getBlockReceipts";
-			all[n + nu++].params = json_pack("[s]", tag);
+		rq[i].method = "eth_getBlockByNumber";
+		rq[i].params = block_params(a + i, used[i]);
+		if (used[i] && !v->no_block_receipts && nu < c->nsets) {
+			receipts_req(&rr[nu], a + i, &c->sets[nu]);
+			nu++;
 		}
 	}
-	int rc = lx_rpc_batch(c->rpc, all, n + nu, 25);
-	memcpy(rq, all, n * sizeof(*rq));
-	memcpy(rr, all + n, nu * sizeof(*rr));
-	free(all);
-	if (rc) {
+	int rc = lx_rpc_batch(c->rpc, rq, n, 25);
+	if (rc)
 		rc = first_err(rq, n, 0, err);
-		if (!rc) {
-			for (size_t k = 0; k < nu; k++)
-				if (rr[k].rc == LX_ERPC)
-					v->no_block_receipts = true; /* not served: one by one */
-			rc = v->no_block_receipts ? 0 : first_err(rr, nu, LX_EBADRESP, err);
-		}
+	if (!rc && nu) {
+		lx_rpc_run(c->rpc, rr, nu);
+		for (size_t k = 0; k < nu; k++)
+			if (rr[k].rc == LX_ERPC)
+				v->no_block_receipts = true; /* not served: one by one */
+		if (!v->no_block_receipts)
+			rc = first_err(rr, nu, 0, err);
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t b = a + i;
@@ -627,24 +583,24 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 		rel[nrel++] = i;
 	}
 	/* rr[0..nu) hold the used blocks' receipts in block order; bloom-only blocks (and any
-	 * block whose batch answer failed) fetch theirs one by one */
+	 * block whose answer failed) fetch theirs one by one */
 	size_t u = 0;
 	for (size_t k = 0; k < nrel && !rc; k++) {
 		uint64_t b = a + rel[k];
-		json_t *h = rq[rel[k]].result, *rj = NULL, *own = NULL;
+		json_t *h = rq[rel[k]].result;
+		const struct lx_rcptset *rs = NULL;
 		if (used[rel[k]]) {
 			/* used blocks are relevant, in block order: the u-th one is rr[u] */
-			if (u < nu && !rr[u].rc && json_is_array(rr[u].result))
-				rj = rr[u].result;
+			if (u < nu && !rr[u].rc)
+				rs = &c->sets[u];
 			u++;
 		}
-		if (!rj) {
-			if ((rc = receipts_of(c, b, h, &own)))
+		if (!rs) {
+			if ((rc = receipts_of(c, b, h, &c->one)))
 				break;
-			rj = own;
+			rs = &c->one;
 		}
-		rc = check_block(c, b, h, rj, used[rel[k]]);
-		json_decref(own);
+		rc = check_block(c, b, h, rs, used[rel[k]]);
 	}
 	for (size_t i = 0; i < n; i++)
 		json_decref(rq[i].result);
@@ -691,7 +647,16 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 		fbits_release(&fb);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
-	struct ctx c = { v, rpc, f, nf, logs, out, err, from, {0}, false };
+	struct ctx c = { v, rpc, f, nf, logs, out, err, from, {0}, false, NULL, 0, {0} };
+	c.sets = calloc(CHUNK, sizeof(*c.sets));
+	if (!c.sets) {
+		fbits_release(&fb);
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	}
+	c.nsets = CHUNK;
+	for (size_t i = 0; i < CHUNK; i++)
+		lx_rcptset_init(&c.sets[i]);
+	lx_rcptset_init(&c.one);
 	if (v->tip >= from && v->ring_no[from % RING] == from) {
 		memcpy(c.from_hash, v->ring[from % RING], 32);
 		c.have_from = true;
@@ -704,6 +669,10 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 			e = from - 1;
 		rc = link_chunk(&c, a, e, &fb, a >= from);
 	}
+	for (size_t i = 0; i < CHUNK; i++)
+		lx_rcptset_release(&c.sets[i]);
+	free(c.sets);
+	lx_rcptset_release(&c.one);
 	fbits_release(&fb);
 	if (!rc && first_hash && (!c.have_from || memcmp(c.from_hash, first_hash, 32)))
 		rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: the header sync fetched is "
