@@ -72,6 +72,27 @@ struct lx_leverage_summary {
 int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,
 		     struct lx_leverage_summary *sum);
 
+/* Leverage of one entity: every open account one key drove, summed as one position. */
+struct lx_entity_leverage {
+	struct lx_addr signer;     /* the key (a transaction signer recovered by sync --verify) */
+	size_t n_accounts;         /* open accounts it drove */
+	double collateral, debt;   /* base units, summed over them (collateral at full value) */
+	double leverage;           /* collateral / (collateral - debt); INFINITY if bad debt */
+	bool bad_debt;             /* debt > 0 and collateral <= debt */
+	unsigned max_depth;        /* deepest open loop among its accounts */
+	size_t largest;            /* its largest account (collateral + debt), index in mv */
+};
+/*
+ * Groups the leverage rows lev[0 .. mv->n_accounts) (from lx_risk_leverage) by entity:
+ * entity_of[i] is the key that drove account i when has[i] (verify.h: lx_entity_of); accounts
+ * with nothing open are left out, open ones without a known key are counted in *n_unknown.
+ * *out (malloc'd, caller frees) is sorted as the accounts' table: bad debt first by shortfall,
+ * then leverage, highest first. Errors: LX_EINVAL, LX_ENOMEM.
+ */
+int lx_risk_leverage_by_entity(const struct lx_market_view *mv, const struct lx_leverage *lev,
+			       const struct lx_addr *entity_of, const bool *has,
+			       struct lx_entity_leverage **out, size_t *n, size_t *n_unknown);
+
 /* ---- health-factor bands and clusters ---- */
 #define LX_RISK_BANDS 8
 extern const double lx_risk_band_edges[LX_RISK_BANDS - 1]; /* 1.0 1.05 1.1 1.25 1.5 2 3 */

@@ -9,6 +9,8 @@
 #include "cli.h"
 #include "common.h"
 #include "dex_load.h"
+#include "lendex/store.h"
+#include "lendex/verify.h"
 #include "risk_common.h"
 
 /* The human table: the JSON's rows, every column with its unit (docs/risk.md defines them). */
@@ -64,6 +66,105 @@ static void print_leverage(json_t *j, const struct lx_leverage_summary *s,
 	       "account's LTV needs for its leverage. Definitions: docs/risk.md\n");
 }
 
+/* The key that drove each account of mv (lx_entity_of over the signers sync --verify stored). */
+static int entities_of(const struct lx_cli_args *a, const struct lx_chain *chain,
+		       const struct lx_market_view *mv, struct lx_addr *ent, bool *has)
+{
+	const struct lx_deployment *d =
+		lx_chain_find_deployment(chain, lx_cli_get(a, "deployment", NULL));
+	struct lx_addr pool;
+	if (!d || lx_deployment_contract(d, "pool", &pool, NULL)) {
+		lx_cli_errorf("leverage --by-entity: deployment %s names no pool contract",
+			      d ? d->name : "?");
+		return LX_EXIT_USAGE;
+	}
+	struct lx_store *st = NULL;
+	struct lx_store_txn *t = NULL;
+	struct lx_error e;
+	lx_error_clear(&e);
+	int rc = lx_cli_open_store(a, false, &st);
+	if (rc)
+		return rc;
+	size_t known = 0;
+	if (lx_store_begin(st, false, &t, &e))
+		rc = LX_EXIT_RUNTIME;
+	for (size_t i = 0; i < mv->n_accounts && !rc; i++) {
+		int r = lx_entity_of(t, chain->chain_id, &pool, &mv->accounts[i].account, &ent[i], &e);
+		has[i] = r == 0;
+		known += has[i];
+		if (r && r != LX_ENOTFOUND)
+			rc = LX_EXIT_RUNTIME;
+	}
+	if (rc)
+		lx_cli_errorf("%s", e.msg);
+	else if (mv->n_accounts && !known) {
+		lx_cli_errorf("no verified signers for %s in %s: signers are recovered by 'lendex sync "
+			      "--chain %s --verify'", d->name, lx_cli_datadir(a), chain->name);
+		rc = LX_EXIT_RUNTIME;
+	}
+	if (t)
+		lx_store_abort(t);
+	lx_store_close(st);
+	return rc;
+}
+
+/* leverage --by-entity: the table (or JSON) of lx_risk_leverage_by_entity. */
+static int print_by_entity(const struct lx_cli_args *a, const struct lx_market_view *mv,
+			   const struct lx_entity_leverage *e, size_t n, size_t unknown,
+			   size_t top)
+{
+	const char *unit = lx_report_base_unit(mv);
+	double scale = pow(10, mv->base_decimals);
+	size_t shown = top && top < n ? top : n, accounts = 0;
+	for (size_t i = 0; i < n; i++)
+		accounts += e[i].n_accounts;
+	char sg[LX_ADDR_STRLEN], la[LX_ADDR_STRLEN];
+	if (lx_cli_has(a, "json")) {
+		json_t *o = json_object(), *arr = json_array();
+		json_object_set_new(o, "entities", json_integer((json_int_t)n));
+		json_object_set_new(o, "accounts", json_integer((json_int_t)accounts));
+		json_object_set_new(o, "unknownAccounts", json_integer((json_int_t)unknown));
+		json_object_set_new(o, "baseCurrency", json_string(unit));
+		for (size_t i = 0; i < shown; i++) {
+			lx_addr_checksum(sg, &e[i].signer);
+			lx_addr_checksum(la, &mv->accounts[e[i].largest].account);
+			json_array_append_new(
+				arr, json_pack("{s:s,s:I,s:f,s:f,s:o,s:b,s:I,s:s}", "signer", sg,
+					       "accounts", (json_int_t)e[i].n_accounts, "collateral",
+					       e[i].collateral / scale, "debt", e[i].debt / scale,
+					       "leverage", e[i].bad_debt ? json_null()
+									 : json_real(e[i].leverage),
+					       "badDebt", e[i].bad_debt, "loops",
+					       (json_int_t)e[i].max_depth, "largestAccount", la));
+		}
+		json_object_set_new(o, "top", arr);
+		lx_cli_print_json(o);
+		return LX_EXIT_OK;
+	}
+	printf("%zu entities (signers) drove %zu open accounts; %zu open accounts have no verified "
+	       "signer\n\n", n, accounts, unknown);
+	char hc[32], hd[32];
+	snprintf(hc, sizeof(hc), "collateral %s", unit);
+	snprintf(hd, sizeof(hd), "debt %s", unit);
+	printf("%-42s %8s %16s %16s %12s %6s %-42s\n", "entity (signer)", "accounts", hc, hd,
+	       "leverage x", "loops", "largest account");
+	for (size_t i = 0; i < shown; i++) {
+		char lev[24];
+		if (e[i].bad_debt)
+			snprintf(lev, sizeof(lev), "bad debt");
+		else
+			snprintf(lev, sizeof(lev), "%.3f", e[i].leverage);
+		lx_addr_checksum(sg, &e[i].signer);
+		lx_addr_checksum(la, &mv->accounts[e[i].largest].account);
+		printf("%-42s %8zu %16.2f %16.2f %12s %6u %-42s\n", sg, e[i].n_accounts,
+		       e[i].collateral / scale, e[i].debt / scale, lev, e[i].max_depth, la);
+	}
+	printf("\nan entity is the key whose signed transactions moved the accounts' positions "
+	       "(recovered by sync --verify); its leverage is that of their sum. Sorted as "
+	       "'lendex leverage'.\n");
+	return LX_EXIT_OK;
+}
+
 int lx_cmd_leverage(const struct lx_cli_args *a)
 {
 	struct lx_market_view mv;
@@ -78,6 +179,27 @@ int lx_cmd_leverage(const struct lx_cli_args *a)
 	if (!r.lev || lx_risk_leverage(&mv, r.lev, &r.lsum)) {
 		lx_cli_errorf("leverage: out of memory");
 		rc = LX_EXIT_RUNTIME;
+		goto out;
+	}
+	if (lx_cli_has(a, "by-entity")) {
+		struct lx_addr *ent = calloc(mv.n_accounts + 1, sizeof(*ent));
+		bool *has = calloc(mv.n_accounts + 1, sizeof(*has));
+		struct lx_entity_leverage *el = NULL;
+		size_t n = 0, unknown = 0;
+		if (!ent || !has) {
+			lx_cli_errorf("leverage: out of memory");
+			rc = LX_EXIT_RUNTIME;
+		} else if (!(rc = entities_of(a, chain, &mv, ent, has))) {
+			if (lx_risk_leverage_by_entity(&mv, r.lev, ent, has, &el, &n, &unknown)) {
+				lx_cli_errorf("leverage: out of memory");
+				rc = LX_EXIT_RUNTIME;
+			} else {
+				rc = print_by_entity(a, &mv, el, n, unknown, o.top);
+			}
+		}
+		free(el);
+		free(ent);
+		free(has);
 		goto out;
 	}
 	json_t *j = lx_report_leverage_json(&r, &mv, o.top);

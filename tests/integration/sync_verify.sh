@@ -54,6 +54,32 @@ if (!e.accounts.some((a) => a.self && a.account.toLowerCase() === '$own' && a.fl
 if "$bin" entity "$own" --chain devnet --datadir "$state/plain" 2>"$state/ent.err"; then
   echo "entity answered without verified signers"; exit 1; fi
 grep -q "verify" "$state/ent.err"
+# leverage per entity: the scenario's accounts sign for themselves, so each entity is one
+# account with that account's own figures; an open account no key of its own moved (one that
+# only received aTokens) has none
+"$bin" leverage --chain devnet --datadir "$state/ver" --by-entity --top 1000 --json >"$state/lev-ent.json"
+"$bin" leverage --chain devnet --datadir "$state/ver" --top 1000 --json >"$state/lev.json"
+node -e "
+const fs = require('fs');
+const e = JSON.parse(fs.readFileSync('$state/lev-ent.json', 'utf8'));
+const l = JSON.parse(fs.readFileSync('$state/lev.json', 'utf8'));
+const fail = (m) => { console.error(m, JSON.stringify(e)); process.exit(1); };
+if (e.unknownAccounts > 2 || e.entities !== e.accounts || e.top.length !== e.entities) fail('counts');
+for (const x of e.top)
+  if (x.accounts !== 1 || x.largestAccount.toLowerCase() !== x.signer.toLowerCase()) fail('entity ' + x.signer);
+let missing = 0;
+for (const a of l.top) { // the accounts with debt
+  const x = e.top.find((r) => r.signer.toLowerCase() === a.account.toLowerCase());
+  if (!x) { missing++; continue; }
+  if (Math.abs(x.collateral - a.collateral) > 1e-6 * (1 + a.collateral) || Math.abs(x.debt - a.debt) > 1e-6 * (1 + a.debt)) fail('figures of ' + a.account);
+  if ((x.leverage === null) !== !!a.badDebt || (x.leverage !== null && Math.abs(x.leverage - a.leverage) > 1e-9 * a.leverage)) fail('leverage of ' + a.account);
+}
+if (missing > e.unknownAccounts || l.top.length - missing < 5) fail('debt accounts without an entity: ' + missing);
+if (!e.top.some((r) => r.signer.toLowerCase() === '$own')) fail('looped account');
+console.log('leverage --by-entity: ' + e.entities + ' entities');"
+if "$bin" leverage --chain devnet --datadir "$state/plain" --by-entity 2>"$state/lev.err"; then
+  echo "leverage --by-entity answered without verified signers"; exit 1; fi
+grep -q "sync --chain devnet --verify" "$state/lev.err" || { cat "$state/lev.err"; exit 1; }
 
 # 3. lies: the base store is verified up to mid; each lie is in [mid+1, head]
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/base" --to "$mid" --verify --checkpoint "$cp" --quiet

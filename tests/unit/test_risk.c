@@ -176,6 +176,72 @@ static void test_leverage_and_depth(void **s)
 	assert_int_equal(sum.n_toxic, 2); /* and the bad debt */
 }
 
+/* Leverage per entity: the accounts one key drove, summed as one position. */
+static void test_leverage_by_entity(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	struct lx_leverage l[4];
+	struct lx_leverage_summary sum;
+	assert_int_equal(lx_risk_leverage(&mv, l, &sum), 0);
+	/* key X drove accounts 1 and 4, key Y account 3; account 2 has no known key */
+	struct lx_addr ent[4], x, y;
+	memset(&x, 0, sizeof(x));
+	memset(&y, 0, sizeof(y));
+	x.b[0] = 0xaa;
+	y.b[0] = 0xbb;
+	bool has[4] = {true, false, true, true};
+	ent[0] = x;
+	ent[1] = x; /* ignored: has[1] is false */
+	ent[2] = y;
+	ent[3] = x;
+	struct lx_entity_leverage *e;
+	size_t n, unknown;
+	assert_int_equal(lx_risk_leverage_by_entity(&mv, l, ent, has, &e, &n, &unknown), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(unknown, 1);
+	/* bad debt first: Y, 500 B of debt and nothing else */
+	assert_true(lx_addr_eq(&e[0].signer, &y));
+	assert_true(e[0].bad_debt);
+	assert_true(isinf(e[0].leverage));
+	assert_int_equal(e[0].n_accounts, 1);
+	assert_true(fabs(e[0].debt - 50000000000.0) < 1);
+	/* X: (20000 + 2000) / ((20000 + 2000) - (12000 + 1600)) = 22000 / 8400 */
+	assert_true(lx_addr_eq(&e[1].signer, &x));
+	assert_int_equal(e[1].n_accounts, 2);
+	assert_true(fabs(e[1].collateral - 2200000000000.0) < 1);
+	assert_true(fabs(e[1].debt - 1360000000000.0) < 1);
+	assert_true(fabs(e[1].leverage - 22000.0 / 8400.0) < 1e-12);
+	assert_false(e[1].bad_debt);
+	assert_int_equal(e[1].max_depth, 2);  /* account 1's two open rounds */
+	assert_int_equal(e[1].largest, 0);
+	/* higher than either account alone would show for account 4 (2000 / 400 = 5 is higher):
+	 * the entity's figure is the sum's, not the largest member's */
+	assert_true(e[1].leverage < l[3].leverage && e[1].leverage > l[0].leverage);
+	free(e);
+	/* every account its own key: one row per open account, none unknown */
+	for (int i = 0; i < 4; i++) {
+		memset(&ent[i], 0, sizeof(ent[i]));
+		ent[i].b[1] = (uint8_t)(i + 1);
+		has[i] = true;
+	}
+	assert_int_equal(lx_risk_leverage_by_entity(&mv, l, ent, has, &e, &n, &unknown), 0);
+	assert_int_equal(n, 4);
+	assert_int_equal(unknown, 0);
+	assert_true(e[0].bad_debt);
+	assert_true(fabs(e[1].leverage - 5.0) < 1e-12);  /* account 4: 2000 / 400 */
+	assert_true(fabs(e[2].leverage - 2.5) < 1e-12);
+	assert_true(fabs(e[3].leverage - 1.0) < 1e-12);
+	free(e);
+	/* misuse, and an empty market */
+	assert_int_equal(lx_risk_leverage_by_entity(&mv, l, NULL, has, &e, &n, &unknown), LX_EINVAL);
+	mv.n_accounts = 0;
+	assert_int_equal(lx_risk_leverage_by_entity(&mv, NULL, NULL, NULL, &e, &n, &unknown), 0);
+	assert_int_equal(n, 0);
+	free(e);
+}
+
 static void test_bands_ties(void **s)
 {
 	(void)s;
@@ -703,6 +769,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_health),
 		cmocka_unit_test(test_leverage_and_depth),
+		cmocka_unit_test(test_leverage_by_entity),
 		cmocka_unit_test(test_loops),
 		cmocka_unit_test(test_bands_ties),
 		cmocka_unit_test(test_liquidation_price),
