@@ -253,7 +253,7 @@ async function main() {
       start_block: startBlock, base_currency_decimals: 8, contracts: { comet: cometAddr } }],
   }, null, 2));
   fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify({
-    rpc: rpcUrl, comet: cometAddr, start_block: startBlock, mid_block: midBlock, head_block: headBlock,
+    rpc: rpcUrl, comet: cometAddr, deployment: 'compound-v3-devnet-usdc', start_block: startBlock, mid_block: midBlock, head_block: headBlock,
     absorb_block: absorbBlock, absorbed, base: addrOf.USDC,
     assets: Object.fromEntries(['WETH', 'WBTC', 'LINK'].map((s) => [s, addrOf[s]])),
     accounts: [...users.map((w) => w.address), liquidator.address],

@@ -30,7 +30,7 @@ async function main() {
   let checks = 0, bad = 0, liquidatable = 0, borrowers = 0;
   const fail = (a, what, want, got) => { bad++; console.error(`MISMATCH ${a} ${what}: chain ${want} lendex ${got}`); };
   for (const a of sc.accounts) {
-    const p = JSON.parse(execFileSync(bin, ['position', a, '--chain', 'devnet', '--json', ...extra], { encoding: 'utf8' }));
+    const p = JSON.parse(execFileSync(bin, ['position', a, '--chain', 'devnet', '--deployment', sc.deployment, '--json', ...extra], { encoding: 'utf8' }));
     if (p.block !== block) { fail(a, 'synced block', block, p.block); continue; }
     const find = (asset) => p.reserves.find((r) => r.asset.toLowerCase() === asset.toLowerCase()) || { supplied: '0', borrowed: '0' };
     const base = find(sc.base);

@@ -213,6 +213,9 @@ int comet_accrue(uint64_t *supply_index, uint64_t *borrow_index, const struct co
 /* presentValueSupply / presentValueBorrow: principal * index / 1e15 (floor). */
 int comet_present(struct lx_u256 *out, const struct lx_u256 *principal, uint64_t index);
 
+/* The market's operations (health.c): health = isLiquidatable, liquidate = absorb. */
+extern const struct lx_market_ops lx_compound_v3_market_ops;
+
 /* isLiquidatable as the market's health operation (layout of the view: health.c). */
 int comet_health(struct lx_health *out, const struct lx_market_view *mv,
 		 const struct lx_account_view *acct, const struct lx_u256 *prices);

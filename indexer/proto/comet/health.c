@@ -197,3 +197,12 @@ int comet_health(struct lx_health *out, const struct lx_market_view *mv,
 	lx_u256_from_u64(&wad, COMET_FACTOR_SCALE);
 	return mul_div(&out->health_factor, &liq, &wad, &debt);
 }
+
+const struct lx_market_ops lx_compound_v3_market_ops = {
+	.name = "compound_v3",
+	.health = comet_health,
+	.liquidate = NULL,
+	/* liquidity = sum of floored collateral values (each rising with its own feed), debt =
+	 * floored base value (rising with the base feed): monotone in every feed */
+	.monotone = true,
+};

@@ -183,6 +183,8 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	lx_error_clear(err);
 	mv->chain_id = lx_chain_id(c->base.chain);
 	mv->protocol = LX_PROTO_COMPOUND_V3;
+	mv->ops = &lx_compound_v3_market_ops;
+	snprintf(mv->base, sizeof(mv->base), "USD");
 	snprintf(mv->name, sizeof(mv->name), "%s", lx_deployment_name(c->base.dep));
 	mv->timestamp = timestamp;
 	mv->block = st.block;
