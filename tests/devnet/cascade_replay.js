@@ -15,9 +15,10 @@
 //
 // usage: node cascade_replay.js setup STATEDIR CHAINS_OUT
 //        node cascade_replay.js replay STATEDIR LENDEX_BIN DATADIR CHAINS_OUT SHOCK... [--no-leave]
-//             [--need-clamp] [--min-rounds=N]
+//             [--need-clamp] [--need-deficit] [--min-rounds=N]
 // (--no-leave: no sale need leave a pool's liquidity; --need-clamp: some protocol fee must be
-// clamped to the scaled balance left, and equal the chain's; --min-rounds: default 3)
+// clamped to the scaled balance left, and equal the chain's; --need-deficit: some liquidation
+// must create deficits, valued as lendex's deficitBase; --min-rounds: default 3)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -228,7 +229,7 @@ async function replay() {
   const mr = more.find((x) => x.startsWith('--min-rounds='));
   const minRounds = mr ? Number(mr.slice(13)) : 3;
   if (sim.rounds.length < minRounds) { bad++; console.error(`only ${sim.rounds.length} rounds: the test needs at least ${minRounds}`); }
-  const seen = { fee: new Set(), dec: new Set(), emode: 0, allSeized: 0, clamped: 0 };
+  const seen = { fee: new Set(), dec: new Set(), emode: 0, allSeized: 0, clamped: 0, deficit: 0 };
   if (sc.version && sim.rulesVersion !== sc.version) { bad++; console.error(`lendex used ${sim.rulesVersion} rules on a ${sc.version} market`); }
   // ---- preparation (earlier blocks; nothing Aave or Uniswap reads) ----
   const oracle = new ethers.Contract(sc.oracle, oracleAbi, admin);
@@ -288,6 +289,8 @@ async function replay() {
   await rpc('evm_setNextBlockTimestamp', [T]);
   await rpc('evm_mine', []);
   await rpc('evm_setAutomine', [true]);
+  const defIface = new ethers.Interface(['event DeficitCreated(address indexed user, address indexed debtAsset, uint256 amountCreated)']);
+  const defTopic = defIface.getEvent('DeficitCreated').topicHash;
   const iface = new ethers.Interface(poolAbi), aIface = new ethers.Interface(aTokenAbi), uIface = new ethers.Interface(uPoolArt.abi);
   const treasury = (sc.treasury || accounts[29]).toLowerCase();
   let blockNo = null, nLiq = 0, nSwap = 0;
@@ -317,6 +320,19 @@ async function replay() {
       }
       if (!ev) { bad++; console.error(`round ${l.round}: no LiquidationCall for ${l.user}`); continue; }
       nLiq++;
+      // 3.3+ deficits (the last collateral gone: every debt left burnt), valued at the round's
+      // oracle prices as lendex reports them: sum of floor(amount * price / unit)
+      let deficit = 0n, nDef = 0;
+      const prices = sim.rounds[l.round - 1].oraclePrices;
+      for (const lg of rc.logs) {
+        if (lg.address.toLowerCase() !== sc.pool.toLowerCase() || lg.topics[0] !== defTopic) continue;
+        const e = defIface.parseLog(lg);
+        const [s, r] = Object.entries(R).find(([, x]) => x.asset.toLowerCase() === e.args.debtAsset.toLowerCase());
+        deficit += e.args.amountCreated * BigInt(prices[s]) / 10n ** BigInt(r.decimals);
+        nDef++;
+      }
+      if (String(deficit) !== String(l.deficitBase)) { bad++; console.error(`round ${l.round} ${l.user} deficit: chain ${deficit} (${nDef} DeficitCreated) lendex ${l.deficitBase}`); }
+      if (nDef) seen.deficit++;
       const cmp = [['debtToCover', ev.args.debtToCover, l.debtToCover], ['liquidatedCollateralAmount', ev.args.liquidatedCollateralAmount, l.liquidatedCollateralAmount],
         ['protocolFee', fee, l.protocolFee]];
       for (const [k, chain, lx] of cmp)
@@ -361,6 +377,15 @@ async function replay() {
     nBal++;
     if (String(chain) !== String(v)) { bad++; console.error(`${u} ${kind === 'a' ? 'collateral' : 'debt'} ${asset} after the cascade: chain ${chain} lendex ${v}`); }
   }
+  // an account whose last collateral went has no debt left in any reserve (_burnBadDebt)
+  for (const u of new Set(sim.liquidations.filter((l) => l.deficitBase !== '0').map((l) => l.user))) {
+    for (const [s, r] of Object.entries(R)) {
+      let d = await new ethers.Contract(r.variableDebtToken, bal, provider).balanceOf(u, { blockTag: blockNo });
+      if (r.stableDebtToken) d += await new ethers.Contract(r.stableDebtToken, bal, provider).balanceOf(u, { blockTag: blockNo });
+      nBal++;
+      if (d !== 0n) { bad++; console.error(`${u} has ${d} ${s} debt left after lendex burnt it all into deficits`); }
+    }
+  }
   log(`${nBal} balances left by the liquidations equal the tokens' balanceOf`);
   // what the replay must have covered
   const crossed = sim.swaps.filter((s) => s.round > 0);
@@ -373,6 +398,8 @@ async function replay() {
   if (!crossed.length) { bad++; console.error('no DEX sale in the cascade'); }
   const left = sim.swaps.filter((s) => s.liquidity === '0');
   if (needLeave && !left.length) { bad++; console.error('no sale left the pool\'s liquidity'); }
+  log(`${seen.deficit} liquidations created deficits (equal to lendex's deficitBase)`);
+  if (more.includes('--need-deficit') && !seen.deficit) { bad++; console.error('no liquidation created a deficit'); }
   log(`${seen.allSeized} liquidations seized all of a collateral that pays a protocol fee; ${seen.clamped} fees clamped to the scaled balance left (equal on chain)`);
   if (more.includes('--need-clamp') && !seen.clamped) { bad++; console.error('no protocol fee was clamped: the clamp was not exercised on chain'); }
   if (!seen.allSeized) { bad++; console.error('no liquidation seized all of a collateral with a protocol fee'); }

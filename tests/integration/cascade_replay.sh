@@ -41,11 +41,12 @@ if [ $# -gt 0 ]; then
   node "$root/tests/devnet/cascade_replay.js" replay "$state" "$bin" "$state/db" "$state/chains" "$@"
 elif [ -n "$origin" ]; then
   # WETH and ISO: three rounds on 3.7 (two on 3.5/3.6), every fee reserve's collateral seized
-  # whole somewhere, fees clamped to the scaled balance left (WETH's index is off 1 ray)
+  # whole somewhere, fees clamped to the scaled balance left (WETH's index is off 1 ray),
+  # deficits created (DeficitCreated at lendex's prices = deficitBase, no debt left)
   rounds=3
   case "$origin" in v3.5.* | v3.6.*) rounds=2 ;; esac
   node "$root/tests/devnet/cascade_replay.js" replay "$state" "$bin" "$state/db" "$state/chains" \
-    'WETH=-28%' 'ISO=-85%' --need-clamp --min-rounds=$rounds
+    'WETH=-28%' 'ISO=-85%' --need-clamp --need-deficit --min-rounds=$rounds
 else
   # two cascades from the same synced state: WETH and ISO (a sale that leaves the ISO pool's
   # liquidity), then WETH alone deeper (many e-mode and repeated liquidations)
