@@ -4,8 +4,9 @@
 // aggregators whose answers are replaced to move prices, LendingRateOracle, the default rate
 // strategy, three reserves with stable borrowing) and plays a seeded random scenario: deposits,
 // variable and stable borrows, repays (one smaller than the stable interest: the burn that
-// StableDebtToken logs as a Mint), withdrawals, aToken transfers, collateral toggles, rate swaps,
-// time jumps and price moves, then two liquidationCalls (underlying and aTokens, stable debt
+// StableDebtToken logs as a Mint), withdrawals, aToken transfers, collateral toggles, rate swaps
+// both ways, time jumps and price moves, the price oracle replaced through the addresses provider
+// (PriceOracleUpdated), then two liquidationCalls (underlying and aTokens, stable debt
 // burnt after variable). Writes STATEDIR/chains/devnet.json and STATEDIR/scenario.json (mid and
 // head blocks, accounts, reserves, the liquidations) for verify.js.
 //
@@ -144,7 +145,7 @@ async function main() {
   // prices in ETH wei per whole token: WETH is the base (AaveOracle answers 1 ether for it)
   const price = { WETH: 10n ** 18n, DAI: 5n * 10n ** 14n, USDC: 5n * 10n ** 14n };
   const agg = async (p) => (await deploy('MockAggregator', [p])).target;
-  const oracle = await deploy('AaveOracle', [['DAI', 'USDC'].map((s) => tok[s].target),
+  let oracle = await deploy('AaveOracle', [['DAI', 'USDC'].map((s) => tok[s].target),
     [await agg(price.DAI), await agg(price.USDC)], ethers.ZeroAddress, tok.WETH.target]);
   await send('setPriceOracle', ap.setPriceOracle(oracle.target));
   const lro = await deploy('LendingRateOracle');
@@ -216,6 +217,18 @@ async function main() {
   await advance(365 * 86400);
   await send('sa repays less than the interest', P(sa).repay(tok.DAI.target, U('DAI', 1), 1, sa.address));
   await send('sa borrows DAI stable again', P(sa).borrow(tok.DAI.target, U('DAI', 1), 1, 0, sa.address));
+  await advance(86400);
+  // rate swaps both ways (the stable burn and the variable mint, then back)
+  await send('sa swaps DAI stable to variable', P(sa).swapBorrowRateMode(tok.DAI.target, 1));
+  await advance(3600);
+  await send('sa swaps DAI variable to stable', P(sa).swapBorrowRateMode(tok.DAI.target, 2));
+  await attempt('rebalance sa', P(liq).rebalanceStableBorrowRate(tok.DAI.target, sa.address));
+  // governance replaces the price oracle (PriceOracleUpdated): lendex must read the new one,
+  // whose USDC answer differs from the old one's
+  price.USDC = price.USDC * 97n / 100n;
+  oracle = await deploy('AaveOracle', [['DAI', 'USDC'].map((s) => tok[s].target),
+    [await agg(price.DAI), await agg(price.USDC)], ethers.ZeroAddress, tok.WETH.target]);
+  await send('setPriceOracle (new)', ap.setPriceOracle(oracle.target));
   await advance(3 * 86400);
 
   // two liquidations of sb: DAI debt (variable and stable) against WETH, DAI's price raised
