@@ -57,10 +57,23 @@ static int setup(void **s)
 	return lx_chain_load(&chain, chains, "t", NULL);
 }
 
+/* Removes a temporary directory holding only plain files (a store, the chains file). */
+static void rm_dir(const char *d)
+{
+	static const char *const names[] = {"data.mdb", "lock.mdb", "t.json"};
+	char p[160];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", d, names[i]);
+		unlink(p);
+	}
+	rmdir(d);
+}
+
 static int teardown(void **s)
 {
 	(void)s;
 	lx_chain_destroy(chain);
+	rm_dir(chains);
 	return 0;
 }
 
@@ -481,6 +494,7 @@ static void test_execute_view(void **s)
 	lx_store_abort(t);
 	lx_proto_destroy(p);
 	lx_store_close(st);
+	rm_dir(dir);
 }
 
 static void test_bad_logs(void **s)
@@ -519,6 +533,7 @@ static void test_bad_logs(void **s)
 	lx_store_abort(t);
 	lx_proto_destroy(p);
 	lx_store_close(st);
+	rm_dir(dir);
 }
 
 static void test_unwind(void **s)
@@ -561,6 +576,7 @@ static void test_unwind(void **s)
 	free(d5);
 	lx_proto_destroy(p);
 	lx_store_close(st);
+	rm_dir(dir);
 }
 
 /* ---- the market's liquidation against liquidationCalls the devnet executed ---- */
