@@ -521,6 +521,222 @@ static void test_handler(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---- absorb (the liquidate operation) against what a devnet Comet did ---- */
+
+static struct lx_u256 dec(const char *v)
+{
+	struct lx_u256 r;
+	assert_int_equal(lx_u256_parse(&r, v, strlen(v)), 0);
+	return r;
+}
+
+/* Builds the view of one fixture case; returns the base position's index. */
+static size_t build_case(const json_t *cs, struct lx_market_view *mv, struct lx_asset_info *as,
+			 struct lx_account_view *ac, struct lx_asset_pos *pos, const char *base)
+{
+	memset(mv, 0, sizeof(*mv));
+	memset(ac, 0, sizeof(*ac));
+	const json_t *ps = json_object_get(cs, "positions");
+	size_t n = json_array_size(ps), bi = SIZE_MAX;
+	assert_true(n >= 2 && n <= 8);
+	mv->ops = &lx_compound_v3_market_ops;
+	mv->n_assets = n;
+	mv->assets = as;
+	ac->pos = pos;
+	ac->n_pos = n;
+	/* the base token is asset 0: order the view so */
+	size_t k = 1;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *p = json_array_get(ps, i);
+		bool is_base = strcasecmp(json_string_value(json_object_get(p, "asset")), base) == 0;
+		size_t j = is_base ? 0 : k++;
+		memset(&as[j], 0, sizeof(as[j]));
+		memset(&pos[j], 0, sizeof(pos[j]));
+		as[j].decimals = (uint8_t)json_integer_value(json_object_get(p, "decimals"));
+		lx_addr_parse(&as[j].asset, json_string_value(json_object_get(p, "asset")), NULL);
+		pos[j].asset = (uint32_t)j;
+		pos[j].price = dec(json_string_value(json_object_get(p, "price")));
+		if (is_base) {
+			bi = 0;
+			/* absorb accrues first, then checks isLiquidatable with the accrued index:
+			 * the accrued debt at index 1 is exactly that */
+			as[j].borrow_index = U(COMET_BASE_INDEX_SCALE);
+			pos[j].borrowed = dec(json_string_value(json_object_get(p, "borrowed")));
+			pos[j].scaled_variable = pos[j].borrowed;
+			continue;
+		}
+		uint64_t lcf, lf;
+		struct lx_u256 t = dec(json_string_value(json_object_get(p, "liquidateCollateralFactor")));
+		assert_int_equal(lx_u256_to_u64(&lcf, &t), 0);
+		t = dec(json_string_value(json_object_get(p, "liquidationFactor")));
+		assert_int_equal(lx_u256_to_u64(&lf, &t), 0);
+		pos[j].supplied = dec(json_string_value(json_object_get(p, "supplied")));
+		pos[j].collateral = true;
+		pos[j].liq_threshold_bps = (uint16_t)(lcf / 100000000000000ULL);
+		as[j].liq_bonus_bps = (uint16_t)(20000 - lf / 100000000000000ULL);
+	}
+	assert_int_equal(bi, 0);
+	return bi;
+}
+
+static void absorb_all(struct lx_market_view *mv, struct lx_account_view *ac, bool reverse,
+		       struct lx_u256 *seized, struct lx_u256 *repaid, struct lx_u256 *deficit)
+{
+	lx_u256_from_u64(repaid, 0);
+	lx_u256_from_u64(deficit, 0);
+	for (size_t s = 1; s < ac->n_pos; s++) {
+		size_t ci = reverse ? ac->n_pos - s : s;
+		struct lx_liq_result r;
+		enum lx_liq_refusal why;
+		assert_int_equal(lx_model_liquidate(&r, &why, mv, ac, ci, 0, NULL, NULL, true), 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		seized[ci] = r.collateral_seized;
+		lx_u256_add(repaid, repaid, &r.debt_repaid);
+		lx_u256_add(deficit, deficit, &r.deficit_base);
+		assert_true(lx_u256_is_zero(&ac->pos[ci].supplied));
+	}
+	/* settled: no debt, no collateral left, nothing more to absorb */
+	assert_true(lx_u256_is_zero(&ac->pos[0].borrowed));
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, mv, ac, 1, 0, NULL, NULL, false), 0);
+	assert_int_not_equal(why, LX_LIQ_OK);
+}
+
+static void test_absorb_fixture(void **s)
+{
+	(void)s;
+	json_t *fx = load("fixtures/comet/absorb.json");
+	const char *base = json_string_value(json_object_get(fx, "base"));
+	size_t i;
+	json_t *cs;
+	size_t cases = 0;
+	json_array_foreach(json_object_get(fx, "cases"), i, cs)
+	{
+		for (int rev = 0; rev < 2; rev++) {
+			struct lx_market_view mv;
+			struct lx_asset_info as[8];
+			struct lx_account_view ac;
+			struct lx_asset_pos pos[8];
+			build_case(cs, &mv, as, &ac, pos, base);
+			struct lx_u256 d0 = pos[0].borrowed, seized[8], repaid, deficit;
+			/* lendex's health of it says what isLiquidatable said: liquidatable */
+			struct lx_health h;
+			assert_int_equal(lx_model_health(&h, &mv, &ac, NULL), 0);
+			struct lx_u256 wad = U(COMET_FACTOR_SCALE);
+			assert_true(lx_u256_cmp(&h.health_factor, &wad) < 0);
+			absorb_all(&mv, &ac, rev, seized, &repaid, &deficit);
+			/* AbsorbCollateral: every balance, to the unit */
+			const json_t *ex = json_object_get(cs, "absorbCollateral");
+			assert_int_equal(json_object_size(ex), ac.n_pos - 1);
+			for (size_t k = 1; k < ac.n_pos; k++) {
+				char a[LX_ADDR_STRLEN];
+				lx_addr_lower(a, &as[k].asset);
+				const json_t *e = json_object_get(ex, a);
+				assert_non_null(e);
+				struct lx_u256 want = dec(json_string_value(json_object_get(e, "amount")));
+				assert_true(lx_u256_eq(&seized[k], &want));
+			}
+			/* AbsorbDebt.basePaidOut = newBalance - oldBalance = debt + the new supply */
+			const json_t *ad = json_object_get(cs, "absorbDebt");
+			struct lx_u256 paid = dec(json_string_value(json_object_get(ad, "basePaidOut")));
+			struct lx_u256 got;
+			lx_u256_add(&got, &d0, &pos[0].supplied);
+			assert_true(lx_u256_eq(&got, &paid));
+			assert_true(lx_u256_eq(&repaid, &d0)); /* covered in full: no deficit */
+			assert_true(lx_u256_is_zero(&deficit));
+			/* AbsorbDebt.usdValue = mulPrice(basePaidOut, basePrice, baseScale) */
+			struct lx_u256 usd, sc;
+			lx_u256_pow10(&sc, as[0].decimals);
+			lx_u256_mul(&usd, &paid, &pos[0].price);
+			lx_u256_div(&usd, &usd, &sc);
+			struct lx_u256 wusd = dec(json_string_value(json_object_get(ad, "usdValue")));
+			assert_true(lx_u256_eq(&usd, &wusd));
+			cases++;
+		}
+		/* the same account with its collateral at a tenth of the price: the credit does not
+		 * cover the debt; the rest is the reserves' loss (deficit), nothing is supplied */
+		struct lx_market_view mv;
+		struct lx_asset_info as[8];
+		struct lx_account_view ac;
+		struct lx_asset_pos pos[8];
+		build_case(cs, &mv, as, &ac, pos, base);
+		struct lx_u256 ten = U(10), credit = U(0), d0 = pos[0].borrowed, sc;
+		for (size_t k = 1; k < ac.n_pos; k++) {
+			lx_u256_div(&pos[k].price, &pos[k].price, &ten);
+			struct lx_u256 v, t;
+			lx_u256_pow10(&sc, as[k].decimals);
+			lx_u256_mul(&v, &pos[k].supplied, &pos[k].price);
+			lx_u256_div(&v, &v, &sc);
+			uint64_t lf = (uint64_t)(20000 - as[k].liq_bonus_bps) * 100000000000000ULL;
+			struct lx_u256 lfu = U(lf), fs = U(COMET_FACTOR_SCALE);
+			lx_u256_mul(&t, &v, &lfu);
+			lx_u256_div(&t, &t, &fs);
+			lx_u256_add(&credit, &credit, &t);
+		}
+		lx_u256_pow10(&sc, as[0].decimals);
+		lx_u256_mul(&credit, &credit, &sc);
+		lx_u256_div(&credit, &credit, &pos[0].price); /* one division, as absorb */
+		assert_true(lx_u256_cmp(&credit, &d0) < 0);
+		struct lx_u256 seized[8], repaid, deficit, gap, want;
+		absorb_all(&mv, &ac, false, seized, &repaid, &deficit);
+		assert_true(lx_u256_eq(&repaid, &credit));
+		lx_u256_sub(&gap, &d0, &credit);
+		lx_u256_mul(&want, &gap, &pos[0].price);
+		lx_u256_div(&want, &want, &sc);
+		assert_true(lx_u256_eq(&deficit, &want));
+		assert_true(lx_u256_is_zero(&pos[0].supplied));
+	}
+	assert_true(cases >= 2);
+	json_decref(fx);
+}
+
+/* A healthy account is refused; a pair that is not (collateral, base debt) is no pair. */
+static void test_absorb_refusals(void **s)
+{
+	(void)s;
+	struct lx_asset_info as[2];
+	memset(as, 0, sizeof(as));
+	as[0].decimals = 6;
+	as[0].borrow_index = U(COMET_BASE_INDEX_SCALE);
+	as[1].decimals = 18;
+	as[1].liq_bonus_bps = 10500;
+	struct lx_market_view mv;
+	memset(&mv, 0, sizeof(mv));
+	mv.ops = &lx_compound_v3_market_ops;
+	mv.n_assets = 2;
+	mv.assets = as;
+	struct lx_asset_pos pos[2];
+	memset(pos, 0, sizeof(pos));
+	pos[0].price = U(100000000);
+	pos[0].borrowed = pos[0].scaled_variable = U(1000000000); /* $1000 */
+	pos[1].asset = 1;
+	pos[1].price = U(200000000000ULL);
+	pos[1].supplied = U(1000000000000000000ULL); /* $2000 at LCF 0.9 */
+	pos[1].liq_threshold_bps = 9000;
+	pos[1].collateral = true;
+	struct lx_account_view ac;
+	memset(&ac, 0, sizeof(ac));
+	ac.n_pos = 2;
+	ac.pos = pos;
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &ac, 1, 0, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_HEALTHY);
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &ac, 0, 1, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_NO_PAIR);
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &ac, 5, 0, NULL, NULL, true), LX_EINVAL);
+	/* the price halves: liquidatable, absorbed; the account has no debt after */
+	pos[1].price = U(100000000000ULL);
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &ac, 1, 0, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	/* credit = 1000 * 0.95 = $950 < $1000: $50 of deficit */
+	assert_true(lx_u256_eq(&r.debt_repaid, &(struct lx_u256){0}) == false);
+	struct lx_u256 want = U(5000000000ULL); /* $50, 8 decimals */
+	assert_true(lx_u256_eq(&r.deficit_base, &want));
+	assert_true(lx_u256_is_zero(&pos[0].borrowed));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +746,8 @@ int main(void)
 		cmocka_unit_test(test_accrue),
 		cmocka_unit_test(test_health_boundary),
 		cmocka_unit_test(test_handler),
+		cmocka_unit_test(test_absorb_fixture),
+		cmocka_unit_test(test_absorb_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

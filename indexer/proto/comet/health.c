@@ -198,10 +198,130 @@ int comet_health(struct lx_health *out, const struct lx_market_view *mv,
 	return mul_div(&out->health_factor, &liq, &wad, &debt);
 }
 
+/* Σ mulFactor(mulPrice(balance, price, scale), liquidationFactor) over the positions in mask */
+static int credit_value(struct lx_u256 *out, const struct lx_market_view *mv,
+			const struct lx_account_view *a, const bool *take)
+{
+	lx_u256_from_u64(out, 0);
+	for (size_t i = 0; i < a->n_pos; i++) {
+		const struct lx_asset_pos *p = &a->pos[i];
+		if (!take[i])
+			continue;
+		struct lx_u256 v, t;
+		int rc;
+		uint64_t lf = (uint64_t)(20000 - mv->assets[p->asset].liq_bonus_bps) * 100000000000000ULL;
+		if ((rc = mul_price(&v, &p->supplied, &p->price, mv->assets[p->asset].decimals)) ||
+		    (rc = mul_div_u64(&t, &v, lf, COMET_FACTOR_SCALE)) || lx_u256_add(out, out, &t))
+			return LX_EOVERFLOW;
+	}
+	return 0;
+}
+
+/* divPrice(value, basePrice, baseScale): value * baseScale / basePrice */
+static int to_base(struct lx_u256 *out, const struct lx_u256 *value,
+		   const struct lx_market_view *mv, const struct lx_u256 *base_price)
+{
+	struct lx_u256 scale;
+	if (lx_u256_is_zero(base_price) || lx_u256_pow10(&scale, mv->assets[0].decimals))
+		return LX_EOVERFLOW;
+	return mul_div(out, value, &scale, base_price);
+}
+
+/*
+ * absorb(account) (Comet.absorbInternal) as the market's liquidation, one collateral position
+ * per call so the cascade can sell each asset: every collateral balance is seized by the
+ * protocol, the account is credited Σ value * liquidationFactor converted to base in one
+ * division, its debt is wiped (what the collateral does not cover is the reserves' loss,
+ * deficit_base), and a credit beyond the debt becomes a base supply. The calls of one absorb
+ * telescope exactly: call k credits floor(V_{1..k} * scale / price) - floor(V_{1..k-1} * ...),
+ * so the sum is Comet's single division. While an absorb is in progress (apply) the base position
+ * keeps the debt the absorb started from, carries `collateral` = true and, in scaled_supplied,
+ * the value V credited so far; the last collateral call settles it. debt_to_cover is that
+ * starting debt (accrued to the view's timestamp, as absorb accrues first); debt_repaid the part
+ * the credit covers; all of collateral_seized goes to the protocol's reserves (no liquidator
+ * bonus: protocol_fee stays 0 so the cascade counts the seized amount once).
+ * Health is checked at the first call only (isLiquidatable, stored indexes).
+ */
+static int comet_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			   const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			   size_t di, const struct lx_u256 *debt_to_cover,
+			   const struct lx_u256 *available, bool apply)
+{
+	(void)debt_to_cover;
+	(void)available; /* the protocol takes the collateral: no liquidity needed */
+	memset(out, 0, sizeof(*out));
+	*refusal = LX_LIQ_NO_PAIR;
+	if (ci >= a->n_pos || di >= a->n_pos || a->n_pos > 64 || !mv->n_assets)
+		return LX_EINVAL;
+	struct lx_asset_pos *cp = &a->pos[ci], *dp = &a->pos[di];
+	if (dp->asset != 0 || cp->asset == 0 || lx_u256_is_zero(&dp->borrowed) ||
+	    lx_u256_is_zero(&cp->supplied))
+		return 0;
+	bool busy = dp->collateral; /* an absorb in progress */
+	int rc;
+	struct lx_health h;
+	if ((rc = comet_health(&h, mv, a, NULL)))
+		return rc;
+	out->hf_before = h.health_factor;
+	struct lx_u256 wad;
+	lx_u256_from_u64(&wad, COMET_FACTOR_SCALE);
+	if (!busy && lx_u256_cmp(&h.health_factor, &wad) >= 0) {
+		*refusal = LX_LIQ_HEALTHY;
+		return 0;
+	}
+	bool take[64] = {0}, last = true;
+	take[ci] = true;
+	for (size_t i = 0; i < a->n_pos; i++)
+		if (i != ci && a->pos[i].asset != 0 && !lx_u256_is_zero(&a->pos[i].supplied))
+			last = false;
+	struct lx_u256 zero, v_before, v_this, v_after, c_before, c_after, d0, repaid;
+	lx_u256_from_u64(&zero, 0);
+	v_before = busy ? dp->scaled_supplied : zero;
+	d0 = dp->borrowed;
+	if ((rc = credit_value(&v_this, mv, a, take)) || lx_u256_add(&v_after, &v_before, &v_this) ||
+	    (rc = to_base(&c_before, &v_before, mv, &dp->price)) ||
+	    (rc = to_base(&c_after, &v_after, mv, &dp->price)))
+		return LX_EOVERFLOW;
+	/* debt covered so far: min(d0, credit) */
+	struct lx_u256 cov_before = lx_u256_cmp(&c_before, &d0) < 0 ? c_before : d0;
+	struct lx_u256 cov_after = lx_u256_cmp(&c_after, &d0) < 0 ? c_after : d0;
+	lx_u256_sub(&repaid, &cov_after, &cov_before);
+	out->debt_to_cover = d0;
+	out->debt_repaid = repaid;
+	out->collateral_seized = cp->supplied;
+	out->protocol_fee = zero;
+	out->close_factor_bps = 10000;
+	out->collateral_cleared = true;
+	if (last && lx_u256_cmp(&c_after, &d0) < 0) {
+		struct lx_u256 gap;
+		lx_u256_sub(&gap, &d0, &c_after);
+		if ((rc = mul_price(&out->deficit_base, &gap, &dp->price, mv->assets[0].decimals)))
+			return rc;
+	}
+	*refusal = LX_LIQ_OK;
+	if (!apply)
+		return 0;
+	cp->supplied = zero;
+	cp->collateral = false;
+	if (!last) {
+		dp->collateral = true;
+		dp->scaled_supplied = v_after;
+		return 0;
+	}
+	/* settled: newBalance = max(0, credit - debt) becomes a supply */
+	dp->collateral = false;
+	dp->scaled_supplied = zero;
+	dp->scaled_variable = zero;
+	dp->borrowed = dp->borrowed_variable = zero;
+	if (lx_u256_cmp(&c_after, &d0) > 0)
+		lx_u256_sub(&dp->supplied, &c_after, &d0);
+	return 0;
+}
+
 const struct lx_market_ops lx_compound_v3_market_ops = {
 	.name = "compound_v3",
 	.health = comet_health,
-	.liquidate = NULL,
+	.liquidate = comet_liquidate,
 	/* liquidity = sum of floored collateral values (each rising with its own feed), debt =
 	 * floored base value (rising with the base feed): monotone in every feed */
 	.monotone = true,
