@@ -282,8 +282,17 @@ async function play(rpc, stateDir, seed) {
   await timeJump(3 * 86400);
   await checkpoint('phase 4');
 
+  // after the last checkpoint: S3's proxy gets a new implementation (the same code, another
+  // address) — lendex cannot know what an implementation runs and must stop there
+  {
+    const impl = await deploy('SpokeInstance', [await S3.oracle.getAddress(), 16], { LiquidationLogic: await liqLib.getAddress() });
+    const slot = '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103'; // EIP-1967 admin
+    const pa = ethers.getAddress('0x' + (await provider.getStorage(await S3.spoke.getAddress(), slot)).slice(26));
+    await wait(at('ProxyAdmin', pa).upgradeAndCall(await S3.spoke.getAddress(), await impl.getAddress(), '0x'));
+  }
+  const upgradeBlock = await provider.getBlockNumber();
   const sc = {
-    rpc, startBlock, seed: String(seed), checkpoints, sent, reverts, liquidations: liqs,
+    rpc, startBlock, upgradeBlock, seed: String(seed), checkpoints, sent, reverts, liquidations: liqs,
     hubs: [await hubA.getAddress(), await hubB.getAddress()],
     spokes: await Promise.all(spokes.map(async (S) => ({ spoke: await S.spoke.getAddress(), oracle: await S.oracle.getAddress(), reserves: S.reserves }))),
     users: await Promise.all([...users, liq, victim].map(addrOf)),

@@ -28,4 +28,10 @@ last=$(node -e "const c=require('$state/scenario.json').checkpoints; console.log
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --to "$last" --max-range 7 --quiet
 "$bin" dump --datadir "$state/db2" >"$state/d2"
 cmp "$state/d1" "$state/d2" || { diff "$state/d1" "$state/d2" | head -20; exit 1; }
+# a Spoke proxy upgraded after the last checkpoint: the sync stops at it, naming it, exit != 0
+up=$(node -e "console.log(require('$state/scenario.json').upgradeBlock)")
+if "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet 2>"$state/err"; then
+  echo "aave_v4: sync went past the Spoke upgrade in block $up" >&2; exit 1
+fi
+grep -q "upgraded to implementation .* in block $up" "$state/err" || { cat "$state/err" >&2; exit 1; }
 echo "aave_v4: ok (seed $seed)"

@@ -308,6 +308,10 @@ static void test_event_reader(void **state)
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", v4_events[S_SUPPLY].topic0[i]);
 	assert_string_equal(hex, sup);
+	static const char *const upg = "bc7cd75a20ee27fd9adebab32041f755214dbc6bffa90cc0225b39da2e5c2d3b";
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", v4_upgraded_topic0[i]);
+	assert_string_equal(hex, upg);
 }
 
 /* the supply-share price with the 1e6 virtual offsets, both roundings */

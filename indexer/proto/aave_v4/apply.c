@@ -517,6 +517,46 @@ static int spoke_log(struct ctx *c, const struct v4_event_def *ev, const struct 
 	return put_pos(c, k, kl, &p);
 }
 
+/* keccak256("Upgraded(address)"), set by v4_events_init */
+uint8_t v4_upgraded_topic0[32];
+
+/*
+ * A Hub or Spoke proxy's implementation. The first one seen is its creation (start_block lies
+ * before every configured proxy; a Spoke found later is followed from the start of the range
+ * it was found in). A later, different implementation may run other rules than v0.5.11's, and
+ * which version it is cannot be read from the chain: the sync stops there, naming it, rather
+ * than apply v0.5.11's rules to it.
+ */
+static int upgraded(struct v4 *h, struct lx_store_txn *txn, const struct lx_log *log,
+		    struct lx_error *err)
+{
+	if (log->n_topics != 2 || log->data_len != 0)
+		return lx_error_set(err, LX_ETOPICS, "aave_v4: Upgraded log %u in block %llu is malformed",
+				    log->log_index, (unsigned long long)log->block);
+	uint8_t k[V4_KEY_MAX];
+	size_t kl = v4_key_spoke(k, h->chain, &log->address);
+	struct lx_u256 impl, now;
+	lx_u256_from_be(&now, log->topics[1]);
+	int rc = v4_get(txn, T_IMPL, k, kl, &impl, 1, err);
+	if (rc == LX_ENOTFOUND) {
+		lx_error_clear(err);
+		return v4_put(txn, T_IMPL, k, kl, &now, 1, err);
+	}
+	if (rc || lx_u256_eq(&impl, &now))
+		return rc;
+	char px[LX_ADDR_STRLEN], ix[LX_ADDR_STRLEN];
+	struct lx_addr ia;
+	v4_to_addr(&ia, &now);
+	lx_addr_lower(px, &log->address);
+	lx_addr_lower(ix, &ia);
+	return lx_error_set(err, LX_EINVAL,
+			    "aave_v4: %s %s upgraded to implementation %s in block %llu: this lendex "
+			    "knows aave-v4 v0.5.11's rules only and cannot tell which version that "
+			    "implementation runs (sync stops before applying it)",
+			    v4_is_hub(h, &log->address) ? "hub" : "spoke", px, ix,
+			    (unsigned long long)log->block);
+}
+
 int v4_apply(struct lx_proto *pr, struct lx_store_txn *txn, const struct lx_log *log,
 	     struct lx_error *err)
 {
@@ -524,6 +564,8 @@ int v4_apply(struct lx_proto *pr, struct lx_store_txn *txn, const struct lx_log 
 	int role = v4_is_hub(h, &log->address) ? V4_HUB : v4_is_spoke(h, &log->address) ? V4_SPOKE : 0;
 	if (!role)
 		return 0;
+	if (log->n_topics > 0 && memcmp(log->topics[0], v4_upgraded_topic0, 32) == 0)
+		return upgraded(h, txn, log, err);
 	const struct v4_event_def *ev = v4_event_find(log, role);
 	if (!ev)
 		return 0;

@@ -116,6 +116,7 @@ static int v4_filter(struct lx_proto *p, struct lx_filter *f)
 		f->addr[f->n_addr++] = h->spokes[i];
 	for (int i = 0; i < V4_EV_COUNT && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++)
 		memcpy(f->topic0[f->n_topic0++], v4_events[i].topic0, 32);
+	memcpy(f->topic0[f->n_topic0++], v4_upgraded_topic0, 32);
 	return 0;
 }
 
@@ -287,6 +288,31 @@ static int v4_apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
 	return 0;
 }
 
+/* ---- the sync summary: every log of a followed Hub or Spoke that the filter asks for is
+ * applied (the filter names only events that move state, and Upgraded) ---- */
+
+static void v4_classify(const struct lx_proto *p, const struct lx_log *log,
+			struct lx_log_class *out)
+{
+	const struct v4 *h = (const struct v4 *)p;
+	memset(out, 0, sizeof(*out));
+	int role = v4_is_hub(h, &log->address) ? V4_HUB : v4_is_spoke(h, &log->address) ? V4_SPOKE : 0;
+	if (!role || log->n_topics == 0)
+		return;
+	if (memcmp(log->topics[0], v4_upgraded_topic0, 32) == 0) {
+		out->fate = LX_LOG_APPLIED;
+		out->event = "Upgraded";
+		return;
+	}
+	const struct v4_event_def *ev = v4_event_find(log, role);
+	if (!ev) {
+		out->fate = LX_LOG_UNKNOWN;
+		return;
+	}
+	out->fate = LX_LOG_APPLIED;
+	out->event = ev->name; /* v4_events_init ran in create */
+}
+
 /* ---- lifecycle ---- */
 
 /* Spokes found earlier (a Spoke record exists for every Spoke that logged or was listed). */
@@ -342,6 +368,7 @@ const struct lx_proto_ops lx_proto_aave_v4 = {
 	.apply_calls = v4_apply_calls,
 	.log_reads = v4_log_reads,
 	.apply_log_reads = v4_apply_log_reads,
+	.classify = v4_classify,
 	.view = v4_view,
 };
 

@@ -15,6 +15,7 @@
  *   v4.dyn     chain|spoke|reserve|key(4)         -> struct v4_dyn     (a dynamic config key)
  *   v4.user    chain|spoke|user(20)               -> struct v4_user    (stored risk premium)
  *   v4.pos     chain|spoke|user|reserve           -> struct v4_pos     (shares, key, flags)
+ *   v4.impl    chain|proxy(20)                    -> implementation    (its first Upgraded)
  *
  * Every record is a version byte and a fixed list of 256-bit big-endian words (signed values
  * in two's complement), so a value that does not parse is reported as corrupt.
@@ -44,6 +45,7 @@
 #define T_DYN "v4.dyn"
 #define T_USER "v4.user"
 #define T_POS "v4.pos"
+#define T_IMPL "v4.impl"
 
 /* ---- records: only struct lx_u256 members, in stored order ---- */
 
@@ -181,6 +183,7 @@ struct v4_event_def {
 	int n_indexed;            /* topics after topic0 */
 	int n_data;               /* 32-byte words of data (tuples flattened: all static) */
 	uint8_t topic0[32];       /* filled by v4_events_init */
+	char name[48];            /* the signature's name, filled by v4_events_init */
 };
 extern struct v4_event_def v4_events[V4_EV_COUNT];
 void v4_events_init(void);
@@ -222,6 +225,8 @@ static inline struct v4 *v4_of(struct lx_proto *p)
 int v4_is_hub(const struct v4 *h, const struct lx_addr *a);
 int v4_is_spoke(const struct v4 *h, const struct lx_addr *a);
 
+/* apply.c: Upgraded(address) of a Hub or Spoke proxy (topic0) */
+extern uint8_t v4_upgraded_topic0[32];
 /* apply.c */
 int v4_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
 	     struct lx_error *err);
