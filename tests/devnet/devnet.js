@@ -303,6 +303,10 @@ async function main() {
       contracts: { pool: pool.target, pool_configurator: cfg.target, pool_addresses_provider: provAddr.target,
         oracle: oracle.target, data_provider: dp.target, acl_manager: acl.target },
       groups: { eth: [T.WETH.token.target], usd: [T.USDC.token.target, T.DAI.token.target], btc: [T.WBTC.token.target] },
+      source: {
+        addresses: "tests/devnet/devnet.js: the npm @aave/core-v3 1.19.3 market it deploys on a fresh anvil (fixed deployer and transaction order)",
+        start_block_from: "the block of devnet.js's first transaction on a fresh anvil (devnet.js rewrites this file when it differs)",
+      },
     }],
   };
   const chainJson = JSON.stringify(chain, null, 2) + '\n';

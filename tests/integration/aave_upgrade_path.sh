@@ -68,6 +68,15 @@ fetch('$rpc',{method:'POST',headers:{'content-type':'application/json'},body:JSO
 sync --datadir "$state/kill" --to $((up - 1))
 cp -r "$state/kill" "$state/kill_probe"
 LENDEX_TEST_CRASH_LOG="$state/points" sync --datadir "$state/kill_probe" --to "$up" --max-range 1
+# the rules switch at the upgrade block itself: the old version at up-1, the new one at up
+ver_at() {
+  "$bin" position "$(node -e "console.log(require('$sc').accounts[0])")" --chain devnet --json \
+    --datadir "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).protocolVersion))'
+}
+v0=$(ver_at "$state/kill"); v1=$(ver_at "$state/kill_probe")
+want0=$(node -e "console.log(require('$sc').steps[1].version)"); want1=$(node -e "console.log(require('$sc').steps[2].version)")
+[ "$v0" = "$want0" ] && [ "$v1" = "$want1" ] ||
+  { echo "aave_upgrade_path: version at $((up - 1)) / $up: $v0 / $v1, want $want0 / $want1" >&2; exit 1; }
 k=$(grep -n '^applied$' "$state/points" | head -1 | cut -d: -f1)
 [ -n "$k" ] || { echo "aave_upgrade_path: no 'applied' crash point (built without LX_TEST_HOOKS?)" >&2; exit 1; }
 set +e

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include <jansson.h>
+
 #include "lendex/chain.h"
 #include "lendex/model.h"
 
@@ -119,23 +121,68 @@ static void test_errors(void **s)
 	assert_int_equal(lx_chain_load(&c, dir, "../etc/passwd", &e), LX_ENOTFOUND);
 }
 
+/* A deployment's "source" (ignored by the loader): where its addresses and its start block come
+ * from, both named, and the deployment listed in docs/chains.md */
+static void check_source(const char *chain, json_t *dep, const char *doc)
+{
+	const char *name = json_string_value(json_object_get(dep, "name"));
+	assert_non_null(name);
+	json_t *src = json_object_get(dep, "source");
+	const char *a = json_string_value(json_object_get(src, "addresses"));
+	const char *b = json_string_value(json_object_get(src, "start_block_from"));
+	if (!a || strlen(a) < 10 || !b || strlen(b) < 10)
+		fail_msg("chains/%s.json: deployment %s names no source for its addresses and start "
+			 "block (\"source\": {\"addresses\", \"start_block_from\"})", chain, name);
+	char quoted[80];
+	snprintf(quoted, sizeof(quoted), "| %s |", name);
+	if (!strstr(doc, quoted))
+		fail_msg("docs/chains.md: no row for deployment %s of chains/%s.json", name, chain);
+}
+
 static void test_shipped(void **s)
 {
 	(void)s;
-	char cdir[512], list[512];
+	char cdir[512], list[512], p[700];
 	snprintf(cdir, sizeof(cdir), "%s/chains", LX_SOURCE_DIR);
+	snprintf(p, sizeof(p), "%s/docs/chains.md", LX_SOURCE_DIR);
+	json_error_t je;
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	static char doc[65536];
+	size_t dn = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[dn] = 0;
 	lx_chain_list(list, sizeof(list), cdir);
 	char *save = NULL;
-	int n = 0;
+	int n = 0, n_dep = 0;
+	char names[64][64];
 	for (char *t = strtok_r(list, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
 		struct lx_chain *c;
 		struct lx_error e;
 		if (lx_chain_load(&c, cdir, t, &e))
 			fail_msg("chains/%s.json: %s", t, e.msg);
+		for (size_t i = 0; i < c->n_deployments; i++) {
+			/* names unique across every chain */
+			for (int k = 0; k < n_dep; k++)
+				if (!strcmp(names[k], c->deployments[i].name))
+					fail_msg("deployment %s named twice", names[k]);
+			assert_true(n_dep < 64);
+			snprintf(names[n_dep++], sizeof(names[0]), "%s", c->deployments[i].name);
+		}
 		lx_chain_destroy(c);
+		snprintf(p, sizeof(p), "%s/%s.json", cdir, t);
+		json_t *root = json_load_file(p, 0, &je);
+		assert_non_null(root);
+		size_t i;
+		json_t *dep;
+		json_array_foreach(json_object_get(root, "deployments"), i, dep) check_source(t, dep, doc);
+		json_decref(root);
 		n++;
 	}
-	assert_true(n >= 1);
+	/* the address book's markets and Spark: at least Core on six chains, Ethereum's Prime/Lido,
+	 * EtherFi and Horizon, Gnosis, and Spark on Ethereum and Gnosis */
+	assert_true(n >= 8);
+	assert_true(n_dep >= 13);
 }
 
 int main(void)
