@@ -158,6 +158,13 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 			if (!first_unknown)
 				first_unknown = res.events.c[i].event;
 		}
+	for (size_t i = 0; i < res.events.n; i++) {
+		const struct lx_event_count *c = &res.events.c[i];
+		if (c->fate == LX_LOG_IGNORED && c->reason &&
+		    strncmp(c->reason, "not reproduced", 14) == 0)
+			lx_cli_warnf("%llu %s logs: %s", (unsigned long long)c->n, c->event,
+				     c->reason);
+	}
 	if (unknown)
 		lx_cli_warnf("%llu logs of followed contracts carry an event lendex cannot name "
 			     "(first: %s) and were not applied: a protocol version it does not know?",

@@ -138,6 +138,10 @@ void aave_classify(const struct lx_proto *p, const struct lx_log *log, struct lx
 void aave_classify_role(enum aave_role role, int token_kind, const struct lx_log *log,
 			struct lx_log_class *out);
 
+/* Topic0s of ignored events the filter asks for anyway, so that sync counts and warns about
+ * them (an effect lendex does not reproduce). Returns how many were written (at most cap). */
+size_t aave_surfaced_topics(uint8_t (*out)[32], size_t cap);
+
 /* prices.c */
 int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
 	       struct lx_error *err);

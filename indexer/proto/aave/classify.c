@@ -27,8 +27,11 @@ static const char R_ISO_DEBT[] = "isolation-mode debt-ceiling usage: in neither 
 static const char R_CARRIED[] = "the tokens' Mint and Burn carry the balances it moves";
 static const char R_MANAGER[] = "who may act for a user (3.4 position managers): moves nothing";
 static const char R_DEBT_INIT[] = "a debt token's initialisation: ReserveInitialized names it";
-static const char R_GHO[] = "GHO facilitator/discount bookkeeping: lendex does not reproduce "
-			    "the pre-3.4 stkAAVE discount (README)";
+static const char R_GHO[] = "GHO facilitator settings: move no balance by themselves";
+/* Reasons that start "not reproduced" are warned about by sync (the positions they touch differ
+ * from the chain's) and their events are asked for (aave_surfaced_topics). */
+static const char R_GHO_DISCOUNT[] = "not reproduced: GHO's stkAAVE discount (before 3.4), so "
+				     "this borrower's GHO debt is overstated by it (README)";
 static const char R_PENDING_LTV[] = "the LTV a frozen reserve gets back on unfreeze: "
 				    "CollateralConfigurationChanged carries the one that applies";
 
@@ -107,7 +110,7 @@ static struct ignored ignored[] = {
 	 R_DEBT_INIT, {0}},
 	/* GHO's aToken and variable debt token (Ethereum Core, before 3.4) */
 	{ROLE_TOKEN, "DiscountPercentUpdated", "DiscountPercentUpdated(address,uint256,uint256)",
-	 R_GHO, {0}},
+	 R_GHO_DISCOUNT, {0}},
 	{ROLE_TOKEN, "DiscountRateStrategyUpdated", "DiscountRateStrategyUpdated(address,address)",
 	 R_GHO, {0}},
 	{ROLE_TOKEN, "DiscountTokenUpdated", "DiscountTokenUpdated(address,address)", R_GHO, {0}},
@@ -173,4 +176,14 @@ void aave_classify(const struct lx_proto *p, const struct lx_log *log, struct lx
 		aave_classify_role(ROLE_CONFIGURATOR, 0, log, out);
 	else if (a->have_provider && lx_addr_eq(&log->address, &a->provider))
 		aave_classify_role(ROLE_PROVIDER, 0, log, out);
+}
+
+size_t aave_surfaced_topics(uint8_t (*out)[32], size_t cap)
+{
+	init_ignored();
+	size_t n = 0;
+	for (size_t i = 0; i < N_IGNORED; i++)
+		if (ignored[i].reason == R_GHO_DISCOUNT && n < cap)
+			memcpy(out[n++], ignored[i].topic0, 32);
+	return n;
 }

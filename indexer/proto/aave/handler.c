@@ -88,6 +88,8 @@ int aave_filter(struct lx_proto *p, struct lx_filter *f)
 	for (size_t i = 0; i < a->n_tokens && f->n_addr < LX_FILTER_MAX_ADDR; i++)
 		f->addr[f->n_addr++] = a->tokens[i].token;
 	aave_filter_topics(f, aave_events, EV_COUNT);
+	f->n_topic0 += aave_surfaced_topics(f->topic0 + f->n_topic0,
+					    LX_FILTER_MAX_TOPIC - f->n_topic0);
 	return 0;
 }
 
