@@ -122,7 +122,7 @@ static void test_errors(void **s)
 }
 
 /* A deployment's "source" (ignored by the loader): where its addresses and its start block come
- * from, both named, and the deployment listed in docs/chains.md */
+ * from, both named; an Aave deployment also has its row in docs/chains.md's table */
 static void check_source(const char *chain, json_t *dep, const char *doc)
 {
 	const char *name = json_string_value(json_object_get(dep, "name"));
@@ -135,7 +135,8 @@ static void check_source(const char *chain, json_t *dep, const char *doc)
 			 "block (\"source\": {\"addresses\", \"start_block_from\"})", chain, name);
 	char quoted[80];
 	snprintf(quoted, sizeof(quoted), "| %s |", name);
-	if (!strstr(doc, quoted))
+	const char *proto = json_string_value(json_object_get(dep, "protocol"));
+	if (proto && !strncmp(proto, "aave_", 5) && !strstr(doc, quoted))
 		fail_msg("docs/chains.md: no row for deployment %s of chains/%s.json", name, chain);
 }
 
