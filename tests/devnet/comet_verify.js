@@ -34,6 +34,8 @@ async function main() {
     if (p.block !== block) { fail(a, 'synced block', block, p.block); continue; }
     const find = (asset) => p.reserves.find((r) => r.asset.toLowerCase() === asset.toLowerCase()) || { supplied: '0', borrowed: '0' };
     const base = find(sc.base);
+    checks++;
+    if (p.reserves.length && base.symbol !== 'USDC') fail(a, 'base symbol', 'USDC', base.symbol);
     const want = [['balanceOf', await comet.balanceOf(a, at), base.supplied],
       ['borrowBalanceOf', await comet.borrowBalanceOf(a, at), base.borrowed]];
     for (const [sym, asset] of Object.entries(sc.assets)) {

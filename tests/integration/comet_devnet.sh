@@ -24,6 +24,11 @@ head=$(node -e "console.log(require('$state/scenario.json').head_block)")
 node "$root/tests/devnet/comet_verify.js" "$state" "$mid" "$bin" --datadir "$state/db"
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet
 node "$root/tests/devnet/comet_verify.js" "$state" "$head" "$bin" --datadir "$state/db"
+# the cascade runs on Comet with absorb semantics: the account liquidatable at the head is absorbed
+"$bin" cascade --chain devnet --datadir "$state/db" --deployment compound-v3-devnet-usdc \
+  --shock WETH=-10% --rounds 1 --json >"$state/cascade.json"
+node -e "const c=require('$state/cascade.json'); const r=(c.rounds||[])[0]||{};
+  if (!(r.liquidations >= 1)) { console.error('comet_devnet: cascade liquidated nothing', JSON.stringify(c).slice(0,300)); process.exit(1); }"
 "$bin" dump --datadir "$state/db" >"$state/d1"
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --max-range 7 --quiet
 "$bin" dump --datadir "$state/db2" >"$state/d2"

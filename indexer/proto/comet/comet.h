@@ -43,6 +43,7 @@ struct lx_store_txn;
 #define CT_STATE "comet.state"    /* market -> totals, indexes, prices at the synced block */
 #define CT_ACCT "comet.acct"      /* market | account -> principal read at a block */
 #define CT_COLL "comet.coll"      /* market | account | asset -> collateral balance */
+#define CT_SYMBOL "comet.symbol"  /* market | token -> ERC20 symbol() (display only) */
 
 #define COMET_MARKET_KEY 28       /* chain id (8, BE) | comet proxy (20) */
 #define COMET_MAX_ASSETS 24       /* CometWithExtendedAssetList; the classic Comet has 12 */
@@ -178,6 +179,11 @@ int comet_put_acct(struct comet *c, struct lx_store_txn *t, const struct lx_addr
 int comet_acct_decode(struct comet_acct *out, const uint8_t *v, size_t vl);
 int comet_get_coll(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
 		   const struct lx_addr *asset, struct lx_u256 *out, struct lx_error *err);
+/* The token's symbol as read at a synced block ("" if never read). */
+void comet_get_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_addr *token,
+		      char out[16]);
+int comet_put_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_addr *token,
+		     const char *sym, struct lx_error *err);
 int comet_put_coll(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
 		   const struct lx_addr *asset, const struct lx_u256 *v, struct lx_error *err);
 

@@ -240,6 +240,11 @@ int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *ca
 		addr_arg(arg, &cfg.assets[i].feed);
 		call_init(&calls[k++], &c->comet, "getPrice(address)", arg, 0);
 	}
+	/* symbols, for display (a token without symbol() reverts: no name) */
+	for (unsigned i = 0; i <= cfg.n_assets && k < cap; i++)
+		call_init(&calls[k++], i ? &cfg.assets[i - 1].asset : &cfg.base_token, "symbol()",
+			  NULL, 0);
+	size_t n_sym = 1 + (size_t)cfg.n_assets;
 	struct lx_store_iter it;
 	const uint8_t *kk, *v;
 	size_t kl, vl;
@@ -261,12 +266,12 @@ int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *ca
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
-	if (k + 0 < 2 + cfg.n_assets + n_acct)
+	if (k < 2 + cfg.n_assets + n_sym + n_acct)
 		return lx_error_set(err, LX_EOVERFLOW,
 				    "compound_v3: %s: %zu accounts need a userBasic read at the synced "
 				    "block, more than the %zu reads sync makes per run",
 				    lx_deployment_name(c->base.dep), n_acct,
-				    cap - 2 - cfg.n_assets);
+				    cap > 2 + cfg.n_assets + n_sym ? cap - 2 - cfg.n_assets - n_sym : 0);
 	*n = k;
 	return 0;
 full:
@@ -290,6 +295,32 @@ static bool principal_word(const uint8_t w[32], struct comet_acct *out)
 	}
 	out->negative = neg;
 	out->principal = v;
+	return true;
+}
+
+/* symbol(): an ABI string, or a bytes32 (MKR-style); printable ASCII up to 15 bytes */
+static bool symbol_of(const struct lx_call *x, char out[16])
+{
+	const uint8_t *w0;
+	const uint8_t *b = NULL;
+	size_t len = 0;
+	uint64_t off, l;
+	if (x->result_len >= 96 && word_u64(x, 0, &off) && off == 32 && word_u64(x, 1, &l) &&
+	    l <= x->result_len - 64) {
+		b = x->result + 64;
+		len = (size_t)l;
+	} else if (x->result_len == 32 && word(x, 0, &w0)) {
+		b = w0;
+		while (len < 32 && b[len])
+			len++;
+	}
+	if (!b || len == 0 || len > 15)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (b[i] < 0x20 || b[i] > 0x7e)
+			return false;
+	memcpy(out, b, len);
+	out[len] = 0;
 	return true;
 }
 
@@ -345,6 +376,11 @@ int comet_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t blo
 					st.price[a] = pr;
 					st.price_block[a] = block;
 				}
+		} else if (has_sel(x, "symbol()")) {
+			char sym[16];
+			if (x->result && symbol_of(x, sym) &&
+			    (rc = comet_put_symbol(c, txn, &x->to, sym, err)))
+				return rc;
 		} else if (has_sel(x, "userBasic(address)")) {
 			struct lx_addr who;
 			memcpy(who.b, x->data + 16, 20);

@@ -250,3 +250,32 @@ int comet_put_coll(struct comet *c, struct lx_store_txn *t, const struct lx_addr
 	lx_u256_to_be(b, v);
 	return lx_store_put(t, CT_COLL, k, sizeof(k), b, sizeof(b), err);
 }
+
+/* ---- symbols (display only) ---- */
+
+void comet_get_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_addr *token,
+		      char out[16])
+{
+	out[0] = 0;
+	uint8_t k[COMET_MARKET_KEY + 20];
+	acct_key(k, c, token);
+	const uint8_t *v;
+	size_t vl;
+	struct lx_error e;
+	if (lx_store_get(t, CT_SYMBOL, k, sizeof(k), &v, &vl, &e) || vl > 15)
+		return;
+	memcpy(out, v, vl);
+	out[vl] = 0;
+}
+
+int comet_put_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_addr *token,
+		     const char *sym, struct lx_error *err)
+{
+	uint8_t k[COMET_MARKET_KEY + 20];
+	acct_key(k, c, token);
+	char old[16];
+	comet_get_symbol(c, t, token, old);
+	if (strcmp(old, sym) == 0)
+		return 0; /* unchanged: no undo record per run */
+	return lx_store_put(t, CT_SYMBOL, k, sizeof(k), sym, strlen(sym), err);
+}

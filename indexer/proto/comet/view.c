@@ -205,6 +205,7 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	if (have_cfg) {
 		struct lx_asset_info *b = &mv->assets[0];
 		b->asset = cfg.base_token;
+		comet_get_symbol(c, txn, &cfg.base_token, b->symbol);
 		b->decimals = cfg.base_decimals;
 		b->price = st.base_price;
 		b->price_block = st.base_price_block;
@@ -220,6 +221,7 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			struct lx_asset_info *a = &mv->assets[1 + i];
 			const struct comet_asset *ca = &cfg.assets[i];
 			a->asset = ca->asset;
+			comet_get_symbol(c, txn, &ca->asset, a->symbol);
 			a->decimals = ca->decimals;
 			a->price = st.price[i];
 			a->price_block = st.price_block[i];
