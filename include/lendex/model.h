@@ -65,7 +65,8 @@ struct lx_asset_info {
 	struct lx_u256 borrow_index;     /* ray: normalized variable debt */
 	struct lx_u256 available;        /* underlying the pool can pay out (supplied - borrowed) */
 	/* Aave V4 (zero elsewhere): an asset is one reserve of one Spoke */
-	uint8_t market[32];              /* the Spoke address, left-padded */
+	uint8_t market[32];              /* sub-market of the asset: the Spoke address, left-padded
+					  * (Aave V4); the market id (Morpho Blue) */
 	uint32_t reserve_id;             /* the Spoke's reserveId */
 	uint16_t collateral_risk_bps;    /* drives the risk premium */
 	struct lx_u256 borrowed_premium; /* part of total_borrowed that is premium debt */
@@ -74,6 +75,13 @@ struct lx_asset_info {
 	struct lx_u256 target_hf;        /* the Spoke's liquidation config: target HF (wad), */
 	struct lx_u256 hf_for_max_bonus; /* HF at which the bonus is the maximum (wad), */
 	uint16_t bonus_factor_bps;       /* minimum bonus as a share of the maximum's */
+	/* Share-based isolated markets (Morpho Blue; zero elsewhere): each market lists its loan
+	 * token then its collateral token, both entries carrying the market's terms at the view's
+	 * timestamp (interest accrued as the protocol would), market[] above its id; positions'
+	 * shares are in lx_asset_pos.scaled_supplied (supply) and scaled_variable (borrow). */
+	struct lx_u256 lltv;             /* liquidation LTV, wad */
+	struct lx_u256 oracle_price;     /* the oracle's price() answer, scale 1e36 */
+	struct lx_u256 total_supply_shares, total_borrow_shares;
 };
 
 /* One account's balance in one asset. asset indexes lx_market_view.assets. */

@@ -11,12 +11,14 @@ extern const struct lx_proto_ops lx_proto_aave_v2;
 extern const struct lx_proto_ops lx_proto_aave_v3;
 extern const struct lx_proto_ops lx_proto_aave_v4;
 extern const struct lx_proto_ops lx_proto_compound_v3;
+extern const struct lx_proto_ops lx_proto_morpho_blue;
 
 static const struct lx_proto_ops *const registry[] = {
 	&lx_proto_aave_v2,
 	&lx_proto_aave_v3,
 	&lx_proto_aave_v4,
 	&lx_proto_compound_v3,
+	&lx_proto_morpho_blue,
 };
 
 const struct lx_proto_ops *lx_proto_find(const char *name)

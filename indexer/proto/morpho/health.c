@@ -1,0 +1,239 @@
+/*
+ * health.c: Morpho Blue's market operations on a view built by view.c — _isHealthy and
+ * liquidate of Morpho.sol 1.0, in its own integer math, on the market as projected to the
+ * view's timestamp (interest accrued as liquidate's own _accrueInterest would).
+ *
+ * Health: borrowed = borrowShares.toAssetsUp(totals), maxBorrow =
+ * collateral.mulDivDown(price, 1e36).wMulDown(lltv); the position is healthy when
+ * maxBorrow >= borrowed. health_factor = maxBorrow * 1e18 / borrowed (floor), which is < 1e18
+ * exactly when maxBorrow < borrowed, i.e. exactly when Morpho lets a liquidator in.
+ *
+ * Prices: the oracle's own answer (lx_asset_info.oracle_price) while the collateral position's
+ * price is the view's; a caller that moves that price (a shock) has its price taken back to the
+ * oracle's scale, floor(price * 1e36 / 10^decimals).
+ */
+#include <string.h>
+
+#include "morpho.h"
+
+static void wad(struct lx_u256 *r)
+{
+	lx_u256_from_u64(r, 1000000000000000000ull);
+}
+
+/* The positions of one account view: loan (even asset) and collateral (odd asset) of one
+ * market. LX_EINVAL when they belong to different markets. */
+struct split {
+	int li, ci;          /* position indexes, -1 = none */
+	size_t m;            /* market index: assets 2m and 2m+1 */
+	bool any;
+};
+
+static int split(struct split *s, const struct lx_market_view *mv,
+		 const struct lx_account_view *a)
+{
+	memset(s, 0, sizeof(*s));
+	s->li = s->ci = -1;
+	for (size_t i = 0; i < a->n_pos; i++) {
+		uint32_t as = a->pos[i].asset;
+		if (as >= mv->n_assets || (s->any && as / 2 != s->m))
+			return LX_EINVAL;
+		s->m = as / 2;
+		s->any = true;
+		if (as % 2)
+			s->ci = (int)i;
+		else
+			s->li = (int)i;
+	}
+	return 0;
+}
+
+/* the price the collateral is valued at, on the oracle's 1e36 scale */
+static int raw_price(struct lx_u256 *out, const struct lx_market_view *mv,
+		     const struct lx_account_view *a, const struct split *s,
+		     const struct lx_u256 *prices)
+{
+	const struct lx_asset_info *ci = &mv->assets[2 * s->m + 1];
+	*out = ci->oracle_price;
+	if (s->ci < 0)
+		return 0;
+	const struct lx_u256 *p = prices ? &prices[s->ci] : &a->pos[s->ci].price;
+	if (lx_u256_eq(p, &ci->price))
+		return 0;
+	struct lx_u256 scale, unit;
+	lx_u256_pow10(&scale, 36);
+	lx_u256_pow10(&unit, ci->decimals);
+	return lx_u256_muldiv(out, p, &scale, &unit);
+}
+
+struct terms {
+	struct lx_u256 shares, borrowed, collateral, price, coll_value, max_borrow, hf;
+};
+
+static int terms_of(struct terms *t, const struct lx_market_view *mv,
+		    const struct lx_account_view *a, const struct split *s,
+		    const struct lx_u256 *prices)
+{
+	memset(t, 0, sizeof(*t));
+	const struct lx_asset_info *li = &mv->assets[2 * s->m], *ci = &mv->assets[2 * s->m + 1];
+	if (s->li >= 0)
+		t->shares = a->pos[s->li].scaled_variable;
+	if (s->ci >= 0)
+		t->collateral = a->pos[s->ci].supplied;
+	struct lx_u256 scale;
+	lx_u256_pow10(&scale, 36);
+	int rc;
+	if ((rc = morpho_to_assets_up(&t->borrowed, &t->shares, &li->total_borrowed,
+				      &li->total_borrow_shares)) ||
+	    (rc = raw_price(&t->price, mv, a, s, prices)) ||
+	    (rc = morpho_mul_div_down(&t->coll_value, &t->collateral, &t->price, &scale)) ||
+	    (rc = morpho_w_mul_down(&t->max_borrow, &t->coll_value, &ci->lltv)))
+		return rc;
+	if (lx_u256_is_zero(&t->shares)) {
+		lx_u256_max(&t->hf);
+		return 0;
+	}
+	struct lx_u256 w;
+	wad(&w);
+	if (lx_u256_muldiv(&t->hf, &t->max_borrow, &w, &t->borrowed)) {
+		/* beyond 2^256: far above 1, and not the "no debt" sentinel */
+		lx_u256_max(&t->hf);
+		struct lx_u256 one;
+		lx_u256_from_u64(&one, 1);
+		lx_u256_sub(&t->hf, &t->hf, &one);
+	}
+	return 0;
+}
+
+int lx_morpho_health(struct lx_health *out, const struct lx_market_view *mv,
+		     const struct lx_account_view *acct, const struct lx_u256 *prices)
+{
+	memset(out, 0, sizeof(*out));
+	struct split s;
+	int rc = split(&s, mv, acct);
+	if (rc)
+		return rc;
+	if (!s.any) {
+		lx_u256_max(&out->health_factor);
+		return 0;
+	}
+	struct terms t;
+	if ((rc = terms_of(&t, mv, acct, &s, prices)))
+		return rc;
+	const struct lx_asset_info *ci = &mv->assets[2 * s.m + 1];
+	out->total_collateral_base = t.coll_value;
+	out->total_debt_base = t.borrowed;
+	if (lx_u256_sub(&out->available_borrows_base, &t.max_borrow, &t.borrowed))
+		memset(&out->available_borrows_base, 0, sizeof(out->available_borrows_base));
+	lx_u256_from_u64(&out->ltv_bps, ci->liq_threshold_bps);
+	out->liq_threshold_bps = out->ltv_bps;
+	out->health_factor = t.hf;
+	return 0;
+}
+
+/*
+ * liquidate(marketParams, borrower, seizedAssets, repaidShares) with repaidShares given (from
+ * debt_to_cover: its shares rounded down, at most the position's) or, with debt_to_cover NULL,
+ * the most Morpho allows: every borrow share, or all the collateral when that is worth less.
+ */
+int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			size_t di, const struct lx_u256 *debt_to_cover,
+			const struct lx_u256 *available, bool apply)
+{
+	(void)available; /* collateral is never lent out: it is always there to seize */
+	memset(out, 0, sizeof(*out));
+	*refusal = LX_LIQ_OK;
+	struct split s;
+	int rc = split(&s, mv, a);
+	if (rc || ci >= a->n_pos || di >= a->n_pos || (int)ci != s.ci || (int)di != s.li)
+		return LX_EINVAL;
+	struct terms t;
+	if ((rc = terms_of(&t, mv, a, &s, NULL)))
+		return rc;
+	out->hf_before = t.hf;
+	out->close_factor_bps = 10000;
+	struct lx_u256 w;
+	wad(&w);
+	if (lx_u256_cmp(&t.hf, &w) >= 0) {
+		*refusal = LX_LIQ_HEALTHY;
+		return 0;
+	}
+	if (lx_u256_is_zero(&t.shares) || lx_u256_is_zero(&t.collateral)) {
+		*refusal = LX_LIQ_NO_PAIR;
+		return 0;
+	}
+	const struct lx_asset_info *li = &mv->assets[2 * s.m];
+	const struct lx_asset_info *cinfo = &mv->assets[2 * s.m + 1];
+	struct lx_u256 tba = li->total_borrowed, tbs = li->total_borrow_shares;
+	struct lx_u256 tsa = li->total_supplied;
+	struct lx_u256 lif, scale, repaid_shares, seized, quoted, x;
+	lx_u256_pow10(&scale, 36);
+	if ((rc = morpho_incentive_factor(&lif, &cinfo->lltv)))
+		return rc;
+	/* seized for a number of shares: toAssetsDown.wMulDown(lif).mulDivDown(1e36, price) */
+#define SEIZED_FOR(shares)                                                                  \
+	((rc = morpho_to_assets_down(&x, (shares), &tba, &tbs)) ||                          \
+	 (rc = morpho_w_mul_down(&x, &x, &lif)) ||                                          \
+	 (rc = morpho_mul_div_down(&seized, &x, &scale, &t.price)))
+	if (debt_to_cover) {
+		out->debt_to_cover = *debt_to_cover;
+		if ((rc = morpho_to_shares_down(&repaid_shares, debt_to_cover, &tba, &tbs)))
+			return rc;
+		if (lx_u256_cmp(&repaid_shares, &t.shares) > 0)
+			repaid_shares = t.shares;
+	} else {
+		repaid_shares = t.shares;
+	}
+	if (SEIZED_FOR(&repaid_shares))
+		return rc;
+	if (lx_u256_cmp(&seized, &t.collateral) > 0) {
+		/* more than there is: seize it all (seizedAssets given, repaidShares derived) */
+		seized = t.collateral;
+		if ((rc = morpho_mul_div_up(&quoted, &seized, &t.price, &scale)) ||
+		    (rc = morpho_w_div_up(&x, &quoted, &lif)) ||
+		    (rc = morpho_to_shares_up(&repaid_shares, &x, &tba, &tbs)))
+			return rc;
+		if (lx_u256_cmp(&repaid_shares, &t.shares) > 0)
+			return LX_EOVERFLOW; /* position.borrowShares -= repaidShares reverts */
+	}
+#undef SEIZED_FOR
+	if (!debt_to_cover)
+		morpho_to_assets_up(&out->debt_to_cover, &t.shares, &tba, &tbs);
+	struct lx_u256 repaid_assets;
+	if ((rc = morpho_to_assets_up(&repaid_assets, &repaid_shares, &tba, &tbs)))
+		return rc;
+	struct lx_u256 shares_left, coll_left;
+	lx_u256_sub(&shares_left, &t.shares, &repaid_shares);
+	if (lx_u256_sub(&tbs, &tbs, &repaid_shares) ||
+	    lx_u256_sub(&coll_left, &t.collateral, &seized))
+		return LX_EOVERFLOW;
+	if (lx_u256_sub(&tba, &tba, &repaid_assets))
+		memset(&tba, 0, sizeof(tba));
+	struct lx_u256 bad_assets = {{0, 0, 0, 0}}, bad_shares = {{0, 0, 0, 0}};
+	if (lx_u256_is_zero(&coll_left)) {
+		bad_shares = shares_left;
+		if ((rc = morpho_to_assets_up(&bad_assets, &bad_shares, &tba, &tbs)))
+			return rc;
+		if (lx_u256_cmp(&bad_assets, &tba) > 0)
+			bad_assets = tba;
+		lx_u256_sub(&tba, &tba, &bad_assets);
+		if (lx_u256_sub(&tsa, &tsa, &bad_assets) || lx_u256_sub(&tbs, &tbs, &bad_shares))
+			return LX_EOVERFLOW;
+		memset(&shares_left, 0, sizeof(shares_left));
+	}
+	out->debt_repaid = repaid_assets;
+	out->collateral_seized = seized;
+	out->deficit_base = bad_assets; /* loan-token units: the market's base */
+	out->collateral_cleared = lx_u256_is_zero(&coll_left);
+	if (apply) {
+		struct lx_asset_pos *dp = &a->pos[di], *cp = &a->pos[ci];
+		dp->scaled_variable = shares_left;
+		if ((rc = morpho_to_assets_up(&dp->borrowed, &shares_left, &tba, &tbs)))
+			return rc;
+		dp->borrowed_variable = dp->borrowed;
+		cp->supplied = coll_left;
+		cp->collateral = !lx_u256_is_zero(&coll_left);
+	}
+	return 0;
+}
