@@ -571,6 +571,8 @@ static void test_execute_view(void **s)
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_non_null(fr);
+	assert_ptr_equal(mv.ops, &lx_morpho_blue_market_ops);
+	assert_memory_equal(b->market, mid, 32); /* one account view per (account, market) */
 	assert_u(&a->pos[0].supplied, "1000052");
 	assert_u(&fr->pos[0].supplied, "1");
 	assert_int_equal(b->n_pos, 2);

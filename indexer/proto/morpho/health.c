@@ -237,3 +237,12 @@ int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	}
 	return 0;
 }
+
+/* Health is monotone in the oracle's price (collateral only; the debt is the loan token
+ * itself), so liquidation prices are an exact bisection over lx_morpho_health. */
+const struct lx_market_ops lx_morpho_blue_market_ops = {
+	.name = "morpho_blue",
+	.health = lx_morpho_health,
+	.liquidate = lx_morpho_liquidate,
+	.monotone = true,
+};

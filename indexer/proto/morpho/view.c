@@ -9,8 +9,9 @@
  *   order); both entries carry the market id, LLTV, oracle answer and share totals;
  *   one account view per (account, market): the loan position (supply assets = shares
  *   toAssetsDown, borrow assets = shares toAssetsUp) and the collateral position.
- * Units: each market's base is its loan token in the token's smallest unit (base_decimals 0,
- * base ""; markets of one view have different bases). A loan-token position's price is
+ * Units: each market's base is its loan token in the token's smallest unit (base_decimals 0;
+ * base "" since the markets of one view have different bases: an account view's market id,
+ * acct->market, says which). A loan-token position's price is
  * 10^decimals; a collateral position's price is the oracle answer converted to loan units per
  * whole collateral token, floor(price * 10^collateral decimals / 1e36), for display and
  * ranking only: health and liquidation use the oracle answer itself (health.c).
@@ -169,6 +170,8 @@ static int add_account(struct morpho *mo, struct lx_store_txn *txn, struct vb *b
 	struct lx_account_view *acct = &mv->accounts[ai];
 	memset(acct, 0, sizeof(*acct));
 	acct->account = *user;
+	if (mi >= 0)
+		memcpy(acct->market, ps[mi].m.id, 32);
 	b->pos_start[ai] = b->n_pos;
 	b->flow_start[ai] = b->n_flows;
 	mv->n_accounts++;
@@ -378,6 +381,8 @@ int morpho_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp
 	}
 	mv->chain_id = lx_chain_id(p->chain);
 	mv->protocol = LX_PROTO_MORPHO_BLUE;
+	mv->ops = &lx_morpho_blue_market_ops;
+	/* base: each market's loan token (mv->base stays empty: one view holds many markets) */
 	snprintf(mv->protocol_version, sizeof(mv->protocol_version), "1.0");
 	snprintf(mv->name, sizeof(mv->name), "%s", dep);
 	mv->timestamp = timestamp;
@@ -413,7 +418,6 @@ int morpho_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp
 		struct lx_account_view *ac = &mv->accounts[i];
 		ac->pos = ac->n_pos ? &mv->pos_pool[b.pos_start[i]] : NULL;
 		ac->flows = ac->n_flows ? &mv->flow_pool[b.flow_start[i]] : NULL;
-		/* MORPHO_MARKET_FIELD */
 		if ((rc = lx_morpho_health(&ac->health, mv, ac, NULL))) {
 			char a[LX_ADDR_STRLEN];
 			lx_addr_checksum(a, &ac->account);
