@@ -694,6 +694,104 @@ static void test_unwind(void **s)
 	lx_store_close(st);
 }
 
+/* ---- liquidate against the liquidations the devnet executed ---- */
+
+static struct lx_u256 J(json_t *o, const char *k)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	struct lx_u256 r;
+	if (!v || lx_u256_parse(&r, v, strlen(v)))
+		fail_msg("fixture: bad %s", k);
+	return r;
+}
+
+static void test_liquidate_devnet(void **s)
+{
+	(void)s;
+	char p[512];
+	json_error_t je;
+	snprintf(p, sizeof(p), "%s/fixtures/morpho/liquidations.json", LX_SOURCE_DIR);
+	json_t *fx = json_load_file(p, 0, &je);
+	assert_non_null(fx);
+	json_t *ls = json_object_get(fx, "liquidations"), *l;
+	size_t i, bad_debt = 0;
+	assert_true(json_array_size(ls) >= 2);
+	json_array_foreach(ls, i, l) {
+		json_t *m = json_object_get(l, "market"), *ps = json_object_get(l, "position"),
+		       *ev = json_object_get(l, "event");
+		struct lx_asset_info as[2];
+		struct lx_asset_pos pos[2];
+		memset(as, 0, sizeof(as));
+		memset(pos, 0, sizeof(pos));
+		as[0].total_supplied = J(m, "totalSupplyAssets");
+		as[0].total_supply_shares = J(m, "totalSupplyShares");
+		as[0].total_borrowed = J(m, "totalBorrowAssets");
+		as[0].total_borrow_shares = J(m, "totalBorrowShares");
+		as[1].lltv = J(l, "lltv");
+		as[1].oracle_price = J(l, "price");
+		as[1].decimals = 18;
+		as[1].price = U(7); /* the view's converted price: health uses the oracle's */
+		pos[0].asset = 0;
+		pos[0].scaled_supplied = J(ps, "supplyShares");
+		pos[0].scaled_variable = J(ps, "borrowShares");
+		pos[1].asset = 1;
+		pos[1].supplied = J(ps, "collateral");
+		pos[1].collateral = true;
+		pos[1].price = as[1].price;
+		struct lx_market_view mv;
+		memset(&mv, 0, sizeof(mv));
+		mv.ops = &lx_morpho_blue_market_ops;
+		mv.n_assets = 2;
+		mv.assets = as;
+		struct lx_account_view a;
+		memset(&a, 0, sizeof(a));
+		a.n_pos = 2;
+		a.pos = pos;
+		struct lx_health h;
+		assert_int_equal(lx_model_health(&h, &mv, &a, NULL), 0);
+		struct lx_u256 one = U(1000000000000000000ull);
+		assert_true(lx_u256_cmp(&h.health_factor, &one) < 0); /* Morpho let it through */
+		struct lx_liq_result r;
+		enum lx_liq_refusal why;
+		struct lx_u256 seized_in = J(l, "seizedAssetsIn"), shares_in = J(l, "repaidSharesIn");
+		bool by_seized = !lx_u256_is_zero(&seized_in);
+		assert_int_equal(morpho_liquidate_exact(&r, &why, &mv, &a, 1, 0,
+							by_seized ? &seized_in : NULL,
+							by_seized ? NULL : &shares_in, false),
+				 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		struct lx_u256 e;
+		e = J(ev, "repaidAssets");
+		assert_true(lx_u256_eq(&r.debt_repaid, &e));
+		e = J(ev, "seizedAssets");
+		assert_true(lx_u256_eq(&r.collateral_seized, &e));
+		e = J(ev, "badDebtAssets");
+		assert_true(lx_u256_eq(&r.deficit_base, &e));
+		if (!by_seized)
+			continue;
+		/* the seize-everything liquidation is the most the market operation allows: the
+		 * cascade's liquidate (debt_to_cover NULL) takes the same path, and applies it */
+		bad_debt++;
+		assert_false(lx_u256_is_zero(&r.deficit_base));
+		assert_int_equal(lx_model_liquidate(&r, &why, &mv, &a, 1, 0, NULL, NULL, true), 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		e = J(ev, "repaidAssets");
+		assert_true(lx_u256_eq(&r.debt_repaid, &e));
+		e = J(ev, "badDebtAssets");
+		assert_true(lx_u256_eq(&r.deficit_base, &e));
+		assert_true(r.collateral_cleared);
+		assert_true(lx_u256_is_zero(&pos[0].scaled_variable));
+		assert_true(lx_u256_is_zero(&pos[1].supplied));
+		/* nothing left to liquidate */
+		assert_int_equal(lx_model_health(&h, &mv, &a, NULL), 0);
+		struct lx_u256 max;
+		lx_u256_max(&max);
+		assert_true(lx_u256_eq(&h.health_factor, &max));
+	}
+	assert_int_equal(bad_debt, 1);
+	json_decref(fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +800,7 @@ int main(void)
 		cmocka_unit_test(test_math),
 		cmocka_unit_test(test_execute_view),
 		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_liquidate_devnet),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -132,21 +132,25 @@ int lx_morpho_health(struct lx_health *out, const struct lx_market_view *mv,
 }
 
 /*
- * liquidate(marketParams, borrower, seizedAssets, repaidShares) with repaidShares given (from
- * debt_to_cover: its shares rounded down, at most the position's) or, with debt_to_cover NULL,
- * the most Morpho allows: every borrow share, or all the collateral when that is worth less.
+ * Morpho.liquidate(marketParams, borrower, seizedAssets, repaidShares) on the view: exactly one
+ * of seized_in / shares_in is non-NULL (the input Morpho takes non-zero). Rounding as Morpho:
+ * given seizedAssets, repaidShares = seized.mulDivUp(price, 1e36).wDivUp(LIF).toSharesUp;
+ * given repaidShares, seized = shares.toAssetsDown.wMulDown(LIF).mulDivDown(1e36, price);
+ * repaidAssets = repaidShares.toAssetsUp; the borrow total floors at zero; no collateral left
+ * writes the rest of the position off as bad debt (min(total, shares.toAssetsUp)).
+ * LX_EOVERFLOW where Morpho reverts (more shares or collateral than the position holds).
  */
-int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
-			const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
-			size_t di, const struct lx_u256 *debt_to_cover,
-			const struct lx_u256 *available, bool apply)
+int morpho_liquidate_exact(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			   const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			   size_t di, const struct lx_u256 *seized_in,
+			   const struct lx_u256 *shares_in, bool apply)
 {
-	(void)available; /* collateral is never lent out: it is always there to seize */
 	memset(out, 0, sizeof(*out));
 	*refusal = LX_LIQ_OK;
 	struct split s;
 	int rc = split(&s, mv, a);
-	if (rc || ci >= a->n_pos || di >= a->n_pos || (int)ci != s.ci || (int)di != s.li)
+	if (rc || ci >= a->n_pos || di >= a->n_pos || (int)ci != s.ci || (int)di != s.li ||
+	    (!seized_in) == (!shares_in))
 		return LX_EINVAL;
 	struct terms t;
 	if ((rc = terms_of(&t, mv, a, &s, NULL)))
@@ -166,62 +170,44 @@ int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	const struct lx_asset_info *li = &mv->assets[2 * s.m];
 	const struct lx_asset_info *cinfo = &mv->assets[2 * s.m + 1];
 	struct lx_u256 tba = li->total_borrowed, tbs = li->total_borrow_shares;
-	struct lx_u256 tsa = li->total_supplied;
-	struct lx_u256 lif, scale, repaid_shares, seized, quoted, x;
+	struct lx_u256 lif, scale, repaid_shares, seized, x;
 	lx_u256_pow10(&scale, 36);
 	if ((rc = morpho_incentive_factor(&lif, &cinfo->lltv)))
 		return rc;
-	/* seized for a number of shares: toAssetsDown.wMulDown(lif).mulDivDown(1e36, price) */
-#define SEIZED_FOR(shares)                                                                  \
-	((rc = morpho_to_assets_down(&x, (shares), &tba, &tbs)) ||                          \
-	 (rc = morpho_w_mul_down(&x, &x, &lif)) ||                                          \
-	 (rc = morpho_mul_div_down(&seized, &x, &scale, &t.price)))
-	if (debt_to_cover) {
-		out->debt_to_cover = *debt_to_cover;
-		if ((rc = morpho_to_shares_down(&repaid_shares, debt_to_cover, &tba, &tbs)))
-			return rc;
-		if (lx_u256_cmp(&repaid_shares, &t.shares) > 0)
-			repaid_shares = t.shares;
-	} else {
-		repaid_shares = t.shares;
-	}
-	if (SEIZED_FOR(&repaid_shares))
-		return rc;
-	if (lx_u256_cmp(&seized, &t.collateral) > 0) {
-		/* more than there is: seize it all (seizedAssets given, repaidShares derived) */
-		seized = t.collateral;
-		if ((rc = morpho_mul_div_up(&quoted, &seized, &t.price, &scale)) ||
-		    (rc = morpho_w_div_up(&x, &quoted, &lif)) ||
+	if (seized_in) {
+		seized = *seized_in;
+		if ((rc = morpho_mul_div_up(&x, &seized, &t.price, &scale)) ||
+		    (rc = morpho_w_div_up(&x, &x, &lif)) ||
 		    (rc = morpho_to_shares_up(&repaid_shares, &x, &tba, &tbs)))
 			return rc;
-		if (lx_u256_cmp(&repaid_shares, &t.shares) > 0)
-			return LX_EOVERFLOW; /* position.borrowShares -= repaidShares reverts */
+	} else {
+		repaid_shares = *shares_in;
+		if ((rc = morpho_to_assets_down(&x, &repaid_shares, &tba, &tbs)) ||
+		    (rc = morpho_w_mul_down(&x, &x, &lif)) ||
+		    (rc = morpho_mul_div_down(&seized, &x, &scale, &t.price)))
+			return rc;
 	}
-#undef SEIZED_FOR
-	if (!debt_to_cover)
-		morpho_to_assets_up(&out->debt_to_cover, &t.shares, &tba, &tbs);
-	struct lx_u256 repaid_assets;
+	struct lx_u256 repaid_assets, shares_left, coll_left;
 	if ((rc = morpho_to_assets_up(&repaid_assets, &repaid_shares, &tba, &tbs)))
 		return rc;
-	struct lx_u256 shares_left, coll_left;
-	lx_u256_sub(&shares_left, &t.shares, &repaid_shares);
-	if (lx_u256_sub(&tbs, &tbs, &repaid_shares) ||
+	if (lx_u256_sub(&shares_left, &t.shares, &repaid_shares) ||
+	    lx_u256_sub(&tbs, &tbs, &repaid_shares) ||
 	    lx_u256_sub(&coll_left, &t.collateral, &seized))
-		return LX_EOVERFLOW;
+		return LX_EOVERFLOW; /* Morpho's checked subtractions revert */
 	if (lx_u256_sub(&tba, &tba, &repaid_assets))
 		memset(&tba, 0, sizeof(tba));
-	struct lx_u256 bad_assets = {{0, 0, 0, 0}}, bad_shares = {{0, 0, 0, 0}};
+	struct lx_u256 bad_assets = {{0, 0, 0, 0}};
 	if (lx_u256_is_zero(&coll_left)) {
-		bad_shares = shares_left;
-		if ((rc = morpho_to_assets_up(&bad_assets, &bad_shares, &tba, &tbs)))
+		if ((rc = morpho_to_assets_up(&bad_assets, &shares_left, &tba, &tbs)))
 			return rc;
 		if (lx_u256_cmp(&bad_assets, &tba) > 0)
 			bad_assets = tba;
 		lx_u256_sub(&tba, &tba, &bad_assets);
-		if (lx_u256_sub(&tsa, &tsa, &bad_assets) || lx_u256_sub(&tbs, &tbs, &bad_shares))
+		if (lx_u256_sub(&tbs, &tbs, &shares_left))
 			return LX_EOVERFLOW;
 		memset(&shares_left, 0, sizeof(shares_left));
 	}
+	out->debt_to_cover = repaid_assets;
 	out->debt_repaid = repaid_assets;
 	out->collateral_seized = seized;
 	out->deficit_base = bad_assets; /* loan-token units: the market's base */
@@ -236,6 +222,58 @@ int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 		cp->collateral = !lx_u256_is_zero(&coll_left);
 	}
 	return 0;
+}
+
+/*
+ * The market operation: repay debt_to_cover (its shares, rounded down, at most the position's)
+ * or, with debt_to_cover NULL, the most Morpho allows — every borrow share, or all the
+ * collateral when repaying every share would take more collateral than there is (then the
+ * rest is bad debt). Morpho has no close factor and no dust rule.
+ */
+int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			size_t di, const struct lx_u256 *debt_to_cover,
+			const struct lx_u256 *available, bool apply)
+{
+	(void)available; /* collateral is never lent out: it is always there to seize */
+	struct split s;
+	int rc = split(&s, mv, a);
+	if (rc || ci >= a->n_pos || di >= a->n_pos || (int)ci != s.ci || (int)di != s.li)
+		return LX_EINVAL;
+	const struct lx_asset_info *li = &mv->assets[2 * s.m];
+	struct lx_u256 shares = a->pos[di].scaled_variable;
+	if (debt_to_cover) {
+		struct lx_u256 want;
+		if ((rc = morpho_to_shares_down(&want, debt_to_cover, &li->total_borrowed,
+						&li->total_borrow_shares)))
+			return rc;
+		if (lx_u256_cmp(&want, &shares) < 0)
+			shares = want;
+	}
+	/* would every share asked take more collateral than the position has? */
+	struct terms t;
+	struct lx_u256 lif, scale, x, seized;
+	lx_u256_pow10(&scale, 36);
+	if ((rc = terms_of(&t, mv, a, &s, NULL)) ||
+	    (rc = morpho_incentive_factor(&lif, &mv->assets[2 * s.m + 1].lltv)) ||
+	    (rc = morpho_to_assets_down(&x, &shares, &li->total_borrowed,
+					&li->total_borrow_shares)) ||
+	    (rc = morpho_w_mul_down(&x, &x, &lif)))
+		return rc;
+	if (lx_u256_is_zero(&t.price)) {
+		lx_u256_max(&seized); /* mulDivDown by a zero price reverts: take the collateral */
+	} else if ((rc = morpho_mul_div_down(&seized, &x, &scale, &t.price))) {
+		return rc;
+	}
+	if (lx_u256_cmp(&seized, &a->pos[ci].supplied) > 0) {
+		struct lx_u256 all = a->pos[ci].supplied;
+		rc = morpho_liquidate_exact(out, refusal, mv, a, ci, di, &all, NULL, apply);
+	} else {
+		rc = morpho_liquidate_exact(out, refusal, mv, a, ci, di, NULL, &shares, apply);
+	}
+	if (rc == 0 && *refusal == LX_LIQ_OK && debt_to_cover)
+		out->debt_to_cover = *debt_to_cover;
+	return rc;
 }
 
 /* Health is monotone in the oracle's price (collateral only; the debt is the loan token

@@ -231,5 +231,10 @@ int lx_morpho_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 			size_t di, const struct lx_u256 *debt_to_cover,
 			const struct lx_u256 *available, bool apply);
 extern const struct lx_market_ops lx_morpho_blue_market_ops;
+/* Morpho.liquidate with its own input: exactly one of seized_in / shares_in (health.c) */
+int morpho_liquidate_exact(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
+			   const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
+			   size_t di, const struct lx_u256 *seized_in,
+			   const struct lx_u256 *shares_in, bool apply);
 
 #endif
