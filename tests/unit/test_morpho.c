@@ -480,6 +480,7 @@ static void apply_all(struct lx_store *st, struct lx_proto *p, struct lx_log *lo
 }
 
 /* sync's reads at block `block`: plan them, answer price 2e36 and rate 1e11 per second */
+static const uint8_t *rate_id = mid;
 static void reads(struct lx_store *st, struct lx_proto *p, uint64_t block, uint64_t mark)
 {
 	struct lx_store_txn *t;
@@ -502,7 +503,7 @@ static void reads(struct lx_store *st, struct lx_proto *p, uint64_t block, uint6
 			assert_int_equal(calls[i].data_len, 4 + 160 + 192);
 			uint8_t id[32];
 			lx_keccak256(id, calls[i].data + 4, 160);
-			assert_memory_equal(id, mid, 32);
+			assert_memory_equal(id, rate_id, 32);
 			wnum(ans[i], "100000000000");
 		} else
 			wnum(ans[i], "6");
@@ -644,6 +645,60 @@ static void test_execute_view(void **s)
 	assert_u(&mv.assets[0].total_borrowed, "0");
 	assert_u(&mv.assets[0].total_borrow_shares, "0");
 	assert_u(&mv.assets[0].total_supplied, "800000");
+	lx_market_view_release(&mv);
+
+	/* a second market with a fee and a borrower, no accrual logged yet: a day later the
+	 * projection mints fee shares to the fee recipient, who holds nothing there yet */
+	struct morpho_params p2 = params;
+	p2.lltv = U(900000000000000000ull);
+	uint8_t id2[32];
+	morpho_market_id(id2, &p2);
+	struct lx_log more[5];
+	uint8_t cw[6][32];
+	memcpy(cw[0], id2, 32);
+	waddr(cw[1], LOAN);
+	waddr(cw[2], COLL);
+	waddr(cw[3], ORACLE);
+	waddr(cw[4], IRM);
+	wnum(cw[5], "900000000000000000");
+	more[0] = mk(MEV_CREATE_MARKET, 8, 0, cw, 6);
+	waddr(cw[1], USER_A);
+	waddr(cw[2], USER_A);
+	wnum(cw[3], "1000000");
+	wnum(cw[4], "1000000000000");
+	more[1] = mk(MEV_SUPPLY, 8, 1, cw, 5);
+	waddr(cw[1], USER_B);
+	waddr(cw[2], USER_B);
+	wnum(cw[3], "400000");
+	more[2] = mk(MEV_SUPPLY_COLLATERAL, 8, 2, cw, 4);
+	waddr(cw[3], USER_B);
+	wnum(cw[4], "500000");
+	wnum(cw[5], "500000000000");
+	more[3] = mk(MEV_BORROW, 8, 3, cw, 6);
+	wnum(cw[1], "200000000000000000");
+	more[4] = mk(MEV_SET_FEE, 8, 4, cw, 2);
+	apply_all(st, p, more, 5);
+	/* one oracle, the new market's rate (the first has no borrow left), its two decimals */
+	rate_id = id2;
+	reads(st, p, 8, 0);
+	rate_id = mid;
+	view_at(st, p, 1096 + 86400, &mv);
+	size_t fee_views = 0;
+	for (size_t i = 0; i < mv.n_accounts; i++) {
+		const struct lx_account_view *ac = &mv.accounts[i];
+		if (memcmp(ac->market, id2, 32) != 0)
+			continue;
+		struct lx_addr fa;
+		lx_addr_parse(&fa, FEE_TO, NULL);
+		if (!lx_addr_eq(&ac->account, &fa))
+			continue;
+		fee_views++;
+		/* interest = 500000 * taylor(1e11, 86400) = 4338, fee 20 % = 867 assets; shares
+		 * 867 * (1e12 + 1e6) / (1004338 - 867 + 1) = 864001055; back to assets: 866 */
+		assert_u(&ac->pos[0].scaled_supplied, "864001055");
+		assert_u(&ac->pos[0].supplied, "866");
+	}
+	assert_int_equal(fee_views, 1);
 	lx_market_view_release(&mv);
 	lx_proto_destroy(p);
 	lx_store_close(st);

@@ -28,6 +28,7 @@ struct proj {
 	struct morpho_market m;     /* projected to the view's timestamp */
 	struct lx_u256 fee_shares;  /* minted to the fee recipient by the projection */
 	bool stale;                 /* rate or price not read at the latest state */
+	bool fee_seen;              /* the fee recipient has a stored position here */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_error *err)
@@ -223,7 +224,7 @@ static int add_account(struct morpho *mo, struct lx_store_txn *txn, struct vb *b
 
 /* every stored position under prefix (M, or M|account) */
 static int scan_positions(struct morpho *mo, struct lx_store_txn *txn, struct vb *b,
-			  const struct proj *ps, size_t nm, const uint8_t *prefix, size_t plen,
+			  struct proj *ps, size_t nm, const uint8_t *prefix, size_t plen,
 			  const struct lx_addr *fee_recipient, unsigned flags, size_t *found,
 			  struct lx_error *err)
 {
@@ -245,6 +246,8 @@ static int scan_positions(struct morpho *mo, struct lx_store_txn *txn, struct vb
 		}
 		struct lx_addr u;
 		memcpy(u.b, k + MORPHO_KEY, 20);
+		if (lx_addr_eq(&u, fee_recipient))
+			ps[mi].fee_seen = true;
 		rc = add_account(mo, txn, b, ps, mi, &u, &pos, fee_recipient, flags, err);
 		(*found)++;
 	}
@@ -253,6 +256,23 @@ static int scan_positions(struct morpho *mo, struct lx_store_txn *txn, struct vb
 		return rc;
 	lx_error_clear(err);
 	return 0;
+}
+
+/* The fee recipient's shares minted by the projection in markets where it holds nothing yet:
+ * a position of its own, as Morpho's accrual would create. */
+static int fee_only(struct morpho *mo, struct lx_store_txn *txn, struct vb *b, struct proj *ps,
+		    size_t nm, const struct lx_addr *fee_recipient, unsigned flags, size_t *found,
+		    struct lx_error *err)
+{
+	static const struct morpho_pos none;
+	int rc = 0;
+	for (size_t i = 0; i < nm && rc == 0; i++)
+		if (!ps[i].fee_seen && !lx_u256_is_zero(&ps[i].fee_shares)) {
+			rc = add_account(mo, txn, b, ps, (int)i, fee_recipient, &none, fee_recipient,
+					 flags, err);
+			(*found)++;
+		}
+	return rc;
 }
 
 static int market_flows(struct morpho *mo, struct lx_store_txn *txn, struct lx_market_view *mv,
@@ -402,6 +422,9 @@ int morpho_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp
 			size_t found;
 			rc = scan_positions(mo, txn, &b, ps, nm, pre, sizeof(pre), &st.fee_recipient,
 					    flags, &found, err);
+			if (rc == 0 && lx_addr_eq(&accounts[i], &st.fee_recipient))
+				rc = fee_only(mo, txn, &b, ps, nm, &st.fee_recipient, flags, &found,
+					      err);
 			if (rc == 0 && found == 0) /* unknown: listed with no positions */
 				rc = add_account(mo, txn, &b, ps, -1, &accounts[i], NULL,
 						 &st.fee_recipient, flags, err);
@@ -410,6 +433,8 @@ int morpho_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp
 		size_t found;
 		rc = scan_positions(mo, txn, &b, ps, nm, mo->key, MORPHO_KEY, &st.fee_recipient,
 				    flags, &found, err);
+		if (rc == 0)
+			rc = fee_only(mo, txn, &b, ps, nm, &st.fee_recipient, flags, &found, err);
 	}
 	free(ps);
 	if (rc == 0 && (flags & LX_VIEW_FLOWS))
