@@ -121,11 +121,12 @@ static int add_flows(struct morpho *mo, struct lx_store_txn *txn, struct vb *b,
 	b->flow_start[ai] = b->n_flows;
 	int rc = lx_store_iter_begin(&it, txn, T_FLOW, k, sizeof(k), err);
 	while (rc == 0 && (rc = lx_store_iter_next(&it, &fk, &fkl, &fv, &fvl, err)) == 0) {
-		if (fkl != sizeof(k) + 13 || fvl != MORPHO_FLOW_LEN || fv[33] > 1) {
+		if (fkl != sizeof(k) + 13 || fvl != MORPHO_FLOW_LEN || fv[33] > 2) {
 			rc = morpho_corrupt(err, T_FLOW);
 			break;
 		}
-		if (memcmp(fv + 1, id, 32) != 0)
+		/* side 2: a market-wide flow (the zero address may also hold fee shares) */
+		if (fv[33] == 2 || memcmp(fv + 1, id, 32) != 0)
 			continue;
 		size_t fi = b->n_flows + acct->n_flows;
 		if ((rc = grow((void **)&mv->flow_pool, &b->flow_cap, fi + 1, sizeof(*mv->flow_pool),
@@ -289,6 +290,8 @@ static int market_flows(struct morpho *mo, struct lx_store_txn *txn, struct lx_m
 			rc = morpho_corrupt(err, T_FLOW);
 			break;
 		}
+		if (fv[33] != 2)
+			continue; /* not a market-wide flow */
 		struct lx_addr tok;
 		memcpy(tok.b, fv + 13, 20);
 		size_t ai;
