@@ -152,7 +152,8 @@ struct comet {
 	struct lx_addr comet;          /* the proxy: every event and every read */
 	uint64_t start_block;
 	bool config_at_create;         /* the store had a configuration when created */
-	uint64_t first_from;           /* the run's first range start seen (0 = none yet) */
+	bool seen_from;                /* log_reads saw a range of this run */
+	uint64_t first_from;           /* the lowest range start seen */
 };
 
 static inline struct comet *comet_of(struct lx_proto *p)

@@ -96,10 +96,14 @@ int comet_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs
 		if (lx_addr_eq(&logs[i].address, &c->comet) && logs[i].n_topics > 0 &&
 		    comet_event_find(logs[i].topics[0]) == CE_UPGRADED)
 			at = logs[i].block;
-	if (c->first_from == 0)
+	/* the run's first range (the lowest `from` seen: a refused range is fetched again after
+	 * later ones) reads the configuration at its first block when the store has none */
+	if (!c->config_at_create && (!c->seen_from || from <= c->first_from)) {
+		c->seen_from = true;
 		c->first_from = from;
-	if (!at && !c->config_at_create && from == c->first_from)
-		at = from ? from : 1; /* block 0 would mean "the range's last" */
+		if (!at)
+			at = from ? from : 1; /* block 0 would mean "the range's last" */
+	}
 	if (!at)
 		return 0;
 	if (cap < R_CONFIG_COUNT)
