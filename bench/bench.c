@@ -579,14 +579,17 @@ int main(int argc, char **argv)
 	    vp->ops->view(vp, rt, cur.timestamp, NULL, 0, 0, &mv, &e))
 		die("view", &e);
 	double t3 = now();
-	struct lx_liq_point *pts;
-	size_t n_pts, n_lad, n_found = 0;
-	if (lx_risk_liq_points(&mv, &pts, &n_pts))
+	struct lx_liq_point *pts = NULL;
+	size_t n_pts = 0, n_lad = 0, n_found = 0;
+	/* Aave V4 views: the risk pass's liquidation prices need health bisection for markets
+	 * other than Aave V2/V3 (not there yet): the sync figures are still measured */
+	bool risk_skipped = mv.protocol == LX_PROTO_AAVE_V4;
+	if (!risk_skipped && lx_risk_liq_points(&mv, &pts, &n_pts))
 		die("liquidation prices", NULL);
 	double liq_s = now() - t3;
-	struct lx_ladder *lad;
+	struct lx_ladder *lad = NULL;
 	double t4 = now();
-	if (lx_risk_ladders(&mv, &lad, &n_lad))
+	if (!risk_skipped && lx_risk_ladders(&mv, &lad, &n_lad))
 		die("ladders", NULL);
 	double lad_s = now() - t4;
 	for (size_t i = 0; i < n_pts; i++)
@@ -678,10 +681,15 @@ int main(int argc, char **argv)
 	       (double)size / 1048576, (double)size / 1048576 / ((double)logs / 1e6));
 	printf("position of one account                    %8.2f ms  (process start %.1f ms excluded)\n",
 	       pos_s * 1e3, start_s * 1e3);
-	printf("liquidation prices, %zu accounts (%zu points, %zu found)  %8.2f s\n",
-	       n_view_accounts, n_pts, n_found, liq_s);
-	printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
-	       n_view_accounts, n_lad, lad_s);
+	if (risk_skipped) {
+		printf("liquidation prices and ladders              not computed for %s views\n",
+		       lx_protocol_name(dep->protocol));
+	} else {
+		printf("liquidation prices, %zu accounts (%zu points, %zu found)  %8.2f s\n",
+		       n_view_accounts, n_pts, n_found, liq_s);
+		printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
+		       n_view_accounts, n_lad, lad_s);
+	}
 	for (size_t i = 0; i < n_sets; i++)
 		lx_logset_release(&sets[i]);
 	free(sets);

@@ -197,6 +197,91 @@ endBlock();
 // user balances: supplied / borrowed per reserve, in token units (index = 1 ray → scaled = amount)
 const sup = new Map(), bor = new Map();
 const key = (u, r) => u * 4 + r;
+// --protocol aave_v4: the same actions on one Aave V4 Hub + Spoke (v0.5.11 events, in the order
+// the contracts emit them: Hub accrual and book first, the user's Spoke event last)
+const V4 = args.protocol === 'aave_v4' ? (() => {
+  const E = require(require('path').join(__dirname, '../tests/devnet/node_modules/ethers'));
+  const id = (sig) => E.id(sig);
+  const D = '(int256,int256,uint256)';
+  const t = {
+    AddAsset: id('AddAsset(uint256,address,uint8)'), UpdateAsset: id('UpdateAsset(uint256,uint256,uint256,uint256)'),
+    Add: id('Add(uint256,address,uint256,uint256)'), Remove: id('Remove(uint256,address,uint256,uint256)'),
+    Draw: id('Draw(uint256,address,uint256,uint256)'), Restore: id(`Restore(uint256,address,uint256,${D},uint256,uint256)`),
+    RefreshPremium: id(`RefreshPremium(uint256,address,${D})`),
+    AddReserve: id('AddReserve(uint256,uint256,address)'), UpdateReserveConfig: id('UpdateReserveConfig(uint256,(uint24,bool,bool,bool,bool))'),
+    AddDyn: id('AddDynamicReserveConfig(uint256,uint32,(uint16,uint32,uint16))'),
+    LiqConfig: id('UpdateLiquidationConfig((uint128,uint64,uint16))'), Immutables: id('SetSpokeImmutables(address,uint16)'),
+    Supply: id('Supply(uint256,address,address,uint256,uint256)'), Withdraw: id('Withdraw(uint256,address,address,uint256,uint256)'),
+    Borrow: id('Borrow(uint256,address,address,uint256,uint256)'), Repay: id(`Repay(uint256,address,address,uint256,uint256,${D})`),
+    Coll: id('SetUsingAsCollateral(uint256,address,address,bool)'), Single: id('RefreshSingleUserDynamicConfig(address,uint256)'),
+    All: id('RefreshAllUserDynamicConfig(address)'), PremiumDebt: id(`RefreshPremiumDebt(uint256,address,${D})`),
+    RP: id('UpdateUserRiskPremium(address,uint256)'),
+  };
+  return { t, HUB: addr(1, '4b0b'), SPOKE: addr(2, '5b0e'), ORACLE: addr(3, '0c1e'), sel: id('getReservePrice(uint256)').slice(0, 10) };
+})() : null;
+if (V4) {
+  const { t, HUB, SPOKE, ORACLE: O4 } = V4;
+  const tx = txh(), wi = (i) => '0x' + w(i);
+  emit(SPOKE, [t.Immutables, '0x' + wa(O4)], w(16), tx);
+  emit(SPOKE, [t.LiqConfig], w(105n * 10n ** 16n) + w(90n * 10n ** 16n) + w(5000), tx);
+  RES.forEach((R, i) => {
+    emit(HUB, [t.AddAsset, wi(i), '0x' + wa(R.asset)], w(R.dec), tx);
+    emit(HUB, [t.UpdateAsset, wi(i)], w(RAY) + w(0) + w(0), tx);
+    emit(SPOKE, [t.AddReserve, wi(i), wi(i), '0x' + wa(HUB)], '', tx);
+    emit(SPOKE, [t.UpdateReserveConfig, wi(i)], w(1000) + w(0) + w(0) + w(1) + w(1), tx);
+    emit(SPOKE, [t.AddDyn, wi(i), wi(0)], w(7500) + w(10500) + w(1000), tx);
+  });
+  endBlock();
+}
+const liq = [0n, 0n, 0n, 0n];
+while (V4 && nLogs < N_LOGS) {
+  const { t, HUB, SPOKE } = V4;
+  const actions = 1 + Math.floor(rnd() * 5);
+  for (let k = 0; k < actions && nLogs < N_LOGS; k++) {
+    const u = Math.floor(rnd() * N_ACC), r = Math.floor(rnd() * 4), R = RES[r], user = USERS(u), tx = txh();
+    const unit = 10n ** BigInt(R.dec), kk = key(u, r), s = sup.get(kk) || 0n, b = bor.get(kk) || 0n;
+    const ri = '0x' + w(r), us = '0x' + wa(user), acc = () => emit(HUB, [t.UpdateAsset, ri], w(RAY) + w(0) + w(0), tx);
+    const roll = rnd();
+    if (roll < 0.45 || s === 0n) {
+      const amt = BigInt(1 + Math.floor(rnd() * 1000)) * unit;
+      acc();
+      emit(HUB, [t.Add, ri, '0x' + wa(SPOKE)], w(amt) + w(amt), tx);
+      emit(SPOKE, [t.Supply, ri, us, us], w(amt) + w(amt), tx);
+      if (s === 0n) {
+        emit(SPOKE, [t.Single, us], w(r), tx);
+        emit(SPOKE, [t.Coll, ri, us, us], w(1), tx);
+      }
+      sup.set(kk, s + amt); liq[r] += amt;
+    } else if (roll < 0.7 && s / 4n + 1n <= liq[r]) {
+      const amt = s / 4n + 1n;
+      acc();
+      emit(HUB, [t.Draw, ri, '0x' + wa(SPOKE)], w(amt) + w(amt), tx);
+      emit(SPOKE, [t.All, us], '', tx);
+      acc();
+      emit(HUB, [t.RefreshPremium, ri, '0x' + wa(SPOKE)], w(0) + w(0) + w(0), tx);
+      emit(SPOKE, [t.PremiumDebt, ri, us], w(0) + w(0) + w(0), tx);
+      emit(SPOKE, [t.RP, us], w(1000), tx);
+      emit(SPOKE, [t.Borrow, ri, us, us], w(amt) + w(amt), tx);
+      bor.set(kk, b + amt); liq[r] -= amt;
+    } else if (roll < 0.85 && b > 0n) {
+      const amt = b / 2n + 1n > b ? b : b / 2n + 1n;
+      acc();
+      emit(HUB, [t.Restore, ri, '0x' + wa(SPOKE)], w(amt) + w(0) + w(0) + w(0) + w(amt) + w(0), tx);
+      emit(SPOKE, [t.Repay, ri, us, us], w(amt) + w(amt) + w(0) + w(0) + w(0), tx);
+      bor.set(kk, b - amt); liq[r] += amt;
+    } else {
+      let amt = s / 3n + 1n > s ? s : s / 3n + 1n;
+      if (amt > liq[r]) amt = liq[r];
+      if (amt === 0n) continue;
+      acc();
+      emit(HUB, [t.Remove, ri, '0x' + wa(SPOKE)], w(amt) + w(amt), tx);
+      emit(SPOKE, [t.All, us], '', tx);
+      emit(SPOKE, [t.Withdraw, ri, us, us], w(amt) + w(amt), tx);
+      sup.set(kk, s - amt); liq[r] -= amt;
+    }
+  }
+  endBlock();
+}
 while (nLogs < N_LOGS) {
   const actions = 1 + Math.floor(rnd() * 5);
   for (let k = 0; k < actions && nLogs < N_LOGS; k++) {
@@ -239,8 +324,10 @@ const HEAD = blocks.length - 1;
 if (args['config-out']) {
   fs.writeFileSync(args['config-out'], JSON.stringify({
     name: 'benchnet', chain_id: 1337133, reorg_window: 64, confirmations: 0, max_block_range: 2000,
-    deployments: [{ name: 'aave-v3-benchnet', protocol: 'aave_v3', version: '3.0.2', start_block: 1, base_currency_decimals: 8,
-      contracts: { pool: POOL, pool_configurator: CONFIG, oracle: ORACLE } }],
+    deployments: [V4 ? { name: 'aave-v4-benchnet', protocol: 'aave_v4', version: '0.5.11', start_block: 1, base_currency_decimals: 26,
+      contracts: { 'hub:h': V4.HUB, 'spoke:s': V4.SPOKE, 'oracle:s': V4.ORACLE } }
+      : { name: 'aave-v3-benchnet', protocol: 'aave_v3', version: '3.0.2', start_block: 1, base_currency_decimals: 8,
+        contracts: { pool: POOL, pool_configurator: CONFIG, oracle: ORACLE } }],
     ...(VER ? { checkpoint: { block: 0, hash: VER.hash(0) } } : {}),
   }, null, 2) + '\n');
 }
@@ -266,6 +353,10 @@ function answer(req) {
     case 'eth_getStorageAt': return '0x' + '1'.padStart(64, '0'); // pool slot 0: revision 1 (3.0.x)
     case 'eth_call': {
       const d = (p[0] && p[0].data) || '';
+      if (V4 && d.startsWith(V4.sel) && p[0].to && p[0].to.toLowerCase() === V4.ORACLE) {
+        const r = RES[parseInt(d.slice(10), 16)];
+        if (r) return '0x' + w(r.price);
+      }
       if (d.startsWith('0xb3596f07')) {
         const a = '0x' + d.slice(34, 74);
         const r = RES.find((x) => x.asset === a);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh [LOGS] [ACCOUNTS]: builds lendex, starts the loopback replay node with a
 # synthetic Aave V3 history (default 1,000,000 logs over 100,000 accounts) and prints the
-# benchmark's figures (bench/bench.c). VERIFY=1 also serves provable headers, signed
+# benchmark's figures (bench/bench.c). PROTOCOL=aave_v4 replays the same actions as Aave V4
+# Hub + Spoke events instead (one Hub, one Spoke). VERIFY=1 also serves provable headers, signed
 # transactions and receipts, and measures `sync --verify` against the plain sync.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +15,7 @@ work=$(mktemp -d)
 trap 'kill $rp 2>/dev/null; rm -rf "$work"' EXIT
 vflag=()
 [ -n "${VERIFY:-}" ] && vflag=(--verify 1)
+[ -n "${PROTOCOL:-}" ] && vflag+=(--protocol "$PROTOCOL")
 node --max-old-space-size=8192 bench/replay.js --logs "$logs" --accounts "$accounts" "${vflag[@]}" \
   --port-file "$work/url" --config-out "$work/benchnet.json" >/dev/null 2>"$work/replay.log" &
 rp=$!
