@@ -88,6 +88,7 @@ struct lx_rpc_req {
 	int (*elem)(void *ctx, const char *text, size_t len, size_t index, struct lx_error *err);
 	void (*elem_reset)(void *ctx);
 	void *elem_ctx;
+	bool elem_whole;          /* with elem: the result is one value, handed whole (index 0) */
 };
 
 int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_error *err);
@@ -184,6 +185,9 @@ struct lx_logstream {
 	 * the answer as a bad log does. The set stays untouched. */
 	int (*elem)(void *ctx, const char *text, size_t len, size_t index, struct lx_error *err);
 	void *elem_ctx;
+	/* optional, with elem: "result" is one value (a full block), handed whole to elem as
+	 * element 0 (whatever its kind: elem judges it) */
+	bool whole;
 };
 
 /* Starts reading an answer whose logs are appended to out (borrowed until release). max_value

@@ -120,6 +120,53 @@ int lx_rcptset_root(uint8_t root[32], const struct lx_rcptset *s, struct lx_erro
 struct lx_log;
 void lx_rcptset_log(const struct lx_rcptset *s, size_t i, struct lx_log *out);
 
+/*
+ * A full block (eth_getBlockByNumber with its transactions) as the verifier needs it (blk.c),
+ * read from the answer's text with no document tree: the header's hash rebuilt from its fields
+ * and the fields the step compares; each transaction's network encoding (for the transactions
+ * trie), its hash, where its signature starts in it, and the `from` the node claims. Whatever
+ * lx_blk_read_text accepts, eth.c's jansson path (lx_header_hash, lx_tx_encode, lx_tx_check)
+ * accepts with the same result.
+ */
+struct lx_blk_tx {
+	unsigned type;
+	bool has_chain_id;
+	uint64_t chain_id, v;     /* v: legacy v, or the typed yParity */
+	uint8_t hash[32];
+	size_t enc_off, enc_len;  /* its network encoding in enc */
+	size_t pay_off, sig_rel;  /* its list payload (from enc_off), the bytes before v, r, s */
+	uint8_t rs[64];
+	int from_rc;              /* lx_addr_parse of its `from` (0: parsed into from) */
+	struct lx_addr from;
+};
+struct lx_blk {
+	bool ok;                  /* a block was read */
+	uint64_t number;
+	uint8_t hash[32];         /* keccak of the header's RLP, rebuilt */
+	uint8_t claimed[32];      /* the node's `hash` */
+	uint8_t parent[32], receipts_root[32], txs_root[32], bloom[256];
+	size_t ntx, cap;
+	struct lx_blk_tx *tx;
+	struct lx_rlp_buf enc;    /* the transactions' encodings, back to back */
+	void *scratch;
+	size_t scratch_cap;
+};
+void lx_blk_init(struct lx_blk *b);
+void lx_blk_reset(struct lx_blk *b);     /* empties it, keeps the memory */
+void lx_blk_release(struct lx_blk *b);
+/*
+ * Reads a full block from its JSON text. Refuses what the jansson path refuses (LX_EBADRESP,
+ * LX_EUNKNOWN naming the field and the transaction), blocks whose transactions are hashes, and
+ * escapes in keys and read fields, repeated read fields. On error the block is empty.
+ */
+int lx_blk_read_text(struct lx_blk *b, const char *text, size_t len, struct lx_error *err);
+/* The transactions trie root of the block. Errors: LX_ENOMEM. */
+int lx_blk_txs_root(uint8_t root[32], const struct lx_blk *b, struct lx_error *err);
+/* lx_tx_check of transaction i: its signing hash rebuilt from its encoding and the signer
+ * recovered (deposits: the `from` as given). Errors as lx_tx_check. */
+int lx_blk_signer(struct lx_tx_info *out, const struct lx_blk *b, size_t i,
+		  struct lx_error *err);
+
 /* Parses a 0x-prefixed 32-byte hash. Errors: LX_EPARSE. */
 int lx_hash_parse(uint8_t out[32], const char *s);
 

@@ -41,6 +41,7 @@ enum {
 	S_AFTER_ELEM,   /* after an element: ',' or ']' */
 	S_AFTER_MEMBER, /* after a member: ',' or '}' */
 	S_END,          /* after the envelope's '}': whitespace only */
+	S_IN_WHOLE,     /* capturing the whole "result" for elem (lx_logstream.whole) */
 };
 
 static bool is_ws(unsigned char c)
@@ -883,6 +884,9 @@ static int value_done(struct lx_logstream *st, const char *text, size_t len)
 	case S_IN_VALUE:
 		st->state = S_AFTER_MEMBER;
 		return member_value(st, text, len);
+	case S_IN_WHOLE:
+		st->state = S_AFTER_MEMBER;
+		return element(st, text, len);
 	default: /* S_IN_ELEM */
 		st->state = S_AFTER_ELEM;
 		return element(st, text, len);
@@ -950,6 +954,12 @@ int lx_logstream_feed(struct lx_logstream *st, const char *buf, size_t len)
 			if (st->member == 1) {
 				if (st->have_result)
 					return bad_json(st, "duplicate object key");
+				if (st->whole && st->elem) {
+					st->have_result = true;
+					st->state = S_IN_WHOLE;
+					scan_begin(st);
+					continue;
+				}
 				if (c == '[') {
 					st->have_result = true;
 					next = S_ELEM_FIRST;

@@ -261,6 +261,7 @@ static int start(struct lx_rpc *c, struct job *j)
 		j->ls.what = j->req->method;
 		j->ls.elem = j->req->elem;
 		j->ls.elem_ctx = j->req->elem_ctx;
+		j->ls.whole = j->req->elem_whole;
 		if (j->req->elem_reset)
 			j->req->elem_reset(j->req->elem_ctx);
 	}

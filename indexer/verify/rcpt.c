@@ -23,7 +23,6 @@
 #include "verify_int.h"
 
 #define MAX_DATA ((size_t)64 << 20) /* one log's data */
-#define MAX_DEPTH 64               /* nesting inside one receipt */
 
 void lx_rcptset_init(struct lx_rcptset *s)
 {
@@ -175,306 +174,6 @@ int lx_rcptset_add_json(struct lx_rcptset *s, const json_t *r, struct lx_error *
 	return 0;
 }
 
-/* ---- the text reader ---- */
-
-enum { K_NONE, K_STR, K_NUM, K_TRUE, K_FALSE, K_NULL, K_ARR, K_OBJ };
-
-/* A value as the reader needs it: kind, and for strings the raw text between the quotes. */
-struct sv {
-	int kind;
-	const char *s;
-	size_t n;
-	bool esc;
-};
-
-struct rd {
-	const char *p, *end;
-	const char *why;           /* the first grammar error */
-};
-
-static bool is_ws(unsigned char c)
-{
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
-}
-
-static void ws(struct rd *r)
-{
-	while (r->p < r->end && is_ws((unsigned char)*r->p))
-		r->p++;
-}
-
-static int bad(struct rd *r, const char *why)
-{
-	if (!r->why)
-		r->why = why;
-	return LX_EBADRESP;
-}
-
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int u4(const char *p, const char *end, unsigned *out)
-{
-	unsigned v = 0;
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		int h = hexv((unsigned char)p[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | (unsigned)h;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Valid UTF-8 sequence length at p (no overlongs, surrogates or > U+10FFFF), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], min, v;
-	size_t n;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, v = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	return v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0 : n;
-}
-
-/* A string at r->p (its opening quote), checked as jansson checks one. */
-static int string(struct rd *r, struct sv *v)
-{
-	const char *p = r->p + 1;
-	v->kind = K_STR;
-	v->s = p;
-	v->esc = false;
-	for (;;) {
-		if (p >= r->end)
-			return bad(r, "unterminated string");
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return bad(r, "control character in string");
-		if (c == '\\') {
-			v->esc = true;
-			if (p + 1 >= r->end)
-				return bad(r, "unterminated string");
-			c = (unsigned char)p[1];
-			if (c == 'u') {
-				unsigned u, lo;
-				if (u4(p + 2, r->end, &u))
-					return bad(r, "bad \\u escape");
-				p += 6;
-				if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
-					return bad(r, "bad \\u escape");
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (r->end - p < 2 || p[0] != '\\' || p[1] != 'u' ||
-					    u4(p + 2, r->end, &lo) || lo < 0xdc00 || lo > 0xdfff)
-						return bad(r, "lone surrogate");
-					p += 6;
-				}
-				continue;
-			}
-			if (!c || !strchr("\"\\/bfnrt", c))
-				return bad(r, "bad escape");
-			p += 2;
-			continue;
-		}
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)r->end);
-		if (!n)
-			return bad(r, "invalid UTF-8");
-		p += n;
-	}
-	v->n = (size_t)(p - v->s);
-	r->p = p + 1;
-	return 0;
-}
-
-/* A number: JSON's grammar, and (stricter than jansson's range rules, so never looser) an
- * integer of at most 18 digits or a real of at most 15 digits and a 2-digit exponent. */
-static int number(struct rd *r, struct sv *v)
-{
-	const char *p = r->p;
-	size_t digits = 0, edigits = 0;
-	bool real = false;
-	if (p < r->end && *p == '-')
-		p++;
-	if (p >= r->end || *p < '0' || *p > '9')
-		return bad(r, "bad number");
-	if (*p == '0')
-		p++, digits++;
-	else
-		while (p < r->end && *p >= '0' && *p <= '9')
-			p++, digits++;
-	if (p < r->end && *p == '.') {
-		real = true;
-		p++;
-		if (p >= r->end || *p < '0' || *p > '9')
-			return bad(r, "bad number");
-		while (p < r->end && *p >= '0' && *p <= '9')
-			p++, digits++;
-	}
-	if (p < r->end && (*p == 'e' || *p == 'E')) {
-		real = true;
-		p++;
-		if (p < r->end && (*p == '+' || *p == '-'))
-			p++;
-		if (p >= r->end || *p < '0' || *p > '9')
-			return bad(r, "bad number");
-		while (p < r->end && *p >= '0' && *p <= '9')
-			p++, edigits++;
-	}
-	if (digits > (real ? 15u : 18u) || edigits > 2)
-		return bad(r, "number too long");
-	v->kind = K_NUM;
-	r->p = p;
-	return 0;
-}
-
-static int literal(struct rd *r, const char *w, int kind, struct sv *v)
-{
-	size_t n = strlen(w);
-	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n))
-		return bad(r, "unexpected character");
-	r->p += n;
-	v->kind = kind;
-	return 0;
-}
-
-static int value(struct rd *r, struct sv *v, int depth);
-
-/* Calls fn for each member of the object at r->p; keys must be escape-free. */
-typedef int (*member_fn)(struct rd *r, const char *k, size_t kn, int depth, void *ctx);
-
-static int object(struct rd *r, int depth, member_fn fn, void *ctx)
-{
-	if (depth > MAX_DEPTH)
-		return bad(r, "nesting too deep");
-	r->p++; /* '{' */
-	ws(r);
-	if (r->p < r->end && *r->p == '}') {
-		r->p++;
-		return 0;
-	}
-	for (;;) {
-		struct sv k;
-		int rc;
-		ws(r);
-		if (r->p >= r->end || *r->p != '"')
-			return bad(r, "object key expected");
-		if ((rc = string(r, &k)))
-			return rc;
-		if (k.esc)
-			return bad(r, "escaped object key");
-		ws(r);
-		if (r->p >= r->end || *r->p != ':')
-			return bad(r, "':' expected");
-		r->p++;
-		ws(r);
-		if ((rc = fn(r, k.s, k.n, depth + 1, ctx)))
-			return rc;
-		ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == '}') {
-			r->p++;
-			return 0;
-		}
-		return bad(r, "',' or '}' expected");
-	}
-}
-
-/* An array at r->p; each element's value goes to items[i] while i < max (count: all). */
-static int array(struct rd *r, int depth, struct sv *items, size_t max, size_t *count)
-{
-	if (depth > MAX_DEPTH)
-		return bad(r, "nesting too deep");
-	r->p++; /* '[' */
-	*count = 0;
-	ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return 0;
-	}
-	for (;;) {
-		struct sv v;
-		int rc;
-		ws(r);
-		if ((rc = value(r, &v, depth + 1)))
-			return rc;
-		if (*count < max)
-			items[*count] = v;
-		(*count)++;
-		ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == ']') {
-			r->p++;
-			return 0;
-		}
-		return bad(r, "',' or ']' expected");
-	}
-}
-
-static int skip_member(struct rd *r, const char *k, size_t kn, int depth, void *ctx)
-{
-	(void)k, (void)kn, (void)ctx;
-	struct sv v;
-	return value(r, &v, depth);
-}
-
-/* Duplicate keys of an object skipped whole cannot change what the reader takes; jansson (as
- * the RPC client calls it) keeps the last of them too. */
-static int value(struct rd *r, struct sv *v, int depth)
-{
-	memset(v, 0, sizeof(*v));
-	if (r->p >= r->end)
-		return bad(r, "value expected");
-	size_t n;
-	switch (*r->p) {
-	case '"':
-		return string(r, v);
-	case '{':
-		v->kind = K_OBJ;
-		return object(r, depth, skip_member, NULL);
-	case '[':
-		v->kind = K_ARR;
-		return array(r, depth, NULL, 0, &n);
-	case 't':
-		return literal(r, "true", K_TRUE, v);
-	case 'f':
-		return literal(r, "false", K_FALSE, v);
-	case 'n':
-		return literal(r, "null", K_NULL, v);
-	default:
-		return number(r, v);
-	}
-}
-
 /* ---- a receipt's fields ---- */
 
 enum { F_TYPE, F_STATUS, F_ROOT, F_CUMGAS, F_BLOOM, F_FROM, F_DNONCE, F_DVERSION, F_LOGS, NF };
@@ -484,15 +183,15 @@ static const char *const fname[NF] = {
 };
 
 struct tlog {                  /* one log's fields, as text */
-	struct sv address, data, topics[5];
+	struct lx_jsv address, data, topics[5];
 	size_t n_topics;
 	bool topics_arr, is_obj;
 	unsigned seen;
 };
 
 struct rctx {
-	struct rd *r;
-	struct sv f[NF];
+	struct lx_jrd *r;
+	struct lx_jsv f[NF];
 	unsigned seen;
 	struct lx_rcptset *s;
 	size_t nl;                 /* logs read into s->scratch */
@@ -506,22 +205,22 @@ static int find(const char *const *names, size_t n, const char *k, size_t kn)
 	return -1;
 }
 
-static int log_member(struct rd *r, const char *k, size_t kn, int depth, void *ctx)
+static int log_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)
 {
 	static const char *const names[] = { "address", "topics", "data" };
 	struct tlog *l = ctx;
 	int w = find(names, 3, k, kn);
 	if (w >= 0) {
 		if (l->seen & 1u << w)
-			return bad(r, "repeated log field");
+			return lx_jt_bad(r, "repeated log field");
 		l->seen |= 1u << w;
 	}
 	if (w == 1 && r->p < r->end && *r->p == '[') {
 		l->topics_arr = true;
-		return array(r, depth, l->topics, 5, &l->n_topics);
+		return lx_jt_array(r, depth, l->topics, 5, &l->n_topics);
 	}
-	struct sv v;
-	int rc = value(r, &v, depth);
+	struct lx_jsv v;
+	int rc = lx_jt_value(r, &v, depth);
 	if (!rc && w == 0)
 		l->address = v;
 	else if (!rc && w == 2)
@@ -529,34 +228,34 @@ static int log_member(struct rd *r, const char *k, size_t kn, int depth, void *c
 	return rc;
 }
 
-static int logs_array(struct rd *r, int depth, struct rctx *c)
+static int logs_array(struct lx_jrd *r, int depth, struct rctx *c)
 {
 	struct lx_rcptset *s = c->s;
-	if (depth > MAX_DEPTH)
-		return bad(r, "nesting too deep");
+	if (depth > LX_JT_MAX_DEPTH)
+		return lx_jt_bad(r, "nesting too deep");
 	r->p++; /* '[' */
-	ws(r);
+	lx_jt_ws(r);
 	if (r->p < r->end && *r->p == ']') {
 		r->p++;
 		return 0;
 	}
 	for (;;) {
 		int rc;
-		ws(r);
+		lx_jt_ws(r);
 		if (grow(&s->scratch, &s->scratch_cap, c->nl + 1, sizeof(struct tlog)))
 			return LX_ENOMEM;
 		struct tlog *l = (struct tlog *)s->scratch + c->nl++;
 		memset(l, 0, sizeof(*l));
 		if (r->p < r->end && *r->p == '{') {
 			l->is_obj = true;
-			rc = object(r, depth + 1, log_member, l);
+			rc = lx_jt_object(r, depth + 1, log_member, l);
 		} else {
-			struct sv v;
-			rc = value(r, &v, depth + 1);
+			struct lx_jsv v;
+			rc = lx_jt_value(r, &v, depth + 1);
 		}
 		if (rc)
 			return rc;
-		ws(r);
+		lx_jt_ws(r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
 			continue;
@@ -565,25 +264,25 @@ static int logs_array(struct rd *r, int depth, struct rctx *c)
 			r->p++;
 			return 0;
 		}
-		return bad(r, "',' or ']' expected");
+		return lx_jt_bad(r, "',' or ']' expected");
 	}
 }
 
-static int rcpt_member(struct rd *r, const char *k, size_t kn, int depth, void *ctx)
+static int rcpt_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)
 {
 	struct rctx *c = ctx;
 	int w = find(fname, NF, k, kn);
 	if (w >= 0) {
 		if (c->seen & 1u << w)
-			return bad(r, "repeated receipt field");
+			return lx_jt_bad(r, "repeated receipt field");
 		c->seen |= 1u << w;
 	}
 	if (w == F_LOGS && r->p < r->end && *r->p == '[') {
-		c->f[F_LOGS].kind = K_ARR;
+		c->f[F_LOGS].kind = LX_JK_ARR;
 		return logs_array(r, depth, c);
 	}
-	struct sv v;
-	int rc = value(r, &v, depth);
+	struct lx_jsv v;
+	int rc = lx_jt_value(r, &v, depth);
 	if (!rc && w >= 0)
 		c->f[w] = v;
 	return rc;
@@ -593,19 +292,19 @@ static int rcpt_member(struct rd *r, const char *k, size_t kn, int depth, void *
 
 /* A string field's text, NUL-terminated in buf (cap bytes); NULL when not an escape-free string
  * that fits. */
-static const char *text_of(const struct sv *v, char *buf, size_t cap)
+static const char *text_of(const struct lx_jsv *v, char *buf, size_t cap)
 {
-	if (v->kind != K_STR || v->esc || v->n >= cap)
+	if (v->kind != LX_JK_STR || v->esc || v->n >= cap)
 		return NULL;
 	memcpy(buf, v->s, v->n);
 	buf[v->n] = 0;
 	return buf;
 }
 
-static int put_qty(struct lx_rlp_buf *b, const struct sv *v, const char *k, struct lx_error *err)
+static int put_qty(struct lx_rlp_buf *b, const struct lx_jsv *v, const char *k, struct lx_error *err)
 {
 	uint8_t t[32];
-	int n = v->kind == K_STR && !v->esc ? lx_eth_quantity(t, v->s, v->n) : -1;
+	int n = v->kind == LX_JK_STR && !v->esc ? lx_eth_quantity(t, v->s, v->n) : -1;
 	if (n < 0)
 		return lx_error_set(err, LX_EBADRESP, "receipt: field '%s' missing or not a quantity",
 				    k);
@@ -614,12 +313,12 @@ static int put_qty(struct lx_rlp_buf *b, const struct sv *v, const char *k, stru
 }
 
 /* 0x hex of exactly want bytes (want <= 256). */
-static int put_fixed(struct lx_rlp_buf *b, const struct sv *v, size_t want, const char *what,
+static int put_fixed(struct lx_rlp_buf *b, const struct lx_jsv *v, size_t want, const char *what,
 		     const char *k, struct lx_error *err)
 {
 	uint8_t t[256];
 	size_t n = 0;
-	if (v->kind != K_STR || v->esc)
+	if (v->kind != LX_JK_STR || v->esc)
 		return lx_error_set(err, LX_EBADRESP, "%s: field '%s' missing or not a string",
 				    what, k);
 	if (v->n < 2 || v->s[0] != '0' || v->s[1] != 'x')
@@ -650,9 +349,9 @@ static int put_log(struct lx_rcptset *s, const struct tlog *l, size_t i, struct 
 	size_t m3 = lx_rlp_list_begin(b);
 	o->n_topics = (uint8_t)l->n_topics;
 	for (size_t j = 0; j < l->n_topics; j++) {
-		const struct sv *t = &l->topics[j];
+		const struct lx_jsv *t = &l->topics[j];
 		size_t got = 0;
-		if (t->kind != K_STR || t->esc || t->n != 66 || t->s[0] != '0' || t->s[1] != 'x' ||
+		if (t->kind != LX_JK_STR || t->esc || t->n != 66 || t->s[0] != '0' || t->s[1] != 'x' ||
 		    lx_hex_decode(o->topics[j], 32, &got, t->s, 66) || got != 32)
 			return lx_error_set(err, LX_EBADRESP, "receipt: log %zu topic %zu is not a "
 					    "32-byte hash", i, j);
@@ -661,8 +360,8 @@ static int put_log(struct lx_rcptset *s, const struct tlog *l, size_t i, struct 
 	}
 	if ((rc = lx_rlp_list_end(b, m3)))
 		return rc;
-	const struct sv *d = &l->data;
-	if (d->kind != K_STR || d->esc)
+	const struct lx_jsv *d = &l->data;
+	if (d->kind != LX_JK_STR || d->esc)
 		return lx_error_set(err, LX_EBADRESP, "receipt log: field 'data' missing or not a "
 				    "string");
 	if (d->n < 2 || d->s[0] != '0' || d->s[1] != 'x' || (d->n - 2) / 2 > MAX_DATA)
@@ -681,12 +380,12 @@ static int put_log(struct lx_rcptset *s, const struct tlog *l, size_t i, struct 
 static int encode(struct lx_rcptset *s, const struct rctx *c, struct lx_error *err)
 {
 	struct lx_rlp_buf *b = &s->enc;
-	const struct sv *f = c->f;
+	const struct lx_jsv *f = c->f;
 	unsigned type = 0;
 	int rc;
 	if (c->seen & 1u << F_TYPE) {
 		uint64_t t = 0;
-		if (f[F_TYPE].kind != K_STR || f[F_TYPE].esc ||
+		if (f[F_TYPE].kind != LX_JK_STR || f[F_TYPE].esc ||
 		    lx_hex_u64(&t, f[F_TYPE].s, f[F_TYPE].n))
 			return lx_error_set(err, LX_EBADRESP, "transaction: field 'type' missing or "
 					    "not a 64-bit quantity");
@@ -707,7 +406,7 @@ static int encode(struct lx_rcptset *s, const struct rctx *c, struct lx_error *e
 	if (rc || (rc = put_qty(b, &f[F_CUMGAS], "cumulativeGasUsed", err)) ||
 	    (rc = put_fixed(b, &f[F_BLOOM], 256, "receipt", "logsBloom", err)))
 		return rc;
-	if (f[F_LOGS].kind != K_ARR)
+	if (f[F_LOGS].kind != LX_JK_ARR)
 		return lx_error_set(err, LX_EBADRESP, "receipt: field 'logs' missing or not an array");
 	size_t ml = lx_rlp_list_begin(b);
 	for (size_t i = 0; i < c->nl; i++)
@@ -728,27 +427,27 @@ static int encode(struct lx_rcptset *s, const struct rctx *c, struct lx_error *e
 
 int lx_rcptset_add_text(struct lx_rcptset *s, const char *text, size_t len, struct lx_error *err)
 {
-	struct rd r = { text, text + len, NULL };
+	struct lx_jrd r = { text, text + len, NULL };
 	struct rctx c;
 	memset(&c, 0, sizeof(c));
 	c.r = &r;
 	c.s = s;
 	if (grow((void **)&s->r, &s->cap, s->n + 1, sizeof(*s->r)))
 		return lx_error_set(err, LX_ENOMEM, "receipt: out of memory");
-	ws(&r);
+	lx_jt_ws(&r);
 	int rc;
 	if (r.p < r.end && *r.p == '{') {
-		rc = object(&r, 1, rcpt_member, &c);
+		rc = lx_jt_object(&r, 1, rcpt_member, &c);
 	} else {
-		struct sv v;
-		rc = value(&r, &v, 1);
+		struct lx_jsv v;
+		rc = lx_jt_value(&r, &v, 1);
 		if (!rc)
-			rc = bad(&r, "not a JSON object");
+			rc = lx_jt_bad(&r, "not a JSON object");
 	}
 	if (!rc) {
-		ws(&r);
+		lx_jt_ws(&r);
 		if (r.p != r.end)
-			rc = bad(&r, "trailing characters");
+			rc = lx_jt_bad(&r, "trailing characters");
 	}
 	if (rc == LX_ENOMEM)
 		return lx_error_set(err, rc, "receipt: out of memory");
@@ -769,8 +468,8 @@ int lx_rcptset_add_text(struct lx_rcptset *s, const char *text, size_t len, stru
 	o->log0 = nlogs0;
 	o->nlogs = s->nlogs - nlogs0;
 	char fb[64];
-	const struct sv *fv = &c.f[F_FROM];
-	if (fv->kind == K_STR)
+	const struct lx_jsv *fv = &c.f[F_FROM];
+	if (fv->kind == LX_JK_STR)
 		o->from_state = lx_addr_parse(&o->from, text_of(fv, fb, sizeof(fb)), NULL) ? 2 : 1;
 	s->n++;
 	return 0;

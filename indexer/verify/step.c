@@ -174,6 +174,7 @@ struct ctx {
 	struct lx_rcptset *sets;       /* a chunk's streamed receipts, one set per used block */
 	size_t nsets;
 	struct lx_rcptset one;         /* a block fetched on its own */
+	struct lx_blk *blks;           /* a chunk's streamed full blocks, one per used block */
 };
 
 static int push_signer(struct lx_verified *o, const uint8_t tx[32], const struct lx_addr *a,
@@ -235,10 +236,6 @@ static const char *what_differs(const struct lx_log *got, const struct lx_log *w
 	return "data";
 }
 
-/*
- * Proves block b: receipts root, logs, and (when full) transactions root and signers.
- * hdr: the linked header (a full block when txs is an array of objects).
- */
 static size_t skip_dups(const struct lx_logset *s, size_t at, size_t n, size_t k)
 {
 	while (k > 0 && k < n && same_log(&s->logs[at + k], &s->logs[at + k - 1]))
@@ -246,15 +243,22 @@ static size_t skip_dups(const struct lx_logset *s, size_t at, size_t n, size_t k
 	return k;
 }
 
-static int check_block(struct ctx *c, uint64_t b, const json_t *hdr,
-		       const struct lx_rcptset *rs, bool full)
+/*
+ * Proves block b: receipts root, logs, and (for a full block bk) transactions root and
+ * signers. hdr: the linked header when the block came without its transactions (bk NULL).
+ */
+static int check_block(struct ctx *c, uint64_t b, const json_t *hdr, const struct lx_blk *bk,
+		       const struct lx_rcptset *rs)
 {
 	struct lx_error *err = c->err;
 	uint8_t root[32], want[32];
+	bool full = bk != NULL;
 	int rc;
 	if ((rc = lx_rcptset_root(root, rs, err)))
 		return lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
-	if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "receiptsRoot"))))
+	if (bk)
+		memcpy(want, bk->receipts_root, 32);
+	else if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "receiptsRoot"))))
 		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: header has no receiptsRoot",
 				    (unsigned long long)b);
 	if (memcmp(root, want, 32)) {
@@ -267,23 +271,17 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr,
 	}
 	c->v->st.blocks++;
 	c->v->st.receipts += rs->n;
-	json_t *txs = json_object_get(hdr, "transactions");
-	if (full && (!json_is_array(txs) || (json_array_size(txs) &&
-					     !json_is_object(json_array_get(txs, 0)))))
-		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: asked with its "
-				    "transactions, the node sent none", (unsigned long long)b);
 	if (full) {
-		if ((rc = lx_txs_root(root, txs, err)))
+		if ((rc = lx_blk_txs_root(root, bk, err)))
 			return lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
-		if (lx_hash_parse(want, json_string_value(json_object_get(hdr, "transactionsRoot"))) ||
-		    memcmp(root, want, 32))
+		if (memcmp(root, bk->txs_root, 32))
 			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: transactions root "
 					    "of the node's %zu transactions is not the header's",
-					    (unsigned long long)b, json_array_size(txs));
-		if (json_array_size(txs) != rs->n)
+					    (unsigned long long)b, bk->ntx);
+		if (bk->ntx != rs->n)
 			return lx_error_set(err, LX_EVERIFY, "verify: block %llu: %zu receipts for "
 					    "%zu transactions", (unsigned long long)b, rs->n,
-					    json_array_size(txs));
+					    bk->ntx);
 	}
 	size_t have_n, at = logs_of(c->logs, b, &have_n), used = 0, idx = 0;
 	for (size_t ri = 0; ri < rs->n; ri++) {
@@ -305,7 +303,7 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr,
 						    (unsigned long long)b, idx - 1);
 			if (!emitted) {
 				/* the proven transaction at this receipt's position */
-				if ((rc = lx_tx_check(&ti, json_array_get(txs, ri), err)))
+				if ((rc = lx_blk_signer(&ti, bk, ri, err)))
 					return lx_error_prefix(err, "verify: block %llu tx %zu",
 							       (unsigned long long)b, ri);
 				emitted = true;
@@ -344,16 +342,14 @@ static int check_block(struct ctx *c, uint64_t b, const json_t *hdr,
 		if (!emitted)
 			continue;
 		/* the signer: recovered from the proven transaction, the node's `from` must agree */
-		struct lx_addr claimed;
-		json_t *tx = json_array_get(txs, ri);
-		const char *fs = json_string_value(json_object_get(tx, "from"));
+		struct lx_addr claimed = bk->tx[ri].from;
 		char ha[67], ga[LX_ADDR_STRLEN], ca[LX_ADDR_STRLEN];
 		hexh(ha, ti.hash);
 		lx_addr_lower(ga, &ti.from);
 		for (int k = 0; k < 2; k++) {
 			if (k && r->from_state == 0)
 				continue;
-			if (k ? r->from_state != 1 : lx_addr_parse(&claimed, fs, NULL))
+			if (k ? r->from_state != 1 : bk->tx[ri].from_rc != 0)
 				return lx_error_set(err, LX_EBADRESP, "verify: block %llu tx %s: %s "
 						    "'from' missing or malformed", (unsigned long long)b,
 						    ha, k ? "receipt" : "transaction");
@@ -429,8 +425,10 @@ static void receipts_req(struct lx_rpc_req *q, uint64_t b, struct lx_rcptset *rs
 	q->elem_ctx = rs;
 }
 
-/* Fetches the receipts of block b into rs (hdr gives the tx hashes for the fallback). */
-static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, struct lx_rcptset *rs)
+/* Fetches the receipts of block b into rs (the fallback asks by the hashes of bk's
+ * transactions, or else of hdr's). */
+static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, const struct lx_blk *bk,
+		       struct lx_rcptset *rs)
 {
 	struct lx_error *err = c->err;
 	lx_rcptset_reset(rs);
@@ -449,14 +447,19 @@ static int receipts_of(struct ctx *c, uint64_t b, const json_t *hdr, struct lx_r
 		lx_rcptset_reset(rs);
 	}
 	json_t *txs = json_object_get(hdr, "transactions");
-	size_t n = json_array_size(txs);
+	size_t n = bk ? bk->ntx : json_array_size(txs);
 	struct lx_rpc_req *rq = calloc(n + 1, sizeof(*rq));
 	if (!rq)
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = json_array_get(txs, i);
+		char hx[67];
 		const char *h = json_is_object(t) ? json_string_value(json_object_get(t, "hash"))
 						  : json_string_value(t);
+		if (bk) {
+			hexh(hx, bk->tx[i].hash);
+			h = hx;
+		}
 		rq[i].method = "eth_getTransactionReceipt";
 		rq[i].params = json_pack("[s]", h ? h : "");
 	}
@@ -483,9 +486,57 @@ static bool in_logs(const struct lx_logset *s, uint64_t b)
 	return n > 0;
 }
 
+/* A full block is streamed into a struct lx_blk: no JSON tree is built for it. */
+static int blk_elem(void *ctx, const char *text, size_t len, size_t index,
+		    struct lx_error *err)
+{
+	(void)index;
+	return lx_blk_read_text(ctx, text, len, err);
+}
+
+static void blk_reset(void *ctx)
+{
+	lx_blk_reset(ctx);
+}
+
+static void block_req(struct lx_rpc_req *q, uint64_t b, struct lx_blk *bk)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = "eth_getBlockByNumber";
+	q->params = block_params(b, true);
+	q->elem = blk_elem;
+	q->elem_reset = blk_reset;
+	q->elem_ctx = bk;
+	q->elem_whole = true;
+}
+
+/* One linked header's fields, from a header-only answer (jansson) or a streamed full block. */
+struct hdr {
+	uint64_t num;
+	uint8_t got[32], claimed[32], parent[32], bloom[256];
+};
+
+static int header_of(struct hdr *o, const json_t *h, uint64_t b, struct lx_error *err)
+{
+	const char *ns = json_string_value(json_object_get(h, "number"));
+	const char *bs = json_string_value(json_object_get(h, "logsBloom"));
+	size_t bl = 0;
+	if (!json_is_object(h) || !ns || lx_hex_u64(&o->num, ns, strlen(ns)) ||
+	    lx_hash_parse(o->claimed, json_string_value(json_object_get(h, "hash"))) ||
+	    lx_hash_parse(o->parent, json_string_value(json_object_get(h, "parentHash"))) ||
+	    !bs || lx_hex_decode(o->bloom, 256, &bl, bs, strlen(bs)) || bl != 256)
+		return lx_error_set(err, LX_EBADRESP, "verify: block %llu: header missing or "
+				    "malformed (number, hash, parentHash, logsBloom)",
+				    (unsigned long long)b);
+	int rc = lx_header_hash(o->got, h, err);
+	return rc ? lx_error_prefix(err, "verify: block %llu", (unsigned long long)b) : 0;
+}
+
 /*
  * Links headers [a, e] onto the tip; with prove, checks the relevant blocks among them (those
- * with logs, or a bloom that may hold one): their receipts come in one batch per chunk.
+ * with logs, or a bloom that may hold one). Headers alone come in JSON-RPC batches; the blocks
+ * whose logs are used come whole with their transactions, streamed (lx_blk), together with
+ * their streamed receipts.
  */
 static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits *fb,
 		      bool prove)
@@ -493,60 +544,74 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 	struct lx_verifier *v = c->v;
 	struct lx_error *err = c->err;
 	size_t n = (size_t)(e - a + 1), nrel = 0;
-	struct lx_rpc_req *rq = calloc(n, sizeof(*rq)), *rr = calloc(n, sizeof(*rr));
-	size_t *rel = calloc(n, sizeof(*rel));
+	struct lx_rpc_req *rq = calloc(n, sizeof(*rq)), *sq = calloc(2 * n, sizeof(*sq));
+	size_t *rel = calloc(n, sizeof(*rel)), *slot = calloc(n, sizeof(*slot));
 	bool *used = calloc(n, sizeof(*used));
-	if (!rq || !rr || !rel || !used) {
+	if (!rq || !sq || !rel || !slot || !used) {
 		free(rq);
-		free(rr);
+		free(sq);
 		free(rel);
+		free(slot);
 		free(used);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
-	/* one round: every header (a JSON-RPC batch); a second: the streamed receipts of the
-	 * blocks whose logs are known to be used (rr[0..nu)); bloom-only blocks get theirs one
-	 * by one below */
-	size_t nu = 0;
+	/* one round: the headers of blocks without used logs (a JSON-RPC batch); a second: the
+	 * used blocks whole (sq[0..nu)) and their streamed receipts (sq[nu..nu+nr)); bloom-only
+	 * blocks get theirs one by one below */
+	size_t nh = 0, nu = 0, nr = 0;
 	for (size_t i = 0; i < n; i++) {
 		used[i] = prove && in_logs(c->logs, a + i);
-		rq[i].method = "eth_getBlockByNumber";
-		rq[i].params = block_params(a + i, used[i]);
-		if (used[i] && !v->no_block_receipts && nu < c->nsets) {
-			receipts_req(&rr[nu], a + i, &c->sets[nu]);
-			nu++;
+		if (used[i]) {
+			block_req(&sq[nu], a + i, &c->blks[nu]);
+			slot[i] = nu++;
+		} else {
+			rq[nh].method = "eth_getBlockByNumber";
+			rq[nh].params = block_params(a + i, false);
+			slot[i] = nh++;
 		}
 	}
-	int rc = lx_rpc_batch(c->rpc, rq, n, 25);
+	if (!v->no_block_receipts)
+		for (size_t i = 0; i < n; i++)
+			if (used[i])
+				receipts_req(&sq[nu + nr++], a + i, &c->sets[slot[i]]);
+	int rc = nh ? lx_rpc_batch(c->rpc, rq, nh, 25) : 0;
 	if (rc)
-		rc = first_err(rq, n, 0, err);
+		rc = first_err(rq, nh, 0, err);
 	if (!rc && nu) {
-		lx_rpc_run(c->rpc, rr, nu);
-		for (size_t k = 0; k < nu; k++)
-			if (rr[k].rc == LX_ERPC)
+		lx_rpc_run(c->rpc, sq, nu + nr);
+		for (size_t k = 0; k < nu && !rc; k++)
+			if (sq[k].rc) {
+				*err = sq[k].err;
+				rc = sq[k].rc;
+			}
+		for (size_t k = nu; k < nu + nr; k++)
+			if (sq[k].rc == LX_ERPC)
 				v->no_block_receipts = true; /* not served: one by one */
-		if (!v->no_block_receipts)
-			rc = first_err(rr, nu, 0, err);
+		if (!rc && !v->no_block_receipts)
+			rc = first_err(sq + nu, nr, 0, err);
 	}
 	for (size_t i = 0; i < n && !rc; i++) {
 		uint64_t b = a + i;
-		json_t *h = rq[i].result;
-		uint8_t got[32], claimed[32], parent[32], bloom[256];
-		uint64_t num = 0;
-		const char *ns = json_string_value(json_object_get(h, "number"));
-		const char *bs = json_string_value(json_object_get(h, "logsBloom"));
-		size_t bl = 0;
-		if (!json_is_object(h) || !ns || lx_hex_u64(&num, ns, strlen(ns)) || num != b ||
-		    lx_hash_parse(claimed, json_string_value(json_object_get(h, "hash"))) ||
-		    lx_hash_parse(parent, json_string_value(json_object_get(h, "parentHash"))) ||
-		    !bs || lx_hex_decode(bloom, 256, &bl, bs, strlen(bs)) || bl != 256) {
-			rc = lx_error_set(err, LX_EBADRESP, "verify: block %llu: header missing or "
-					  "malformed (number, hash, parentHash, logsBloom)",
-					  (unsigned long long)b);
+		struct hdr h;
+		if (used[i]) {
+			const struct lx_blk *bk = &c->blks[slot[i]];
+			h.num = bk->number;
+			memcpy(h.got, bk->hash, 32);
+			memcpy(h.claimed, bk->claimed, 32);
+			memcpy(h.parent, bk->parent, 32);
+			memcpy(h.bloom, bk->bloom, 256);
+		} else if ((rc = header_of(&h, rq[slot[i]].result, b, err))) {
 			break;
 		}
-		if (memcmp(parent, v->tip_hash, 32)) {
+		if (h.num != b) {
+			rc = lx_error_set(err, LX_EBADRESP, "verify: block %llu: the node answered "
+					  "with block %llu", (unsigned long long)b,
+					  (unsigned long long)h.num);
+			break;
+		}
+		if (memcmp(h.parent, v->tip_hash, 32)) {
 			char p[67], t[67];
-			hexh(p, parent);
+			hexh(p, h.parent);
 			hexh(t, v->tip_hash);
 			/* at a range's first block this may be a reorg: LX_EREORG lets sync decide */
 			rc = lx_error_set(err, b == c->from ? LX_EREORG : LX_EVERIFY,
@@ -555,60 +620,54 @@ static int link_chunk(struct ctx *c, uint64_t a, uint64_t e, const struct fbits 
 					  (unsigned long long)b, p, (unsigned long long)v->tip, t);
 			break;
 		}
-		if ((rc = lx_header_hash(got, h, err))) {
-			lx_error_prefix(err, "verify: block %llu", (unsigned long long)b);
-			break;
-		}
-		if (memcmp(got, claimed, 32)) {
+		if (memcmp(h.got, h.claimed, 32)) {
 			char g[67], w[67];
-			hexh(g, got);
-			hexh(w, claimed);
+			hexh(g, h.got);
+			hexh(w, h.claimed);
 			rc = lx_error_set(err, LX_EVERIFY, "verify: block %llu: header fields hash to "
 					  "%s, the node says %s", (unsigned long long)b, g, w);
 			break;
 		}
 		v->tip = b;
-		memcpy(v->tip_hash, got, 32);
+		memcpy(v->tip_hash, h.got, 32);
 		v->ring_no[b % RING] = b;
-		memcpy(v->ring[b % RING], got, 32);
+		memcpy(v->ring[b % RING], h.got, 32);
 		v->st.headers++;
 		if (b == c->from) {
-			memcpy(c->from_hash, got, 32);
+			memcpy(c->from_hash, h.got, 32);
 			c->have_from = true;
 		}
-		if (!prove || (!used[i] && !bloom_may_match(fb, bloom)))
+		if (!prove || (!used[i] && !bloom_may_match(fb, h.bloom)))
 			continue;
 		if (!used[i])
 			v->st.bloom_blocks++;
 		rel[nrel++] = i;
 	}
-	/* rr[0..nu) hold the used blocks' receipts in block order; bloom-only blocks (and any
-	 * block whose answer failed) fetch theirs one by one */
-	size_t u = 0;
+	/* used blocks have their receipts in c->sets (unless the method is not served);
+	 * bloom-only blocks fetch theirs one by one */
 	for (size_t k = 0; k < nrel && !rc; k++) {
-		uint64_t b = a + rel[k];
-		json_t *h = rq[rel[k]].result;
+		size_t i = rel[k];
+		uint64_t b = a + i;
+		const struct lx_blk *bk = used[i] ? &c->blks[slot[i]] : NULL;
+		json_t *h = used[i] ? NULL : rq[slot[i]].result;
 		const struct lx_rcptset *rs = NULL;
-		if (used[rel[k]]) {
-			/* used blocks are relevant, in block order: the u-th one is rr[u] */
-			if (u < nu && !rr[u].rc)
-				rs = &c->sets[u];
-			u++;
-		}
+		if (used[i] && !v->no_block_receipts)
+			rs = &c->sets[slot[i]];
 		if (!rs) {
-			if ((rc = receipts_of(c, b, h, &c->one)))
+			if ((rc = receipts_of(c, b, h, bk, &c->one)))
 				break;
 			rs = &c->one;
 		}
-		rc = check_block(c, b, h, rs, used[rel[k]]);
+		rc = check_block(c, b, h, bk, rs);
 	}
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < nh; i++)
 		json_decref(rq[i].result);
-	for (size_t i = 0; i < nu; i++)
-		json_decref(rr[i].result);
+	for (size_t i = 0; i < nu + nr; i++)
+		json_decref(sq[i].result);
 	free(rq);
-	free(rr);
+	free(sq);
 	free(rel);
+	free(slot);
 	free(used);
 	return rc;
 }
@@ -647,15 +706,23 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 		fbits_release(&fb);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
-	struct ctx c = { v, rpc, f, nf, logs, out, err, from, {0}, false, NULL, 0, {0} };
+	struct ctx c = { v, rpc, f, nf, logs, out, err, from, {0}, false, NULL, 0, {0}, NULL };
 	c.sets = calloc(CHUNK, sizeof(*c.sets));
 	if (!c.sets) {
 		fbits_release(&fb);
 		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
 	}
+	c.blks = calloc(CHUNK, sizeof(*c.blks));
+	if (!c.blks) {
+		free(c.sets);
+		fbits_release(&fb);
+		return lx_error_set(err, LX_ENOMEM, "verify: out of memory");
+	}
 	c.nsets = CHUNK;
-	for (size_t i = 0; i < CHUNK; i++)
+	for (size_t i = 0; i < CHUNK; i++) {
 		lx_rcptset_init(&c.sets[i]);
+		lx_blk_init(&c.blks[i]);
+	}
 	lx_rcptset_init(&c.one);
 	if (v->tip >= from && v->ring_no[from % RING] == from) {
 		memcpy(c.from_hash, v->ring[from % RING], 32);
@@ -669,9 +736,12 @@ int lx_verify_range(struct lx_verifier *v, struct lx_rpc *rpc, const struct lx_f
 			e = from - 1;
 		rc = link_chunk(&c, a, e, &fb, a >= from);
 	}
-	for (size_t i = 0; i < CHUNK; i++)
+	for (size_t i = 0; i < CHUNK; i++) {
 		lx_rcptset_release(&c.sets[i]);
+		lx_blk_release(&c.blks[i]);
+	}
 	free(c.sets);
+	free(c.blks);
 	lx_rcptset_release(&c.one);
 	fbits_release(&fb);
 	if (!rc && first_hash && (!c.have_from || memcmp(c.from_hash, first_hash, 32)))

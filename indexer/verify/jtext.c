@@ -1,0 +1,298 @@
+/*
+ * jtext.c: the strict JSON scanner the text readers of indexer/verify/ share (rcpt.c for
+ * receipts, blk.c for full blocks): it checks the grammar as jansson does (strings, UTF-8,
+ * escapes, numbers within a range jansson reads exactly) without building a tree, and hands a
+ * reader each object member as it passes (see verify_int.h).
+ */
+#include <string.h>
+
+#include "lendex/err.h"
+#include "verify_int.h"
+
+static bool is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
+void lx_jt_ws(struct lx_jrd *r)
+{
+	while (r->p < r->end && is_ws((unsigned char)*r->p))
+		r->p++;
+}
+
+int lx_jt_bad(struct lx_jrd *r, const char *why)
+{
+	if (!r->why)
+		r->why = why;
+	return LX_EBADRESP;
+}
+
+static int hexv(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static int u4(const char *p, const char *end, unsigned *out)
+{
+	unsigned v = 0;
+	if (end - p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		int h = hexv((unsigned char)p[i]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | (unsigned)h;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Valid UTF-8 sequence length at p (no overlongs, surrogates or > U+10FFFF), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = p[0], min, v;
+	size_t n;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80, v = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800, v = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000, v = c & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = v << 6 | (p[i] & 0x3f);
+	}
+	return v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0 : n;
+}
+
+/* A string at r->p (its opening quote), checked as jansson checks one. */
+int lx_jt_string(struct lx_jrd *r, struct lx_jsv *v)
+{
+	const char *p = r->p + 1;
+	v->kind = LX_JK_STR;
+	v->s = p;
+	v->esc = false;
+	for (;;) {
+		if (p >= r->end)
+			return lx_jt_bad(r, "unterminated string");
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c < 0x20)
+			return lx_jt_bad(r, "control character in string");
+		if (c == '\\') {
+			v->esc = true;
+			if (p + 1 >= r->end)
+				return lx_jt_bad(r, "unterminated string");
+			c = (unsigned char)p[1];
+			if (c == 'u') {
+				unsigned u, lo;
+				if (u4(p + 2, r->end, &u))
+					return lx_jt_bad(r, "bad \\u escape");
+				p += 6;
+				if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
+					return lx_jt_bad(r, "bad \\u escape");
+				if (u >= 0xd800 && u <= 0xdbff) {
+					if (r->end - p < 2 || p[0] != '\\' || p[1] != 'u' ||
+					    u4(p + 2, r->end, &lo) || lo < 0xdc00 || lo > 0xdfff)
+						return lx_jt_bad(r, "lone surrogate");
+					p += 6;
+				}
+				continue;
+			}
+			if (!c || !strchr("\"\\/bfnrt", c))
+				return lx_jt_bad(r, "bad escape");
+			p += 2;
+			continue;
+		}
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)r->end);
+		if (!n)
+			return lx_jt_bad(r, "invalid UTF-8");
+		p += n;
+	}
+	v->n = (size_t)(p - v->s);
+	r->p = p + 1;
+	return 0;
+}
+
+/* A number: JSON's grammar, and (stricter than jansson's range rules, so never looser) an
+ * integer of at most 18 digits or a real of at most 15 digits and a 2-digit exponent. */
+static int number(struct lx_jrd *r, struct lx_jsv *v)
+{
+	const char *p = r->p;
+	size_t digits = 0, edigits = 0;
+	bool real = false;
+	if (p < r->end && *p == '-')
+		p++;
+	if (p >= r->end || *p < '0' || *p > '9')
+		return lx_jt_bad(r, "bad number");
+	if (*p == '0')
+		p++, digits++;
+	else
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++, digits++;
+	if (p < r->end && *p == '.') {
+		real = true;
+		p++;
+		if (p >= r->end || *p < '0' || *p > '9')
+			return lx_jt_bad(r, "bad number");
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++, digits++;
+	}
+	if (p < r->end && (*p == 'e' || *p == 'E')) {
+		real = true;
+		p++;
+		if (p < r->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= r->end || *p < '0' || *p > '9')
+			return lx_jt_bad(r, "bad number");
+		while (p < r->end && *p >= '0' && *p <= '9')
+			p++, edigits++;
+	}
+	if (digits > (real ? 15u : 18u) || edigits > 2)
+		return lx_jt_bad(r, "number too long");
+	v->kind = LX_JK_NUM;
+	v->s = r->p;
+	v->n = (size_t)(p - r->p);
+	r->p = p;
+	return 0;
+}
+
+static int literal(struct lx_jrd *r, const char *w, int kind, struct lx_jsv *v)
+{
+	size_t n = strlen(w);
+	if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n))
+		return lx_jt_bad(r, "unexpected character");
+	r->p += n;
+	v->kind = kind;
+	return 0;
+}
+
+
+int lx_jt_object(struct lx_jrd *r, int depth, lx_jt_member_fn fn, void *ctx)
+{
+	if (depth > LX_JT_MAX_DEPTH)
+		return lx_jt_bad(r, "nesting too deep");
+	r->p++; /* '{' */
+	lx_jt_ws(r);
+	if (r->p < r->end && *r->p == '}') {
+		r->p++;
+		return 0;
+	}
+	for (;;) {
+		struct lx_jsv k;
+		int rc;
+		lx_jt_ws(r);
+		if (r->p >= r->end || *r->p != '"')
+			return lx_jt_bad(r, "object key expected");
+		if ((rc = lx_jt_string(r, &k)))
+			return rc;
+		if (k.esc)
+			return lx_jt_bad(r, "escaped object key");
+		lx_jt_ws(r);
+		if (r->p >= r->end || *r->p != ':')
+			return lx_jt_bad(r, "':' expected");
+		r->p++;
+		lx_jt_ws(r);
+		if ((rc = fn(r, k.s, k.n, depth + 1, ctx)))
+			return rc;
+		lx_jt_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == '}') {
+			r->p++;
+			return 0;
+		}
+		return lx_jt_bad(r, "',' or '}' expected");
+	}
+}
+
+/* An array at r->p; each element's value goes to items[i] while i < max (count: all). */
+int lx_jt_array(struct lx_jrd *r, int depth, struct lx_jsv *items, size_t max, size_t *count)
+{
+	if (depth > LX_JT_MAX_DEPTH)
+		return lx_jt_bad(r, "nesting too deep");
+	r->p++; /* '[' */
+	*count = 0;
+	lx_jt_ws(r);
+	if (r->p < r->end && *r->p == ']') {
+		r->p++;
+		return 0;
+	}
+	for (;;) {
+		struct lx_jsv v;
+		int rc;
+		lx_jt_ws(r);
+		if ((rc = lx_jt_value(r, &v, depth + 1)))
+			return rc;
+		if (*count < max)
+			items[*count] = v;
+		(*count)++;
+		lx_jt_ws(r);
+		if (r->p < r->end && *r->p == ',') {
+			r->p++;
+			continue;
+		}
+		if (r->p < r->end && *r->p == ']') {
+			r->p++;
+			return 0;
+		}
+		return lx_jt_bad(r, "',' or ']' expected");
+	}
+}
+
+static int skip_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)
+{
+	(void)k, (void)kn, (void)ctx;
+	struct lx_jsv v;
+	return lx_jt_value(r, &v, depth);
+}
+
+/* Duplicate keys of an object skipped whole cannot change what the reader takes; jansson (as
+ * the RPC client calls it) keeps the last of them too. */
+int lx_jt_value(struct lx_jrd *r, struct lx_jsv *v, int depth)
+{
+	memset(v, 0, sizeof(*v));
+	if (r->p >= r->end)
+		return lx_jt_bad(r, "value expected");
+	size_t n;
+	int rc;
+	switch (*r->p) {
+	case '"':
+		return lx_jt_string(r, v);
+	case '{':
+		v->kind = LX_JK_OBJ;
+		v->s = r->p;
+		rc = lx_jt_object(r, depth, skip_member, NULL);
+		v->n = (size_t)(r->p - v->s);
+		return rc;
+	case '[':
+		v->kind = LX_JK_ARR;
+		v->s = r->p;
+		rc = lx_jt_array(r, depth, NULL, 0, &n);
+		v->n = (size_t)(r->p - v->s);
+		return rc;
+	case 't':
+		return literal(r, "true", LX_JK_TRUE, v);
+	case 'f':
+		return literal(r, "false", LX_JK_FALSE, v);
+	case 'n':
+		return literal(r, "null", LX_JK_NULL, v);
+	default:
+		return number(r, v);
+	}
+}
