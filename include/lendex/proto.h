@@ -146,6 +146,16 @@ struct lx_proto_ops {
 	int (*view)(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		    const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
 		    struct lx_market_view *out, struct lx_error *err);
+
+	/*
+	 * Optional (NULL = nothing checked). The contracts that must have code at every block
+	 * from the deployment's start block on (Aave: the Pool; a singleton or a proxy for
+	 * others): sync's start-up check asks the node for their code at its target block, so a
+	 * wrong --rpc or chains/ entry fails before any log is read. Fills out[] and roles[] (a
+	 * static name for messages, "pool"); *n in: capacity, out: count.
+	 */
+	int (*core_contracts)(struct lx_proto *p, struct lx_addr *out, const char **roles,
+			      size_t *n);
 };
 
 #define LX_VIEW_FLOWS 0x1

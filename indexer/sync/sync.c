@@ -1352,24 +1352,32 @@ static int check_chain(struct sync *s, struct lx_error *err)
 				    (unsigned long long)id, s->chain->name,
 				    (unsigned long long)s->chain->chain_id, s->chain->name);
 	for (size_t p = 0; p < s->n; p++) {
-		struct lx_addr pool;
 		const struct lx_deployment *d = s->p[p]->dep;
-		if (lx_deployment_contract(d, "pool", &pool, NULL))
+		struct lx_addr core[8];
+		const char *roles[8];
+		size_t nc = 8;
+		if (!s->p[p]->ops->core_contracts)
 			continue;
-		char a[LX_ADDR_STRLEN];
-		lx_addr_lower(a, &pool);
-		json_t *res;
-		char tag[24];
-		snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)s->target);
-		if ((rc = lx_rpc_call(s->rpc, "eth_getCode", json_pack("[s,s]", a, tag), &res, err)))
-			return rc;
-		bool empty = !json_is_string(res) || json_string_length(res) <= 2;
-		json_decref(res);
-		if (empty && s->target >= d->start_block)
-			return lx_error_set(err, LX_ECHAIN,
-					    "sync: no contract at %s's pool %s at block %llu: wrong "
-					    "chain or config",
-					    d->name, a, (unsigned long long)s->target);
+		if ((rc = s->p[p]->ops->core_contracts(s->p[p], core, roles, &nc)))
+			return lx_error_set(err, rc, "sync: %s: cannot list its contracts: %s", d->name,
+					    lx_strerror(rc));
+		for (size_t k = 0; k < nc; k++) {
+			char a[LX_ADDR_STRLEN];
+			lx_addr_lower(a, &core[k]);
+			json_t *res;
+			char tag[24];
+			snprintf(tag, sizeof(tag), "0x%llx", (unsigned long long)s->target);
+			if ((rc = lx_rpc_call(s->rpc, "eth_getCode", json_pack("[s,s]", a, tag), &res,
+					      err)))
+				return rc;
+			bool empty = !json_is_string(res) || json_string_length(res) <= 2;
+			json_decref(res);
+			if (empty && s->target >= d->start_block)
+				return lx_error_set(err, LX_ECHAIN,
+						    "sync: no contract at %s's %s %s at block %llu: "
+						    "wrong chain or config",
+						    d->name, roles[k], a, (unsigned long long)s->target);
+		}
 	}
 	return 0;
 }

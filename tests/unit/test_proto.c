@@ -219,8 +219,23 @@ static void test_empty_execute_view(void **s)
 	assert_int_equal(p->ops->view(p, t, 2000, NULL, 0, 0, &mv, &e), 0);
 	assert_int_equal(mv.n_accounts, 0);
 	assert_int_equal(mv.n_assets, 0);
+	/* the view carries the market's operations and base currency */
+	assert_ptr_equal(mv.ops, &lx_aave_v3_market_ops);
+	assert_string_equal(mv.base, "USD");
 	lx_market_view_release(&mv);
 	lx_store_abort(t);
+	/* sync's start-up check asks the handler which contracts must exist: the Pool */
+	struct lx_addr core[2], pool;
+	const char *roles[2];
+	size_t nc = 2;
+	assert_non_null(p->ops->core_contracts);
+	assert_int_equal(p->ops->core_contracts(p, core, roles, &nc), 0);
+	assert_int_equal(nc, 1);
+	assert_string_equal(roles[0], "pool");
+	assert_int_equal(lx_deployment_contract(&chain->deployments[0], "pool", &pool, NULL), 0);
+	assert_true(lx_addr_eq(&core[0], &pool));
+	nc = 0;
+	assert_int_equal(p->ops->core_contracts(p, core, roles, &nc), LX_EINVAL);
 	struct lx_log logs[8];
 	size_t n = history(logs);
 	/* discovery learns the three tokens from ReserveInitialized */

@@ -116,6 +116,18 @@ static void aave_destroy(struct lx_proto *p)
 	free(p);
 }
 
+/* the Pool proxy: every event the handler reads is the Pool's or its reserves' */
+static int aave_core_contracts(struct lx_proto *p, struct lx_addr *out, const char **roles,
+			       size_t *n)
+{
+	if (*n < 1)
+		return LX_EINVAL;
+	out[0] = ((struct aave *)p)->pool;
+	roles[0] = "pool";
+	*n = 1;
+	return 0;
+}
+
 const struct lx_proto_ops lx_proto_aave_v3 = {
 	.name = "aave_v3",
 	.protocol = LX_PROTO_AAVE_V3,
@@ -131,6 +143,7 @@ const struct lx_proto_ops lx_proto_aave_v3 = {
 	.apply_log_reads = aave_apply_log_reads,
 	.classify = aave_classify,
 	.view = aave_view,
+	.core_contracts = aave_core_contracts,
 };
 
 static int aave_create(struct lx_proto **out, const struct lx_chain *chain,
