@@ -284,13 +284,26 @@ struct lx_curve {
 	struct lx_u256 k, gamma, sigma, delta;
 	uint64_t kf, mf, sum_lt_f;     /* moving collateral positions, debt positions, their LTs */
 	uint16_t lt_max;               /* largest LT of any counted collateral position */
+	/* markets whose ops say monotone: HF is mv->ops->health with the moving positions at
+	 * the price (prices: per-position buffer, owned; the affine parts above stay zero) and
+	 * its bounds come from the ends of the interval */
+	bool monotone;
+	struct lx_u256 *prices;
 };
-/* Errors: LX_EINVAL (unknown health method or feed), LX_EOVERFLOW. */
+/*
+ * Aave-family markets (lx_aave_v3_market_ops, health rounding of <= 3.4) get the affine
+ * curve; markets whose ops are monotone get the exact-ends curve. Free with
+ * lx_model_curve_release. Errors: LX_EINVAL (no curve for this market, unknown feed),
+ * LX_EOVERFLOW, LX_ENOMEM.
+ */
 int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 			const struct lx_account_view *acct, uint32_t feed);
+/* Frees what the curve owns (safe on a zeroed or failed curve). */
+void lx_model_curve_release(struct lx_curve *c);
 /* HF (wad) with the feed at price. LX_EOVERFLOW where the protocol would revert. */
 int lx_model_curve_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf);
-/* What is known of HF on every integer price in [lo, hi] without evaluating each. */
+/* What is known of HF on every integer price in [lo, hi] without evaluating each (monotone
+ * markets: exact, from HF at both ends, when the feed prices only collateral or only debt). */
 enum lx_curve_bound {
 	LX_CURVE_MIXED = 0,            /* undecided: split the interval */
 	LX_CURVE_ALL_BELOW = 1,        /* HF < 1 at every price in the interval */

@@ -17,6 +17,7 @@
  * the whole interval when they hold at both ends. Everything is exact integer arithmetic; an
  * overflow just leaves the interval undecided.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "lendex/model.h"
@@ -79,11 +80,57 @@ static int mul_small(struct lx_u256 *r, const struct lx_u256 *a, uint64_t b)
 	return lx_u256_mul(r, a, &t);
 }
 
+/*
+ * A market whose health is monotone in each feed (ops->monotone): nothing to precompute but
+ * which positions move; every evaluation is the market's own health op.
+ */
+static int monotone_init(struct lx_curve *c, const struct lx_market_view *mv,
+			 const struct lx_account_view *acct, uint32_t feed)
+{
+	c->monotone = true;
+	c->prices = calloc(acct->n_pos ? acct->n_pos : 1, sizeof(*c->prices));
+	if (!c->prices)
+		return LX_ENOMEM;
+	for (size_t i = 0; i < acct->n_pos; i++) {
+		const struct lx_asset_pos *p = &acct->pos[i];
+		if (p->asset >= mv->n_assets)
+			return LX_EINVAL;
+		c->prices[i] = p->price;
+		if (lx_model_feed_of(mv, p) != feed)
+			continue;
+		if (p->collateral && !lx_u256_is_zero(&p->supplied))
+			c->moves_coll = true;
+		if (!lx_u256_is_zero(&p->borrowed))
+			c->moves_debt = true;
+	}
+	return 0;
+}
+
+void lx_model_curve_release(struct lx_curve *c)
+{
+	if (!c)
+		return;
+	free(c->prices);
+	c->prices = NULL;
+}
+
 int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 			const struct lx_account_view *acct, uint32_t feed)
 {
 	memset(c, 0, sizeof(*c));
-	if (mv->health_method != LX_HEALTH_AAVE_V3 || feed >= lx_model_n_feeds(mv))
+	if (!mv->ops || feed >= lx_model_n_feeds(mv))
+		return LX_EINVAL;
+	c->mv = mv;
+	c->acct = acct;
+	c->feed = feed;
+	if (mv->ops->monotone) {
+		int rc = monotone_init(c, mv, acct, feed);
+		if (rc)
+			lx_model_curve_release(c);
+		return rc;
+	}
+	/* the affine curve below is Aave's arithmetic, with its <= 3.4 rounding */
+	if (mv->ops != &lx_aave_v3_market_ops || mv->health_method != LX_HEALTH_AAVE_V3)
 		return LX_EINVAL;
 	c->mv = mv;
 	c->acct = acct;
@@ -144,9 +191,26 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 	return 0;
 }
 
+/* HF by the market's own health op, the feed's positions at price */
+static int monotone_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf)
+{
+	for (size_t i = 0; i < c->acct->n_pos; i++)
+		c->prices[i] = lx_model_feed_of(c->mv, &c->acct->pos[i]) == c->feed
+				       ? *price
+				       : c->acct->pos[i].price;
+	struct lx_health h;
+	int rc = lx_model_health(&h, c->mv, c->acct, c->prices);
+	if (rc)
+		return rc;
+	*hf = h.health_factor;
+	return 0;
+}
+
 int lx_model_curve_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf)
 {
 	memset(hf, 0, sizeof(*hf));
+	if (c->monotone)
+		return monotone_hf(c, price, hf);
 	const struct lx_market_view *mv = c->mv;
 	struct lx_u256 coll = c->c0, slt = c->s0, debt = c->d0, unit, t, lt;
 	int rc;
@@ -320,6 +384,19 @@ enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct 
 			return LX_CURVE_MIXED;
 		return lx_u256_cmp(&hf, &wad) < 0 ? LX_CURVE_ALL_BELOW : LX_CURVE_NONE_BELOW;
 	}
+	if (c->monotone) {
+		/* rising in the price of collateral alone, falling in that of debt alone: the
+		 * ends decide the interval; a feed pricing both is not monotone */
+		if (c->moves_coll && c->moves_debt)
+			return LX_CURVE_MIXED;
+		const struct lx_u256 *low_end = c->moves_coll ? lo : hi;  /* HF lowest here */
+		const struct lx_u256 *high_end = c->moves_coll ? hi : lo; /* HF highest here */
+		if (lx_model_curve_hf(c, high_end, &hf) == 0 && lx_u256_cmp(&hf, &wad) < 0)
+			return LX_CURVE_ALL_BELOW;
+		if (lx_model_curve_hf(c, low_end, &hf) == 0 && lx_u256_cmp(&hf, &wad) >= 0)
+			return LX_CURVE_NONE_BELOW;
+		return LX_CURVE_MIXED;
+	}
 	struct end a, b;
 	if (at_end(c, lo, &a) || at_end(c, hi, &b))
 		return LX_CURVE_MIXED;
@@ -349,7 +426,7 @@ bool lx_model_curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
 			  const struct lx_u256 *hi, struct lx_u256 *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!c->moves_coll && !c->moves_debt)
+	if (c->monotone || (!c->moves_coll && !c->moves_debt))
 		return false;
 	struct lx_u256 mid, t;
 	lx_u256_sub(&t, hi, lo);

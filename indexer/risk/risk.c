@@ -247,6 +247,42 @@ static int search(const struct lx_curve *c, const struct lx_u256 *lo, const stru
 		       : search(c, &mid1, hi, false, out, budget);
 }
 
+/*
+ * Monotone markets (ops->monotone) on a feed that prices only collateral (HF rising in the
+ * price: the prices with HF < 1 are [lo, p*]) or only debt (falling: [p*, hi]): exact
+ * bisection on the market's own health, keeping HF < 1 at one end and >= 1 at the other, so
+ * the answer's neighbour outside the set has HF >= 1. 1 found (in *out), 0 none.
+ */
+static int bisect(const struct lx_curve *c, const struct lx_u256 *lo, const struct lx_u256 *hi,
+		  bool highest, struct lx_u256 *out)
+{
+	struct lx_u256 in = highest ? *lo : *hi, outside = highest ? *hi : *lo, w, mid;
+	if (!below(c, &in))
+		return 0;
+	if (below(c, &outside)) {
+		*out = outside;
+		return 1;
+	}
+	/* below(in), !below(outside), |in - outside| shrinks to 1 */
+	for (;;) {
+		bool up = lx_u256_cmp(&outside, &in) > 0;
+		lx_u256_sub(&w, up ? &outside : &in, up ? &in : &outside);
+		if (lx_u256_cmp(&w, &(struct lx_u256){{1, 0, 0, 0}}) <= 0)
+			break;
+		lx_u256_shr(&w, &w, 1);
+		if (up)
+			lx_u256_add(&mid, &in, &w);
+		else
+			lx_u256_sub(&mid, &in, &w);
+		if (below(c, &mid))
+			in = mid;
+		else
+			outside = mid;
+	}
+	*out = in;
+	return 1;
+}
+
 /* Base value now of what feed f prices in account a: collateral (rise false) or debt. */
 static int moved_value(const struct lx_market_view *mv, const struct lx_account_view *a,
 		       uint32_t f, bool debt, struct lx_u256 *out)
@@ -368,12 +404,15 @@ int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **ou
 				pt->status = LX_LIQ_NONE;
 				if (range_of(&pt->price_now, rise, &lo, &hi)) {
 					long budget = SEARCH_BUDGET;
-					int r = search(&c, &lo, &hi, !rise, &pt->price, &budget);
+					int r = c.monotone && !(c.moves_coll && c.moves_debt)
+							? bisect(&c, &lo, &hi, !rise, &pt->price)
+							: search(&c, &lo, &hi, !rise, &pt->price, &budget);
 					pt->status = r == 1 ? LX_LIQ_FOUND : r == 0 ? LX_LIQ_NONE
 										    : LX_LIQ_UNDECIDED;
 				}
 				m++;
 			}
+			lx_model_curve_release(&c);
 		}
 	}
 	free(feeds);
@@ -444,6 +483,7 @@ int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, siz
 						d->accounts[s]++;
 					}
 			}
+			lx_model_curve_release(&c);
 		}
 	}
 	free(feeds);
