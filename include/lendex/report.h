@@ -94,4 +94,48 @@ const char *lx_report_defillama_chain(uint64_t chain_id, const char *fallback);
 int lx_report_write(const char *dir, const struct lx_report *r, const struct lx_market_view *mv,
 		    const struct lx_report_opts *o, struct lx_error *err);
 
+/* ---- USD across markets (usd.c) ---- */
+
+/*
+ * A chain-wide USD price book, for totals across markets in different base currencies
+ * (`position` over every deployment). Prices come only from oracles that answer in USD: the
+ * views whose base is "USD" (Aave V3's AaveOracle, Comet's price feeds), each token priced by
+ * the first such deployment that lists it, in the order the views are added (chains/ order).
+ * A token no USD oracle lists has no USD price: callers say so instead of guessing (no
+ * cross rate through another token, no stablecoin assumed at 1).
+ */
+#define LX_USD_DECIMALS 8              /* USD amounts of the book: 1e-8 USD units */
+struct lx_usd_price {
+	uint64_t chain_id;
+	struct lx_addr token;
+	struct lx_u256 price;          /* USD per whole token, price_decimals decimals */
+	uint8_t price_decimals;
+	uint64_t block;                /* block the oracle was read at */
+	char source[64];               /* the deployment whose oracle answered */
+};
+struct lx_usd_book {
+	size_t n, cap;
+	struct lx_usd_price *v;        /* owned */
+};
+void lx_usd_book_init(struct lx_usd_book *b);
+void lx_usd_book_release(struct lx_usd_book *b);
+/*
+ * Adds the oracle answers of mv when its base is "USD", for tokens not yet in the book; an
+ * answer never read (price 0) is not added. Other bases add nothing. Errors: LX_ENOMEM.
+ */
+int lx_usd_book_add(struct lx_usd_book *b, const struct lx_market_view *mv);
+/* The book's price of token on chain_id, or NULL. Borrowed until the next add. */
+const struct lx_usd_price *lx_usd_book_find(const struct lx_usd_book *b, uint64_t chain_id,
+					    const struct lx_addr *token);
+/*
+ * USD value (LX_USD_DECIMALS, floored) of amount of mv's asset. A USD-based market values it at
+ * price (the position's own, base units of mv) exactly as its base value, rescaled; any other
+ * market at the book's price for the token. *source (may be NULL) names where the price came
+ * from (mv->name or the book's deployment). Errors: LX_ENOTFOUND (no USD price: the oracle
+ * never answered, or no USD oracle of the chain lists the token), LX_EOVERFLOW, LX_EINVAL.
+ */
+int lx_usd_value(const struct lx_usd_book *b, const struct lx_market_view *mv, uint32_t asset,
+		 const struct lx_u256 *amount, const struct lx_u256 *price, struct lx_u256 *out,
+		 const char **source);
+
 #endif

@@ -33,6 +33,7 @@ static const struct lx_cli_opt sync_opts[] = {
 static const struct lx_cli_opt position_opts[] = {
 	LX_OPT_CHAIN, LX_OPT_DATADIR, LX_OPT_CHAINSDIR, LX_OPT_DEPLOYMENT, LX_OPT_JSON,
 	{"at", true, false, "TIMESTAMP  interest to this time (default: the synced block's)"},
+	{"market", true, false, "0xID  with --deployment: one of its isolated markets"},
 	LX_OPT_END};
 static const struct lx_cli_opt decode_opts[] = {
 	{"abi", true, false, "FILE_OR_DIR  JSON ABI file or a directory of them"},
@@ -93,11 +94,14 @@ const struct lx_command lx_commands[] = {
 	 "transaction: interrupt it at any point and rerun to continue. Oracle prices are read\n"
 	 "at the last block. Reorgs inside the chain's reorg window are unwound.\n"},
 	{"position", lx_cmd_position, LX_CMD_STORE_RO, 1, 1, position_opts,
-	 "position ADDRESS [--chain NAME] [--json]",
+	 "position ADDRESS [--chain NAME] [--deployment NAME [--market ID]] [--json]",
 	 "one account's assets, debts, health factor and liquidation prices",
-	 "Answers from the store alone, as of the synced head. Amounts are in token units and\n"
-	 "in the market's base currency; totals are exactly what the protocol's\n"
-	 "getUserAccountData returns at that block.\n"},
+	 "Answers from the store alone, as of the synced head: every market the address is on\n"
+	 "(each deployment of each synced chain, or of --chain, and each isolated sub-market),\n"
+	 "then a total in USD (prices from the chain's oracles that answer in USD; a token none\n"
+	 "lists is said to have no USD price and left out). Amounts are in token units and in\n"
+	 "the market's base currency; totals are exactly what the protocol computes at that\n"
+	 "block (Aave: getUserAccountData). --deployment: that market alone.\n"},
 	{"dump", lx_cmd_dump, LX_CMD_STORE_RO, 0, 0, dump_opts, "dump [--datadir DIR]",
 	 "print the whole store in a canonical text form",
 	 "One line per record: table, key and value in hex, in order. Two stores hold the same\n"

@@ -129,8 +129,9 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 			lx_model_curve_release(c);
 		return rc;
 	}
-	/* the affine curve below is Aave's arithmetic, with its <= 3.4 rounding */
-	if (mv->ops != &lx_aave_v3_market_ops || mv->health_method != LX_HEALTH_AAVE_V3)
+	/* the affine curve below models Aave's health op (V2 and V3) with its <= 3.4 rounding */
+	if (mv->ops->health != lx_aave_v3_market_ops.health ||
+	    mv->health_method != LX_HEALTH_AAVE_V3)
 		return LX_EINVAL;
 	c->mv = mv;
 	c->acct = acct;

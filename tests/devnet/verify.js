@@ -15,6 +15,10 @@ if (!stateDir || !blockArg || !bin) {
   process.exit(1);
 }
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
+// the one market under test: the devnet chain's first deployment (position --deployment gives
+// that market's object; without it position lists every market the account is on)
+const chainsDir = process.env.LENDEX_CHAINS || path.join(__dirname, '../../chains');
+const deployment = JSON.parse(fs.readFileSync(path.join(chainsDir, 'devnet.json'))).deployments[0].name;
 const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
 const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
 const poolAbi = JSON.parse(fs.readFileSync(path.join(ART, 'protocol/pool/Pool.sol/Pool.json'))).abi;
@@ -27,7 +31,7 @@ async function main() {
   let checks = 0, bad = 0;
   const fail = (acct, what, want, got) => { bad++; console.error(`MISMATCH ${acct} ${what}: chain ${want} lendex ${got}`); };
   for (const acct of sc.accounts) {
-    const out = execFileSync(bin, ['position', acct, '--chain', 'devnet', '--json', ...extra], { encoding: 'utf8' });
+    const out = execFileSync(bin, ['position', acct, '--chain', 'devnet', '--deployment', deployment, '--json', ...extra], { encoding: 'utf8' });
     const p = JSON.parse(out);
     if (p.block !== block) { fail(acct, 'synced block', block, p.block); continue; }
     // a scenario of one release (origin.js) names the version lendex must have found on chain

@@ -25,11 +25,13 @@ head=$(node -e "console.log(require('$state/scenario.json').head_block)")
 node "$root/tests/devnet/verify.js" "$state" "$mid" "$bin" --datadir "$state/db"
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet
 node "$root/tests/devnet/verify.js" "$state" "$head" "$bin" --datadir "$state/db"
-# the view says what it is: protocol aave_v2, its base currency ETH
+# the view says what it is: protocol aave_v2, its base currency ETH (no USD oracle on this
+# chain: the USD total says so rather than guess)
 "$bin" position "$(node -e "console.log(require('$state/scenario.json').accounts[0])")" \
   --chain devnet --datadir "$state/db" --json | node -e '
-const p = JSON.parse(require("fs").readFileSync(0, "utf8"));
-if (p.protocol !== "aave_v2") { console.error("protocol", p.protocol); process.exit(1); }'
+const p = JSON.parse(require("fs").readFileSync(0, "utf8")), m = p.markets[0];
+if (!m || m.protocol !== "aave_v2" || m.base !== "ETH") { console.error("market", JSON.stringify(m)); process.exit(1); }
+if (p.total.complete || m.suppliedUSD !== null) { console.error("USD without a USD oracle", JSON.stringify(p.total)); process.exit(1); }'
 "$bin" dump --datadir "$state/db" >"$state/d1"
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --max-range 5 --quiet
 "$bin" dump --datadir "$state/db2" >"$state/d2"

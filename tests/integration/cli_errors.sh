@@ -132,7 +132,7 @@ pblock=$((pblock))
 rpcq anvil_mine '["0x3"]' >/dev/null
 rewriting revert_rpc revert
 "$bin" sync --rpc "$revert_rpc" --datadir "$state/stale" --quiet
-out=$("$bin" position $acct --datadir "$state/stale" --json)
+out=$("$bin" position $acct --deployment aave-v3-devnet --datadir "$state/stale" --json)
 node -e '
   const [out, pb] = process.argv.slice(1), j = JSON.parse(out), r = j.reserves[0];
   if (j.protocol !== "aave_v3" || j.protocolVersion !== "3.0.2" ||

@@ -19,7 +19,7 @@ DEVNET_QUIET=1 node "$root/tests/devnet/liqgen.js" "$state" "$seed" 110
 node "$root/tests/devnet/liqprice_check.js" "$state" "$state/report/report.json"
 # position shows the same numbers as the report
 acct=$(node -e 'const r=require(process.argv[1]);const p=r.healthFactors.liquidationPrices.find(x=>x.kind==="emodeSource");console.log(p.account)' "$state/report/report.json")
-"$bin" position "$acct" --chain devnet --datadir "$state/db" --json | node -e '
+"$bin" position "$acct" --chain devnet --deployment aave-v3-devnet --datadir "$state/db" --json | node -e '
 const r = require(process.argv[1]); let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
   const p = JSON.parse(s);
   const want = JSON.stringify(r.healthFactors.liquidationPrices.filter((x) => x.account === p.account));

@@ -173,6 +173,17 @@ static void destroy(struct lx_proto *p)
 	free(p);
 }
 
+/* sync's start-up check: the LendingPool proxy must have code */
+static int core_contracts(struct lx_proto *p, struct lx_addr *out, const char **roles, size_t *n)
+{
+	if (*n < 1)
+		return LX_EINVAL;
+	out[0] = ((struct aave2 *)p)->pool;
+	roles[0] = "pool";
+	*n = 1;
+	return 0;
+}
+
 const struct lx_proto_ops lx_proto_aave_v2 = {
 	.name = "aave_v2",
 	.protocol = LX_PROTO_AAVE_V2,
@@ -187,6 +198,7 @@ const struct lx_proto_ops lx_proto_aave_v2 = {
 	.log_reads = log_reads,
 	.apply_log_reads = apply_log_reads,
 	.view = v2_view,
+	.core_contracts = core_contracts,
 };
 
 static int create(struct lx_proto **out, const struct lx_chain *chain,
