@@ -251,6 +251,8 @@ struct lx_cascade {
 	bool fixed_point;                       /* stopped because nothing more moved */
 	size_t n_swaps;
 	struct lx_dex_swap_rec *swaps;          /* malloc'd: the DEX model's swaps, in order */
+	const char *not_computed;               /* lx_risk_cascade_views: why this market sat
+						 * out (static string), else NULL */
 };
 /*
  * Runs the cascade: apply the shocks to market and oracle, liquidate every account below HF 1
@@ -262,6 +264,28 @@ struct lx_cascade {
 int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *shocks,
 			size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
 			struct lx_error *err);
+/* A shock on a token wherever it is listed: every market of chain_id holding it. */
+struct lx_token_shock {
+	uint64_t chain_id;
+	struct lx_addr token;
+	int32_t bps;                /* -2000 = -20%; several on one token compound */
+};
+/*
+ * One cascade over several markets together (the views of a store: every deployment, every
+ * chain). The rounds go in lockstep: in each, every market liquidates its accounts below HF 1
+ * with its own operations (mv->ops->liquidate); each market's seized collateral is sold into
+ * the percentage model and a token's market move is the product of the moves of every market
+ * of its chain that traded it, applied in every market listing it; each market's oracle
+ * follows. The cascade stops when no market liquidates or no oracle moves. outs[i] (n_views
+ * of them, release each with lx_cascade_release) is market i's result, in its own base
+ * currency; a market whose liquidation lendex does not reproduce sits out with
+ * outs[i].not_computed saying why (its prices are not moved). opts->dex must be NULL (the DEX
+ * model is per market). Errors: LX_EINVAL, LX_ENOMEM, LX_EOVERFLOW.
+ */
+int lx_risk_cascade_views(const struct lx_market_view *const *mvs, size_t n_views,
+			  const struct lx_token_shock *shocks, size_t n_shocks,
+			  const struct lx_cascade_opts *opts, struct lx_cascade *outs,
+			  struct lx_error *err);
 /* lx_risk_cascade_run with the default options and max_rounds. */
 int lx_risk_cascade(const struct lx_market_view *mv, const struct lx_shock *shocks, size_t n,
 		    size_t max_rounds, struct lx_cascade *out, struct lx_error *err);

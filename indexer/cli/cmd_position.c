@@ -23,6 +23,7 @@
 #include "lendex/risk.h"
 #include "lendex/store.h"
 #include "position_v4.h"
+#include "views.h"
 
 /* Base value of amount at price with decimals, floor, as the protocol computes it. */
 static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const struct lx_u256 *px,
@@ -142,9 +143,7 @@ static bool has_market(const uint8_t m[32])
 /* "0x" + 64 hex digits of a sub-market id */
 static void market_hex(char out[67], const uint8_t m[32])
 {
-	out[0] = '0';
-	out[1] = 'x';
-	lx_hex_encode(out + 2, 65, m, 32);
+	lx_hex_encode(out, 67, m, 32);
 }
 
 /* The points of account index i (lx_risk_liq_points orders them by account). */
@@ -477,108 +476,6 @@ static int one_market(const struct lx_cli_args *a, const struct lx_addr *who)
 	return LX_EXIT_OK;
 }
 
-#define MAX_CHAINS 64
-
-/* one deployment's view of the account, in the all-markets listing */
-struct entry {
-	const struct lx_chain *chain;
-	const struct lx_deployment *dep;
-	struct lx_market_view mv;
-	struct lx_liq_point *pts;
-	size_t npts;
-};
-
-struct listing {
-	struct lx_chain *chains[MAX_CHAINS];
-	size_t n_chains;
-	struct entry *e;
-	size_t n, cap;
-	/* deployments with no handler in this lendex: listed, never silently skipped */
-	struct {
-		const struct lx_chain *chain;
-		const struct lx_deployment *dep;
-	} skipped[64];
-	size_t n_skipped;
-	struct lx_usd_book book;
-};
-
-static void listing_release(struct listing *L)
-{
-	for (size_t i = 0; i < L->n; i++) {
-		free(L->e[i].pts);
-		lx_market_view_release(&L->e[i].mv);
-	}
-	free(L->e);
-	lx_usd_book_release(&L->book);
-	for (size_t i = 0; i < L->n_chains; i++)
-		lx_chain_destroy(L->chains[i]);
-}
-
-/* Every deployment of chain, if the chain has been synced into the store (else *synced false). */
-static int load_chain(struct listing *L, struct lx_store *st, const struct lx_chain *chain,
-		      const struct lx_addr *who, bool *synced)
-{
-	struct lx_store_txn *t = NULL;
-	struct lx_error e;
-	struct lx_sync_cursor cur;
-	*synced = false;
-	if (lx_store_begin(st, false, &t, &e)) {
-		lx_cli_errorf("%s", e.msg);
-		return LX_EXIT_RUNTIME;
-	}
-	if (lx_store_cursor_get(t, chain->chain_id, &cur, &e)) {
-		lx_store_abort(t);
-		return LX_EXIT_OK;
-	}
-	*synced = true;
-	int rc = LX_EXIT_OK;
-	for (size_t d = 0; d < chain->n_deployments && rc == LX_EXIT_OK; d++) {
-		const struct lx_deployment *dep = &chain->deployments[d];
-		if (!lx_proto_find_id(dep->protocol)) {
-			if (L->n_skipped < sizeof(L->skipped) / sizeof(L->skipped[0])) {
-				L->skipped[L->n_skipped].chain = chain;
-				L->skipped[L->n_skipped++].dep = dep;
-			}
-			continue;
-		}
-		if (L->n == L->cap) {
-			size_t nc = L->cap ? L->cap * 2 : 8;
-			struct entry *ne = realloc(L->e, nc * sizeof(*ne));
-			if (!ne) {
-				lx_cli_errorf("position: out of memory");
-				rc = LX_EXIT_RUNTIME;
-				break;
-			}
-			L->e = ne;
-			L->cap = nc;
-		}
-		struct entry *en = &L->e[L->n];
-		memset(en, 0, sizeof(*en));
-		struct lx_proto *p = NULL;
-		if (lx_proto_create(&p, chain, dep, LX_DEFAULT_ABI_DIR, t, &e) ||
-		    p->ops->view(p, t, cur.timestamp, who, 1, 0, &en->mv, &e)) {
-			lx_cli_errorf("%s", e.msg);
-			lx_proto_destroy(p);
-			rc = LX_EXIT_RUNTIME;
-			break;
-		}
-		lx_proto_destroy(p);
-		en->chain = chain;
-		en->dep = dep;
-		en->mv.block = cur.block;
-		en->mv.timestamp = cur.timestamp;
-		L->n++;
-		if (lx_usd_book_add(&L->book, &en->mv) ||
-		    lx_risk_liq_points(&en->mv, &en->pts, &en->npts)) {
-			/* liquidation prices are optional here (a market without a curve) */
-			en->pts = NULL;
-			en->npts = 0;
-		}
-	}
-	lx_store_abort(t);
-	return rc;
-}
-
 static void usd_text(char *buf, size_t cap, const struct lx_u256 *v)
 {
 	lx_u256_to_fixed(buf, cap, v, LX_USD_DECIMALS);
@@ -598,72 +495,63 @@ static void net_text(char *buf, size_t cap, const struct lx_u256 *a, const struc
 		lx_u256_to_dec(buf + neg, cap - 1, &d);
 }
 
+/* one deployment's view of the account and its liquidation prices */
+struct entry {
+	const struct lx_chain *chain;
+	const struct lx_deployment *dep;
+	const struct lx_market_view *mv;
+	struct lx_liq_point *pts;
+	size_t npts;
+};
+
+struct listing {
+	struct lx_cli_views views;
+	struct entry *e;
+	size_t n;
+	struct lx_usd_book book;
+};
+
+static void listing_release(struct listing *L)
+{
+	for (size_t i = 0; i < L->n; i++)
+		free(L->e[i].pts);
+	free(L->e);
+	lx_usd_book_release(&L->book);
+	lx_cli_views_release(&L->views);
+}
+
 /* `position ADDRESS`: every deployment, sub-market and synced chain, and a USD total */
 static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 {
 	struct listing L;
 	memset(&L, 0, sizeof(L));
 	lx_usd_book_init(&L.book);
-	/* --chain (or LENDEX_CHAIN): that chain; else every chain config synced into the store */
-	const char *one = lx_cli_get(a, "chain", NULL);
-	if (!one || !*one)
-		one = getenv("LENDEX_CHAIN");
-	char names[4096];
-	if (one && *one)
-		snprintf(names, sizeof(names), "%s", one);
-	else
-		lx_chain_list(names, sizeof(names), lx_cli_chainsdir(a));
-	struct lx_store *st = NULL;
-	int rc = LX_EXIT_OK;
-	const char *n0 = names;
-	while (*n0 && rc == LX_EXIT_OK && L.n_chains < MAX_CHAINS) {
-		size_t l = strcspn(n0, ",");
-		char name[64];
-		snprintf(name, sizeof(name), "%.*s", (int)(l < 63 ? l : 63), n0);
-		n0 += l;
-		while (*n0 == ',' || *n0 == ' ')
-			n0++;
-		struct lx_chain *c;
-		struct lx_error e;
-		if (lx_chain_load(&c, lx_cli_chainsdir(a), name, &e)) {
-			/* a named chain must load; a broken config among many is said, not fatal */
-			if (one && *one) {
-				lx_cli_errorf("%s", e.msg);
-				rc = e.code == LX_ENOTFOUND ? LX_EXIT_USAGE : LX_EXIT_RUNTIME;
-			} else {
-				lx_cli_warnf("%s", e.msg);
-			}
-			continue;
-		}
-		if (!st && (rc = lx_cli_open_store(a, false, &st))) {
-			lx_chain_destroy(c);
-			break;
-		}
-		bool synced;
-		size_t before = L.n;
-		rc = load_chain(&L, st, c, who, &synced);
-		/* views borrow their chain: a chain stays listed (and alive) once synced */
-		if (synced || L.n > before)
-			L.chains[L.n_chains++] = c;
-		else
-			lx_chain_destroy(c);
-		if (!rc && !synced && one && *one) {
-			lx_cli_errorf("chain %s has not been synced into %s yet (run 'lendex sync --chain "
-				      "%s')",
-				      name, lx_cli_datadir(a), name);
-			rc = LX_EXIT_RUNTIME;
-		}
-	}
-	lx_store_close(st);
+	int rc = lx_cli_views_load(a, who, 1, 0, &L.views);
 	if (rc) {
 		listing_release(&L);
 		return rc;
 	}
-	if (L.n_chains == 0) {
-		lx_cli_errorf("no chain has been synced into %s yet (run 'lendex sync --chain NAME')",
-			      lx_cli_datadir(a));
+	L.e = calloc(L.views.n ? L.views.n : 1, sizeof(*L.e));
+	if (!L.e) {
+		lx_cli_errorf("position: out of memory");
 		listing_release(&L);
 		return LX_EXIT_RUNTIME;
+	}
+	for (size_t i = 0; i < L.views.n; i++) {
+		struct entry *en = &L.e[L.n++];
+		en->chain = L.views.v[i].chain;
+		en->dep = L.views.v[i].dep;
+		en->mv = &L.views.v[i].mv;
+		if (lx_usd_book_add(&L.book, en->mv)) {
+			lx_cli_errorf("position: out of memory");
+			listing_release(&L);
+			return LX_EXIT_RUNTIME;
+		}
+		/* liquidation prices are optional here (a market without a curve has none) */
+		if (lx_risk_liq_points(en->mv, &en->pts, &en->npts)) {
+			en->pts = NULL;
+			en->npts = 0;
+		}
 	}
 	char addr[LX_ADDR_STRLEN];
 	lx_addr_checksum(addr, who);
@@ -671,13 +559,13 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 	struct lx_u256 ts = {{0}}, tb = {{0}};
 	size_t n_markets = 0, n_unpriced = 0;
 	for (size_t i = 0; i < L.n; i++)
-		for (size_t k = 0; k < L.e[i].mv.n_accounts; k++) {
-			const struct lx_account_view *ac = &L.e[i].mv.accounts[k];
+		for (size_t k = 0; k < L.e[i].mv->n_accounts; k++) {
+			const struct lx_account_view *ac = &L.e[i].mv->accounts[k];
 			if (!ac->n_pos || !lx_addr_eq(&ac->account, who))
 				continue;
 			n_markets++;
 			for (size_t j = 0; j < ac->n_pos; j++) {
-				struct usd_pos u = usd_of(&L.book, &L.e[i].mv, &ac->pos[j]);
+				struct usd_pos u = usd_of(&L.book, L.e[i].mv, &ac->pos[j]);
 				if (!u.ok || lx_u256_add(&ts, &ts, &u.supplied) ||
 				    lx_u256_add(&tb, &tb, &u.borrowed))
 					n_unpriced++;
@@ -688,32 +576,34 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 		json_t *o = json_object(), *ms = json_array(), *cs = json_array(),
 		       *un = json_array(), *sk = json_array();
 		json_object_set_new(o, "account", json_string(addr));
-		for (size_t c = 0; c < L.n_chains; c++)
-			json_array_append_new(cs, json_string(L.chains[c]->name));
+		for (size_t c = 0; c < L.views.n_chains; c++)
+			json_array_append_new(cs, json_string(L.views.chains[c]->name));
 		json_object_set_new(o, "chains", cs);
 		for (size_t i = 0; i < L.n; i++) {
 			const struct entry *en = &L.e[i];
-			for (size_t k = 0; k < en->mv.n_accounts; k++) {
-				const struct lx_account_view *ac = &en->mv.accounts[k];
+			for (size_t k = 0; k < en->mv->n_accounts; k++) {
+				const struct lx_account_view *ac = &en->mv->accounts[k];
 				if (!ac->n_pos || !lx_addr_eq(&ac->account, who))
 					continue;
 				size_t np;
 				const struct lx_liq_point *pts = points_of(en->pts, en->npts, k, &np);
-				json_array_append_new(ms, market_json(en->chain, en->dep, &en->mv, ac,
+				json_array_append_new(ms, market_json(en->chain, en->dep, en->mv, ac,
 								      pts, np, &L.book));
 				for (size_t j = 0; j < ac->n_pos; j++) {
 					const struct lx_asset_pos *p = &ac->pos[j];
-					if (usd_of(&L.book, &en->mv, p).ok)
+					if (usd_of(&L.book, en->mv, p).ok)
 						continue;
-					const struct lx_asset_info *inf = &en->mv.assets[p->asset];
+					const struct lx_asset_info *inf = &en->mv->assets[p->asset];
 					char as[LX_ADDR_STRLEN], mh[67];
 					lx_addr_checksum(as, &inf->asset);
 					market_hex(mh, ac->market);
 					json_array_append_new(
-						un, json_pack("{s:s,s:s,s:s,s:s,s:s}", "chain",
-							      en->chain->name, "deployment", en->mv.name,
-							      "market", mh, "asset", as, "symbol",
-							      inf->symbol));
+						un, json_pack("{s:s,s:s,s:o,s:s,s:s}", "chain",
+							      en->chain->name, "deployment", en->mv->name,
+							      "market",
+							      has_market(ac->market) ? json_string(mh)
+										     : json_null(),
+							      "asset", as, "symbol", inf->symbol));
 				}
 			}
 		}
@@ -729,10 +619,10 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 		json_object_set_new(t, "complete", json_boolean(n_unpriced == 0));
 		json_object_set_new(t, "noUSDPrice", un);
 		json_object_set_new(o, "total", t);
-		for (size_t i = 0; i < L.n_skipped; i++)
+		for (size_t i = 0; i < L.views.n_skipped; i++)
 			json_array_append_new(
-				sk, json_pack("{s:s,s:s,s:s}", "chain", L.skipped[i].chain->name,
-					      "deployment", L.skipped[i].dep->name, "why",
+				sk, json_pack("{s:s,s:s,s:s}", "chain", L.views.skipped[i].chain->name,
+					      "deployment", L.views.skipped[i].dep->name, "why",
 					      "protocol not supported by this lendex yet"));
 		json_object_set_new(o, "notCovered", sk);
 		char *s = json_dumps(o, JSON_COMPACT);
@@ -743,20 +633,20 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 		return LX_EXIT_OK;
 	}
 	char chains[400] = "";
-	for (size_t c = 0, o = 0; c < L.n_chains && o < sizeof(chains); c++)
+	for (size_t c = 0, o = 0; c < L.views.n_chains && o < sizeof(chains); c++)
 		o += (size_t)snprintf(chains + o, sizeof(chains) - o, "%s%s", c ? ", " : "",
-				      L.chains[c]->name);
+				      L.views.chains[c]->name);
 	if (!n_markets)
 		printf("account  %s: no positions on any synced market (chains: %s)\n", addr, chains);
 	for (size_t i = 0; i < L.n; i++) {
 		const struct entry *en = &L.e[i];
-		for (size_t k = 0; k < en->mv.n_accounts; k++) {
-			const struct lx_account_view *ac = &en->mv.accounts[k];
+		for (size_t k = 0; k < en->mv->n_accounts; k++) {
+			const struct lx_account_view *ac = &en->mv->accounts[k];
 			if (!ac->n_pos || !lx_addr_eq(&ac->account, who))
 				continue;
 			size_t np;
 			const struct lx_liq_point *pts = points_of(en->pts, en->npts, k, &np);
-			market_text(en->chain, en->dep, &en->mv, ac, pts, np);
+			market_text(en->chain, en->dep, en->mv, ac, pts, np);
 			printf("\n");
 		}
 	}
@@ -767,14 +657,14 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 		       "supplied (USD)", "borrowed (USD)", "health factor");
 		for (size_t i = 0; i < L.n; i++) {
 			const struct entry *en = &L.e[i];
-			for (size_t k = 0; k < en->mv.n_accounts; k++) {
-				const struct lx_account_view *ac = &en->mv.accounts[k];
+			for (size_t k = 0; k < en->mv->n_accounts; k++) {
+				const struct lx_account_view *ac = &en->mv->accounts[k];
 				if (!ac->n_pos || !lx_addr_eq(&ac->account, who))
 					continue;
 				struct lx_u256 su = {{0}}, bu = {{0}};
 				bool ok = true;
 				for (size_t j = 0; j < ac->n_pos; j++) {
-					struct usd_pos u = usd_of(&L.book, &en->mv, &ac->pos[j]);
+					struct usd_pos u = usd_of(&L.book, en->mv, &ac->pos[j]);
 					ok = ok && u.ok && !lx_u256_add(&su, &su, &u.supplied) &&
 					     !lx_u256_add(&bu, &bu, &u.borrowed);
 				}
@@ -795,13 +685,13 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 					snprintf(b3, sizeof(b3), "inf");
 				else
 					fixed(b3, sizeof(b3), &ac->health.health_factor, 18);
-				printf("%-10s %-24s %-12s %18s %18s %22s\n", en->chain->name, en->mv.name,
+				printf("%-10s %-24s %-12s %18s %18s %22s\n", en->chain->name, en->mv->name,
 				       mk, b1, b2, b3);
 				for (size_t j = 0; !ok && j < ac->n_pos; j++) {
 					const struct lx_asset_pos *p = &ac->pos[j];
-					if (usd_of(&L.book, &en->mv, p).ok)
+					if (usd_of(&L.book, en->mv, p).ok)
 						continue;
-					const struct lx_asset_info *inf = &en->mv.assets[p->asset];
+					const struct lx_asset_info *inf = &en->mv->assets[p->asset];
 					printf("  no USD price: %s (no oracle of %s answering in USD lists "
 					       "it; left out of the total)\n",
 					       inf->symbol[0] ? inf->symbol : "?", en->chain->name);
@@ -815,9 +705,9 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 		printf("net (USD)          %s%s\n", b3,
 		       n_unpriced ? "  (positions with no USD price left out)" : "");
 	}
-	for (size_t i = 0; i < L.n_skipped; i++)
+	for (size_t i = 0; i < L.views.n_skipped; i++)
 		printf("not covered: %s's deployment %s (protocol not supported by this lendex yet)\n",
-		       L.skipped[i].chain->name, L.skipped[i].dep->name);
+		       L.views.skipped[i].chain->name, L.views.skipped[i].dep->name);
 	listing_release(&L);
 	return LX_EXIT_OK;
 }

@@ -299,6 +299,8 @@ int lx_cmd_cascade(const struct lx_cli_args *a)
 		lx_cli_errorf("cascade needs at least one --shock ASSET=-20%%");
 		return LX_EXIT_USAGE;
 	}
+	if (lx_cli_has(a, "all-markets"))
+		return lx_cli_cascade_all(a);
 	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
 	if (rc)
 		return rc;

@@ -58,6 +58,7 @@ static const struct lx_cli_opt cascade_opts[] = {
 	{"depth-share", true, false, "PCT  percent model: depth per 1% move as % of supply (2)"},
 	{"depth-file", true, false, "FILE  per-asset depth (base currency per 1%) without a pool"},
 	{"rpc", true, true, "URL  node to read the DEX pools from at the synced block"},
+	{"all-markets", false, false, "one cascade over every market of the store together"},
 	LX_OPT_END};
 static const struct lx_cli_opt report_opts[] = {
 	LX_OPT_RISK,
@@ -128,11 +129,13 @@ const struct lx_command lx_commands[] = {
 	 "concentration index, and (--json) per collateral asset the liquidation-price ladder\n"
 	 "and DeFiLlama-shaped liquidation levels. See docs/risk.md.\n"},
 	{"cascade", lx_cmd_cascade, LX_CMD_STORE_RO, 0, 0, cascade_opts,
-	 "cascade --shock ASSET=-20% [--shock ...] [--sweep] [--json]",
+	 "cascade --shock ASSET=-20% [--shock ...] [--sweep | --all-markets] [--json]",
 	 "simulate liquidation cascades under oracle shocks",
 	 "Liquidates every account below HF 1 by the protocol's rules (close factor, bonus,\n"
 	 "protocol fee; round 1 exact to the wei), sells the seized collateral into a depth model,\n"
-	 "reprices and repeats to a fixed point. --sweep gives the cascade curve.\n"},
+	 "reprices and repeats to a fixed point. --sweep gives the cascade curve. --all-markets:\n"
+	 "one cascade over every deployment of the store (or of --chain) together, a shock on a\n"
+	 "token moving every market that lists it and each market's sales moving it for all.\n"},
 	{"report", lx_cmd_report, LX_CMD_STORE_RO, 0, 0, report_opts, "report --out DIR [--shock ...]",
 	 "write report.json, CSV tables and a self-contained report.html",
 	 "The whole risk pass as files: JSON and CSV for machines, one HTML page with inline SVG\n"

@@ -10,6 +10,12 @@
  * out as underlying is sold into the market model; the oracle follows the market only past
  * its feed's deviation threshold (Chainlink); a new oracle price starts the next round. The
  * cascade stops when no liquidation happens or no oracle moves.
+ *
+ * Several markets together (lx_risk_cascade_views: every deployment of a store): the rounds go
+ * in lockstep; a shock on a token moves it in every market of its chain that lists it; each
+ * market's sales go into its own market model and a token's move is the product of the moves
+ * of the markets that traded it, applied to every market listing it, so a liquidation on one
+ * protocol moves the prices the others' oracles follow in the next round.
  */
 #include <math.h>
 #include <stdio.h>
@@ -291,71 +297,67 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 	return (int)rd->liquidations;
 }
 
-int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *shocks,
-			size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
-			struct lx_error *err)
+/* Why a market's cascade cannot be computed (NULL: it can). */
+static const char *not_computed(const struct lx_market_view *mv)
+{
+	if (mv->rules.not_reproduced)
+		return mv->rules.not_reproduced;
+	if (!mv->ops || !mv->ops->liquidate)
+		return "lendex does not model this protocol's liquidation";
+	return NULL;
+}
+
+/* Allocations, the accounts' copies, the bad debt before and the shocks (market and oracle). */
+static int run_init(struct run *R, const struct lx_market_view *mv, const struct lx_shock *shocks,
+		    size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
+		    struct lx_error *err)
 {
 	memset(out, 0, sizeof(*out));
-	if (mv->rules.not_reproduced)
-		return lx_error_set(err, LX_EINVAL, "cascade: market %s: %s", mv->name,
-				    mv->rules.not_reproduced);
-	struct lx_cascade_opts defaults;
-	memset(&defaults, 0, sizeof(defaults));
-	if (!opts)
-		opts = &defaults;
-	size_t max_rounds = opts->max_rounds;
-	if (max_rounds == 0 || max_rounds > LX_CASCADE_MAX_ROUNDS)
-		max_rounds = LX_CASCADE_MAX_ROUNDS;
+	memset(R, 0, sizeof(*R));
 	size_t na = mv->n_assets, n1 = na ? na : 1;
-	struct run R;
-	memset(&R, 0, sizeof(R));
-	R.mv = mv;
-	R.o = opts;
-	R.out = out;
+	R->mv = mv;
+	R->o = opts;
+	R->out = out;
 	out->n_assets = na;
-	R.acc = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*R.acc));
+	R->acc = calloc(mv->n_accounts ? mv->n_accounts : 1, sizeof(*R->acc));
 	size_t np = 0;
 	for (size_t i = 0; i < mv->n_accounts; i++)
 		np += mv->accounts[i].n_pos;
-	R.pool = calloc(np ? np : 1, sizeof(*R.pool));
-	R.price0 = calloc(n1, sizeof(*R.price0));
-	R.oracle = calloc(n1, sizeof(*R.oracle));
-	R.market = calloc(n1, sizeof(*R.market));
-	R.available = calloc(n1, sizeof(*R.available));
-	R.sell = calloc(n1, sizeof(*R.sell));
-	R.buy = calloc(n1, sizeof(*R.buy));
-	R.sold = calloc(n1, sizeof(*R.sold));
+	R->pool = calloc(np ? np : 1, sizeof(*R->pool));
+	R->price0 = calloc(n1, sizeof(*R->price0));
+	R->oracle = calloc(n1, sizeof(*R->oracle));
+	R->market = calloc(n1, sizeof(*R->market));
+	R->available = calloc(n1, sizeof(*R->available));
+	R->sell = calloc(n1, sizeof(*R->sell));
+	R->buy = calloc(n1, sizeof(*R->buy));
+	R->sold = calloc(n1, sizeof(*R->sold));
 	int rc = 0;
-	if (!R.acc || !R.pool || !R.price0 || !R.oracle || !R.market || !R.available || !R.sell ||
-	    !R.buy || !R.sold) {
-		run_free(&R);
+	if (!R->acc || !R->pool || !R->price0 || !R->oracle || !R->market || !R->available ||
+	    !R->sell || !R->buy || !R->sold)
 		return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
-	}
-	if (opts->dex && (rc = lx_dex_clone(&R.dex, opts->dex, err))) {
-		run_free(&R);
+	if (opts->dex && (rc = lx_dex_clone(&R->dex, opts->dex, err)))
 		return rc;
-	}
 	for (size_t k = 0; k < na; k++) {
-		R.price0[k] = R.oracle[k] = R.market[k] = mv->assets[k].price;
-		R.available[k] = mv->assets[k].available;
-		if (lx_u256_is_zero(&R.available[k]))
-			lx_u256_max(&R.available[k]); /* views that do not know it: unlimited */
+		R->price0[k] = R->oracle[k] = R->market[k] = mv->assets[k].price;
+		R->available[k] = mv->assets[k].available;
+		if (lx_u256_is_zero(&R->available[k]))
+			lx_u256_max(&R->available[k]); /* views that do not know it: unlimited */
 	}
 	size_t off = 0;
 	for (size_t i = 0; i < mv->n_accounts; i++) {
-		R.acc[i] = mv->accounts[i];
-		R.acc[i].pos = R.pool + off;
-		memcpy(R.acc[i].pos, mv->accounts[i].pos, mv->accounts[i].n_pos * sizeof(*R.pool));
+		R->acc[i] = mv->accounts[i];
+		R->acc[i].pos = R->pool + off;
+		memcpy(R->acc[i].pos, mv->accounts[i].pos, mv->accounts[i].n_pos * sizeof(*R->pool));
 		off += mv->accounts[i].n_pos;
 	}
-	out->bad_debt_before = no_collateral_debt(mv, R.acc, NULL);
+	out->bad_debt_before = no_collateral_debt(mv, R->acc, NULL);
 	/* the shocks: market and oracle move together (a shock is past any deviation threshold);
 	 * several shocks of one asset compound */
 	for (size_t s = 0; s < n; s++) {
 		if (shocks[s].asset >= na)
 			continue;
-		move_bps(&R.market[shocks[s].asset], shocks[s].bps);
-		R.oracle[shocks[s].asset] = R.market[shocks[s].asset];
+		move_bps(&R->market[shocks[s].asset], shocks[s].bps);
+		R->oracle[shocks[s].asset] = R->market[shocks[s].asset];
 		size_t j;
 		for (j = 0; j < out->n_shocked; j++)
 			if (out->shocked[j].asset == shocks[s].asset)
@@ -363,77 +365,92 @@ int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *
 		if (j == out->n_shocked && j < 16)
 			out->shocked[out->n_shocked++].asset = shocks[s].asset;
 	}
-	if (R.dex && (rc = lx_dex_shock(R.dex, mv, R.price0, R.market, err)))
-		goto done;
-	for (size_t r = 0; r < max_rounds; r++) {
-		struct lx_cascade_round *rd = &out->rounds[r];
-		memset(rd, 0, sizeof(*rd));
-		rd->oracle = malloc(n1 * sizeof(*rd->oracle));
-		rd->market = malloc(n1 * sizeof(*rd->market));
-		if (!rd->oracle || !rd->market) {
-			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
-			break;
-		}
-		memcpy(rd->oracle, R.oracle, na * sizeof(*R.oracle));
-		int nl = liquidate_round(&R, r, err);
-		if (nl < 0) {
-			rc = nl;
-			break;
-		}
-		if (nl == 0) {
-			out->fixed_point = true;
-			break;
-		}
-		out->n_rounds++;
-		/* sell what came out as underlying; the market answers with new prices */
-		double proceeds = 0;
-		if (R.dex) {
-			lx_dex_set_round(R.dex, r + 1);
-			if ((rc = lx_dex_trade(R.dex, mv, R.sell, R.buy, R.market, &proceeds, err)))
-				break;
-		} else {
-			percent_market(mv, R.sold, R.price0,
-				       opts->percent_depth > 0 ? opts->percent_depth : 0.02, R.market,
-				       &proceeds);
-		}
-		memcpy(rd->market, R.market, na * sizeof(*R.market));
-		rd->proceeds = proceeds;
-		rd->slippage = rd->collateral_sold - proceeds;
-		rd->profit += proceeds;
-		out->total_debt_repaid += rd->debt_repaid;
-		out->total_collateral_seized += rd->collateral_seized;
-		out->total_profit += rd->profit;
-		out->total_slippage += rd->slippage;
-		/* the oracle follows the market past the feed's deviation threshold; a feed never
-		 * answers 0 (AaveOracle would revert), so a drained pool reads as 1 base unit */
-		bool moved = false;
-		for (size_t k = 0; k < na; k++) {
-			if (lx_u256_is_zero(&R.market[k]))
-				u(&R.market[k], 1);
-			if (lx_u256_eq(&R.oracle[k], &R.market[k]))
-				continue;
-			double o = lx_u256_to_double(&R.oracle[k]), m = lx_u256_to_double(&R.market[k]);
-			double thr = R.dex ? lx_dex_threshold(R.dex, k) : 0;
-			if (o > 0 && fabs(m / o - 1) >= thr) {
-				R.oracle[k] = R.market[k];
-				moved = true;
-			}
-		}
-		for (size_t k = 0; k < na && k < 64; k++) {
-			double p0 = lx_u256_to_double(&R.price0[k]);
-			rd->price_move[k] = p0 > 0 ? lx_u256_to_double(&R.oracle[k]) / p0 - 1 : 0;
-		}
-		if (!moved) {
-			out->fixed_point = true;
-			break;
+	if (R->dex && (rc = lx_dex_shock(R->dex, mv, R->price0, R->market, err)))
+		return rc;
+	return 0;
+}
+
+/* Round r's liquidations at the current oracle prices: their number, or < 0. */
+static int run_liquidate(struct run *R, size_t r, struct lx_error *err)
+{
+	size_t n1 = R->mv->n_assets ? R->mv->n_assets : 1;
+	struct lx_cascade_round *rd = &R->out->rounds[r];
+	memset(rd, 0, sizeof(*rd));
+	rd->oracle = malloc(n1 * sizeof(*rd->oracle));
+	rd->market = malloc(n1 * sizeof(*rd->market));
+	if (!rd->oracle || !rd->market)
+		return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+	memcpy(rd->oracle, R->oracle, R->mv->n_assets * sizeof(*R->oracle));
+	return liquidate_round(R, r, err);
+}
+
+/* Round r's sales into the market model; the market answers with new prices (R->market). */
+static int run_market(struct run *R, size_t r, struct lx_error *err)
+{
+	const struct lx_market_view *mv = R->mv;
+	struct lx_cascade *out = R->out;
+	struct lx_cascade_round *rd = &out->rounds[r];
+	out->n_rounds = r + 1;
+	double proceeds = 0;
+	int rc;
+	if (R->dex) {
+		lx_dex_set_round(R->dex, r + 1);
+		if ((rc = lx_dex_trade(R->dex, mv, R->sell, R->buy, R->market, &proceeds, err)))
+			return rc;
+	} else {
+		percent_market(mv, R->sold, R->price0,
+			       R->o->percent_depth > 0 ? R->o->percent_depth : 0.02, R->market,
+			       &proceeds);
+	}
+	memcpy(rd->market, R->market, mv->n_assets * sizeof(*R->market));
+	rd->proceeds = proceeds;
+	rd->slippage = rd->collateral_sold - proceeds;
+	rd->profit += proceeds;
+	out->total_debt_repaid += rd->debt_repaid;
+	out->total_collateral_seized += rd->collateral_seized;
+	out->total_profit += rd->profit;
+	out->total_slippage += rd->slippage;
+	return 0;
+}
+
+/* The oracle follows the market past the feed's deviation threshold; true if one moved. */
+static bool run_oracle(struct run *R, size_t r)
+{
+	const struct lx_market_view *mv = R->mv;
+	size_t na = mv->n_assets;
+	struct lx_cascade_round *rd = &R->out->rounds[r];
+	/* a feed never answers 0 (AaveOracle would revert), so a drained pool reads as 1 unit */
+	for (size_t k = 0; k < na; k++)
+		if (lx_u256_is_zero(&R->market[k]))
+			u(&R->market[k], 1);
+	bool moved = false;
+	for (size_t k = 0; k < na; k++) {
+		if (lx_u256_eq(&R->oracle[k], &R->market[k]))
+			continue;
+		double o = lx_u256_to_double(&R->oracle[k]), m = lx_u256_to_double(&R->market[k]);
+		double thr = R->dex ? lx_dex_threshold(R->dex, k) : 0;
+		if (o > 0 && fabs(m / o - 1) >= thr) {
+			R->oracle[k] = R->market[k];
+			moved = true;
 		}
 	}
-	if (rc)
-		goto done;
-	/* what stays below HF 1, and why */
+	for (size_t k = 0; k < na && k < 64; k++) {
+		double p0 = lx_u256_to_double(&R->price0[k]);
+		rd->price_move[k] = p0 > 0 ? lx_u256_to_double(&R->oracle[k]) / p0 - 1 : 0;
+	}
+	return moved;
+}
+
+/* What stays below HF 1, and why; bad debt; each shocked asset's moves. */
+static int run_finish(struct run *R, const struct lx_shock *shocks, size_t n, struct lx_error *err)
+{
+	const struct lx_market_view *mv = R->mv;
+	const struct lx_cascade_opts *opts = R->o;
+	struct lx_cascade *out = R->out;
+	int rc = 0;
 	for (size_t i = 0; i < mv->n_accounts && !rc; i++) {
-		struct lx_account_view *a = &R.acc[i];
-		reprice(mv, i, a, R.oracle);
+		struct lx_account_view *a = &R->acc[i];
+		reprice(mv, i, a, R->oracle);
 		struct lx_health h;
 		struct lx_u256 one;
 		u(&one, 1000000000000000000ull);
@@ -442,7 +459,7 @@ int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *
 		if (lx_u256_cmp(&h.health_factor, &one) >= 0)
 			continue;
 		struct best b;
-		if ((rc = pick(mv, a, R.available, &b)))
+		if ((rc = pick(mv, a, R->available, &b)))
 			break;
 		struct lx_unliquidated x;
 		memset(&x, 0, sizeof(x));
@@ -460,22 +477,22 @@ int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *
 			x.reason = LX_UNLIQ_NO_COLLATERAL;
 		else
 			x.reason = LX_UNLIQ_LIMIT;
-		if (push((void **)&out->unliq, &out->n_unliq, &R.unliq_cap, sizeof(x), &x))
+		if (push((void **)&out->unliq, &out->n_unliq, &R->unliq_cap, sizeof(x), &x))
 			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
 	}
 	if (rc)
-		goto done;
-	out->bad_debt = no_collateral_debt(mv, R.acc, R.oracle);
+		return rc;
+	out->bad_debt = no_collateral_debt(mv, R->acc, R->oracle);
 	out->bad_debt_created = out->bad_debt - out->bad_debt_before + out->deficit;
 	for (size_t j = 0; j < out->n_shocked; j++) {
 		size_t k = out->shocked[j].asset;
-		double p0 = lx_u256_to_double(&R.price0[k]);
+		double p0 = lx_u256_to_double(&R->price0[k]);
 		double i0 = 1;
 		for (size_t s = 0; s < n; s++)
 			if (shocks[s].asset == k)
 				i0 *= 1 + (shocks[s].bps < -10000 ? -10000 : shocks[s].bps) / 10000.0;
 		out->shocked[j].initial_move = i0 - 1;
-		out->shocked[j].final_move = p0 > 0 ? lx_u256_to_double(&R.market[k]) / p0 - 1 : 0;
+		out->shocked[j].final_move = p0 > 0 ? lx_u256_to_double(&R->market[k]) / p0 - 1 : 0;
 		out->shocked[j].amplification = out->shocked[j].initial_move != 0
 							? out->shocked[j].final_move /
 								  out->shocked[j].initial_move
@@ -486,19 +503,238 @@ int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *
 		out->final_move = out->shocked[0].final_move;
 		out->amplification = out->shocked[0].amplification;
 	}
-	if (R.dex && lx_dex_n_swaps(R.dex)) {
-		out->swaps = malloc(lx_dex_n_swaps(R.dex) * sizeof(*out->swaps));
-		if (!out->swaps) {
-			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
-			goto done;
-		}
-		out->n_swaps = lx_dex_n_swaps(R.dex);
-		memcpy(out->swaps, lx_dex_swaps(R.dex), out->n_swaps * sizeof(*out->swaps));
+	if (R->dex && lx_dex_n_swaps(R->dex)) {
+		out->swaps = malloc(lx_dex_n_swaps(R->dex) * sizeof(*out->swaps));
+		if (!out->swaps)
+			return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+		out->n_swaps = lx_dex_n_swaps(R->dex);
+		memcpy(out->swaps, lx_dex_swaps(R->dex), out->n_swaps * sizeof(*out->swaps));
 	}
-done:
+	return 0;
+}
+
+int lx_risk_cascade_run(const struct lx_market_view *mv, const struct lx_shock *shocks,
+			size_t n, const struct lx_cascade_opts *opts, struct lx_cascade *out,
+			struct lx_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	const char *why = not_computed(mv);
+	if (why)
+		return lx_error_set(err, LX_EINVAL, "cascade: market %s: %s", mv->name, why);
+	struct lx_cascade_opts defaults;
+	memset(&defaults, 0, sizeof(defaults));
+	if (!opts)
+		opts = &defaults;
+	size_t max_rounds = opts->max_rounds;
+	if (max_rounds == 0 || max_rounds > LX_CASCADE_MAX_ROUNDS)
+		max_rounds = LX_CASCADE_MAX_ROUNDS;
+	struct run R;
+	int rc = run_init(&R, mv, shocks, n, opts, out, err);
+	for (size_t r = 0; r < max_rounds && !rc; r++) {
+		int nl = run_liquidate(&R, r, err);
+		if (nl < 0) {
+			rc = nl;
+			break;
+		}
+		if (nl == 0) {
+			out->fixed_point = true;
+			break;
+		}
+		if ((rc = run_market(&R, r, err)))
+			break;
+		if (!run_oracle(&R, r)) {
+			out->fixed_point = true;
+			break;
+		}
+	}
+	if (!rc)
+		rc = run_finish(&R, shocks, n, err);
 	run_free(&R);
 	if (rc)
 		lx_cascade_release(out);
+	return rc;
+}
+
+/* ---- several markets together ---- */
+
+/* a token of one chain, and which (view, asset) list it */
+struct tok {
+	uint64_t chain_id;
+	struct lx_addr token;
+	double move;                    /* this round's combined market move (ratio) */
+	size_t holders;                 /* views listing it */
+};
+
+static int grow_toks(struct tok **v, size_t *cap, size_t need)
+{
+	if (need <= *cap)
+		return 0;
+	size_t nc = *cap ? *cap * 2 : 32;
+	struct tok *nv = realloc(*v, nc * sizeof(**v));
+	if (!nv)
+		return LX_ENOMEM;
+	*v = nv;
+	*cap = nc;
+	return 0;
+}
+
+int lx_risk_cascade_views(const struct lx_market_view *const *mvs, size_t n_views,
+			  const struct lx_token_shock *shocks, size_t n_shocks,
+			  const struct lx_cascade_opts *opts, struct lx_cascade *outs,
+			  struct lx_error *err)
+{
+	for (size_t v = 0; v < n_views; v++)
+		memset(&outs[v], 0, sizeof(outs[v]));
+	struct lx_cascade_opts defaults;
+	memset(&defaults, 0, sizeof(defaults));
+	if (!opts)
+		opts = &defaults;
+	if (opts->dex)
+		return lx_error_set(err, LX_EINVAL,
+				    "cascade: the DEX model is built for one market's assets; a "
+				    "cascade over several markets uses the percentage model");
+	size_t max_rounds = opts->max_rounds;
+	if (max_rounds == 0 || max_rounds > LX_CASCADE_MAX_ROUNDS)
+		max_rounds = LX_CASCADE_MAX_ROUNDS;
+	struct run *R = calloc(n_views ? n_views : 1, sizeof(*R));
+	struct lx_shock **sh = calloc(n_views ? n_views : 1, sizeof(*sh));
+	size_t *nsh = calloc(n_views ? n_views : 1, sizeof(*nsh));
+	size_t **tix = calloc(n_views ? n_views : 1, sizeof(*tix)); /* (view, asset) -> token */
+	bool *live = calloc(n_views ? n_views : 1, sizeof(*live));
+	struct lx_u256 **before = calloc(n_views ? n_views : 1, sizeof(*before));
+	struct tok *toks = NULL;
+	size_t n_toks = 0, cap_toks = 0;
+	int rc = 0;
+	if (!R || !sh || !nsh || !tix || !live || !before) {
+		rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+		goto done;
+	}
+	/* the tokens of every view, keyed (chain, address); each view's own shocks */
+	for (size_t v = 0; v < n_views && !rc; v++) {
+		const struct lx_market_view *mv = mvs[v];
+		tix[v] = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*tix[v]));
+		sh[v] = calloc(n_shocks ? n_shocks : 1, sizeof(*sh[v]));
+		before[v] = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*before[v]));
+		if (!tix[v] || !sh[v] || !before[v]) {
+			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+			break;
+		}
+		for (size_t k = 0; k < mv->n_assets; k++) {
+			size_t t = 0;
+			while (t < n_toks && !(toks[t].chain_id == mv->chain_id &&
+					       lx_addr_eq(&toks[t].token, &mv->assets[k].asset)))
+				t++;
+			if (t == n_toks &&
+			    grow_toks(&toks, &cap_toks, n_toks + 1)) {
+				rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+				break;
+			}
+			if (t == n_toks) {
+				memset(&toks[t], 0, sizeof(toks[t]));
+				toks[t].chain_id = mv->chain_id;
+				toks[t].token = mv->assets[k].asset;
+				n_toks++;
+			}
+			toks[t].holders++;
+			tix[v][k] = t;
+		}
+		for (size_t s = 0; s < n_shocks; s++)
+			for (size_t k = 0; k < mv->n_assets; k++)
+				if (shocks[s].chain_id == mv->chain_id &&
+				    lx_addr_eq(&shocks[s].token, &mv->assets[k].asset))
+					sh[v][nsh[v]++] = (struct lx_shock){k, shocks[s].bps};
+	}
+	/* a market whose liquidation lendex does not reproduce sits out, said in its result */
+	for (size_t v = 0; v < n_views && !rc; v++) {
+		outs[v].not_computed = not_computed(mvs[v]);
+		if (outs[v].not_computed)
+			continue;
+		const char *nc = outs[v].not_computed;
+		rc = run_init(&R[v], mvs[v], sh[v], nsh[v], opts, &outs[v], err);
+		outs[v].not_computed = nc;
+		live[v] = true;
+	}
+	bool fixed = false;
+	for (size_t r = 0; r < max_rounds && !rc && !fixed; r++) {
+		/* every market liquidates at its oracle prices, in the same round */
+		int total = 0;
+		for (size_t v = 0; v < n_views && !rc; v++) {
+			if (!live[v])
+				continue;
+			int nl = run_liquidate(&R[v], r, err);
+			if (nl < 0)
+				rc = nl;
+			else
+				total += nl;
+		}
+		if (rc || total == 0) {
+			fixed = !rc;
+			break;
+		}
+		/* each market sells into its model; a token moves by the product of its markets'
+		 * moves, in every market listing it */
+		for (size_t t = 0; t < n_toks; t++)
+			toks[t].move = 1;
+		for (size_t v = 0; v < n_views && !rc; v++) {
+			if (!live[v])
+				continue;
+			memcpy(before[v], R[v].market, mvs[v]->n_assets * sizeof(*before[v]));
+			if ((rc = run_market(&R[v], r, err)))
+				break;
+			for (size_t k = 0; k < mvs[v]->n_assets; k++) {
+				double b = lx_u256_to_double(&before[v][k]);
+				if (b > 0 && !lx_u256_eq(&before[v][k], &R[v].market[k]))
+					toks[tix[v][k]].move *= lx_u256_to_double(&R[v].market[k]) / b;
+			}
+		}
+		bool moved = false;
+		for (size_t v = 0; v < n_views && !rc; v++) {
+			if (!live[v])
+				continue;
+			for (size_t k = 0; k < mvs[v]->n_assets; k++) {
+				const struct tok *tk = &toks[tix[v][k]];
+				if (tk->holders < 2 || tk->move == 1)
+					continue; /* moved by this market alone: its own answer stands */
+				/* move in parts per 1e12, applied to the price before this round */
+				struct lx_u256 f, d;
+				u(&f, (uint64_t)llround(tk->move * 1e12));
+				u(&d, 1000000000000ull);
+				if (lx_u256_muldiv(&R[v].market[k], &before[v][k], &f, &d))
+					lx_u256_max(&R[v].market[k]);
+			}
+			memcpy(R[v].out->rounds[r].market, R[v].market,
+			       mvs[v]->n_assets * sizeof(*R[v].market));
+			moved |= run_oracle(&R[v], r);
+		}
+		if (!moved)
+			fixed = true;
+	}
+	for (size_t v = 0; v < n_views && !rc; v++) {
+		if (!live[v])
+			continue;
+		outs[v].fixed_point = fixed;
+		rc = run_finish(&R[v], sh[v], nsh[v], err);
+	}
+done:
+	for (size_t v = 0; v < n_views; v++) {
+		if (R && live && live[v])
+			run_free(&R[v]);
+		if (sh)
+			free(sh[v]);
+		if (tix)
+			free(tix[v]);
+		if (before)
+			free(before[v]);
+		if (rc)
+			lx_cascade_release(&outs[v]);
+	}
+	free(R);
+	free(sh);
+	free(nsh);
+	free(tix);
+	free(live);
+	free(before);
+	free(toks);
 	return rc;
 }
 

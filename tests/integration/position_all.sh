@@ -4,7 +4,8 @@
 # the chain's USD price book. The devnet has one protocol, so this checks the listing against
 # the one-market output, a deployment with no handler (listed as not covered), a chain whose
 # only oracle does not answer in USD (every position "no USD price", never a guess), an empty
-# listing and an unsynced chain; the book across markets is in test_usd.
+# listing and an unsynced chain; the book across markets is in test_usd. Then `cascade
+# --all-markets` (one cascade over every market of the store) against the one-market cascade.
 set -euo pipefail
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -81,4 +82,20 @@ node -e 'const j = JSON.parse(process.argv[1]); if (j.markets.length || j.total.
 "$bin" position 0x000000000000000000000000000000000000dEaD --datadir "$state/db" | grep -q "no positions on any synced market (chains: devnet)" || fail "empty text"
 if "$bin" position "$acct" --chain ethereum --datadir "$state/db" --json >/dev/null 2>"$state/err"; then fail "unsynced chain accepted"; fi
 grep -q "chain ethereum has not been synced" "$state/err" || fail "unsynced chain message: $(cat "$state/err")"
+# cascade --all-markets: with one market it is exactly the one-market cascade (the coupling of
+# markets that share a token is in test_cascade_views); its shock names the token it moved
+single=$("$bin" cascade --shock WETH=-30% --market percent --datadir "$state/db" --json)
+allc=$("$bin" cascade --all-markets --shock WETH=-30% --datadir "$state/db" --json)
+node -e '
+  const [one, all] = process.argv.slice(1).map((s) => JSON.parse(s));
+  const fail = (m) => { console.error("FAIL position_all (cascade --all-markets): " + m); process.exit(1); };
+  if (all.markets.length !== 1 || all.markets[0].deployment !== "aave-v3-devnet" || all.markets[0].notComputed !== null) fail("markets");
+  if (all.shocks.length !== 1 || all.shocks[0].bps !== -3000 || all.shocks[0].chainId !== 31337) fail("shocks " + JSON.stringify(all.shocks));
+  for (const k of ["block", "timestamp", "market"]) delete one[k];
+  if (JSON.stringify(one) !== JSON.stringify(all.markets[0].cascade)) fail("differs from the one-market cascade");
+  if (!one.liquidations || one.liquidations.length === 0) fail("no liquidation: a weak check");
+  ' "$single" "$allc"
+"$bin" cascade --all-markets --shock WETH=-30% --datadir "$state/db" | grep -q "^== devnet aave-v3-devnet (aave_v3, base USD)$" || fail "cascade text"
+if "$bin" cascade --all-markets --shock NOPE=-30% --datadir "$state/db" 2>"$state/err"; then fail "unknown asset accepted"; fi
+grep -q "bad shock 'NOPE=-30%': no asset or group of that name in any market" "$state/err" || fail "shock message: $(cat "$state/err")"
 echo "position_all: ok"
