@@ -220,6 +220,9 @@ struct lx_market_view {
 	uint8_t base_decimals;         /* Aave V3: 8 */
 	char base[8];                  /* base currency, NUL-terminated: "USD", or the loan token's
 					* symbol for a Morpho Blue market; empty = unknown */
+	uint8_t price_decimals;        /* decimals of prices (assets[].price, pos[].price) when
+					* they differ from base_decimals (Aave V4: 8-decimal oracle
+					* answers, values in 1e26 = one dollar); 0 = base_decimals */
 	char protocol_version[16];     /* version whose rules computed these numbers, "3.7.0" */
 	struct lx_liq_rules rules;
 	size_t n_assets;

@@ -35,6 +35,27 @@ static void base_value(struct lx_u256 *out, const struct lx_u256 *amt, const str
 		lx_u256_max(out);
 }
 
+/* Decimals of mv's prices (model.h: price_decimals, else base_decimals). */
+static unsigned price_dec(const struct lx_market_view *mv)
+{
+	return mv->price_decimals ? mv->price_decimals : mv->base_decimals;
+}
+
+/* A position's base value in base units: its price scaled from price to base decimals first
+ * (Aave V4: amount * price * 10^(18 - decimals), no rounding), then as base_value. */
+static void pos_value(struct lx_u256 *out, const struct lx_market_view *mv,
+		      const struct lx_u256 *amt, const struct lx_u256 *px, unsigned dec)
+{
+	struct lx_u256 p = *px, s;
+	unsigned pd = price_dec(mv);
+	if (mv->base_decimals > pd &&
+	    (lx_u256_pow10(&s, mv->base_decimals - pd) || lx_u256_mul(&p, &p, &s))) {
+		lx_u256_max(out);
+		return;
+	}
+	base_value(out, amt, &p, dec);
+}
+
 /* The point of feed f in one direction (lx_risk_liq_points), or NULL when the feed moves none
  * of the account's collateral (fall) or debt (rise). */
 static const struct lx_liq_point *liq_point(const struct lx_liq_point *pts, size_t n, uint32_t f,
@@ -228,8 +249,8 @@ static json_t *market_json(const struct lx_chain *chain, const struct lx_deploym
 		char as[LX_ADDR_STRLEN];
 		lx_addr_checksum(as, &inf->asset);
 		struct lx_u256 sb, bb;
-		base_value(&sb, &p->supplied, &p->price, inf->decimals);
-		base_value(&bb, &p->borrowed, &p->price, inf->decimals);
+		pos_value(&sb, mv, &p->supplied, &p->price, inf->decimals);
+		pos_value(&bb, mv, &p->borrowed, &p->price, inf->decimals);
 		json_t *r = json_object();
 		json_object_set_new(r, "asset", json_string(as));
 		json_object_set_new(r, "symbol", json_string(inf->symbol));
@@ -310,15 +331,15 @@ static void market_text(const struct lx_chain *chain, const struct lx_deployment
 			const struct lx_asset_pos *p = &ac->pos[i];
 			const struct lx_asset_info *inf = &mv->assets[p->asset];
 			struct lx_u256 sb, bb;
-			base_value(&sb, &p->supplied, &p->price, inf->decimals);
-			base_value(&bb, &p->borrowed, &p->price, inf->decimals);
+			pos_value(&sb, mv, &p->supplied, &p->price, inf->decimals);
+			pos_value(&bb, mv, &p->borrowed, &p->price, inf->decimals);
 			fixed(b1, sizeof(b1), &p->supplied, inf->decimals);
 			fixed(b2, sizeof(b2), &p->borrowed, inf->decimals);
 			char sbs[100], bbs[100], lf[100], lr[100];
 			fixed(sbs, sizeof(sbs), &sb, bd);
 			fixed(bbs, sizeof(bbs), &bb, bd);
-			own_price_text(lf, sizeof(lf), pts, npts, p->asset, false, bd);
-			own_price_text(lr, sizeof(lr), pts, npts, p->asset, true, bd);
+			own_price_text(lf, sizeof(lf), pts, npts, p->asset, false, price_dec(mv));
+			own_price_text(lr, sizeof(lr), pts, npts, p->asset, true, price_dec(mv));
 			printf("%-8s %26s %26s %18s %18s %5s %16s %16s\n",
 			       inf->symbol[0] ? inf->symbol : "?", b1, b2, sbs, bbs,
 			       p->collateral ? "yes" : "no", lf, lr);
@@ -331,9 +352,9 @@ static void market_text(const struct lx_chain *chain, const struct lx_deployment
 			continue;
 		char lb[64], pn[100], lf[100], lr[100];
 		lx_report_feed_label(mv, q->feed, lb, sizeof(lb));
-		lx_u256_to_fixed(pn, sizeof(pn), &q->price_now, bd);
-		own_price_text(lf, sizeof(lf), pts, npts, q->feed, false, bd);
-		own_price_text(lr, sizeof(lr), pts, npts, q->feed, true, bd);
+		lx_u256_to_fixed(pn, sizeof(pn), &q->price_now, price_dec(mv));
+		own_price_text(lf, sizeof(lf), pts, npts, q->feed, false, price_dec(mv));
+		own_price_text(lr, sizeof(lr), pts, npts, q->feed, true, price_dec(mv));
 		char key[LX_ADDR_STRLEN];
 		lx_addr_checksum(key, &mv->feeds[q->feed - mv->n_assets].key);
 		printf("%s %s (prices the category's assets together, so their own prices "

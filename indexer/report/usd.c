@@ -35,6 +35,12 @@ static bool usd_based(const struct lx_market_view *mv)
 	return strcmp(mv->base, "USD") == 0;
 }
 
+/* decimals of the view's prices */
+static unsigned price_dec(const struct lx_market_view *mv)
+{
+	return mv->price_decimals ? mv->price_decimals : mv->base_decimals;
+}
+
 int lx_usd_book_add(struct lx_usd_book *b, const struct lx_market_view *mv)
 {
 	if (!usd_based(mv))
@@ -56,7 +62,7 @@ int lx_usd_book_add(struct lx_usd_book *b, const struct lx_market_view *mv)
 		e->chain_id = mv->chain_id;
 		e->token = inf->asset;
 		e->price = inf->price;
-		e->price_decimals = mv->base_decimals;
+		e->price_decimals = (uint8_t)price_dec(mv);
 		e->block = inf->price_block;
 		memcpy(e->source, mv->name, sizeof(e->source) - 1);
 	}
@@ -95,7 +101,7 @@ int lx_usd_value(const struct lx_usd_book *b, const struct lx_market_view *mv, u
 		/* the market's own oracle: an answer never read (0) is no price */
 		if (lx_u256_is_zero(price))
 			return LX_ENOTFOUND;
-		int rc = value_of(out, amount, price, inf->decimals, mv->base_decimals);
+		int rc = value_of(out, amount, price, inf->decimals, price_dec(mv));
 		if (rc == 0 && source)
 			*source = mv->name;
 		return rc;

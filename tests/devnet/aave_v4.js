@@ -325,7 +325,7 @@ async function verify(stateDir, blockArg, bin, extra) {
   const K = ['riskPremium', 'avgCollateralFactor', 'healthFactor', 'totalCollateralValue', 'totalDebtValueRay', 'activeCollateralCount', 'borrowCount'];
   const reservesSeen = new Set();
   const one = async (u) => {
-    const p = JSON.parse(execFileSync(bin, ['position', u, '--chain', 'devnet', '--json', ...extra], { encoding: 'utf8' }));
+    const p = JSON.parse(execFileSync(bin, ['position', u, '--chain', 'devnet', '--deployment', 'aave-v4-devnet', '--json', ...extra], { encoding: 'utf8' }));
     eq(`${u} synced block`, block, p.block);
     await Promise.all(live.map(async (s) => {
       const spoke = new ethers.Contract(s.spoke, A.SpokeInstance.abi, provider);

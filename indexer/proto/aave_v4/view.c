@@ -306,6 +306,7 @@ int v4_view(struct lx_proto *pr, struct lx_store_txn *txn, uint64_t timestamp,
 	snprintf(out->protocol_version, sizeof(out->protocol_version), "%s", pr->dep->version);
 	out->ops = &lx_aave_v4_market_ops;
 	out->base_decimals = 26; /* SpokeUtils.toValue: 1e26 = one dollar */
+	out->price_decimals = 8; /* prices are the oracle's 8-decimal answers (model.h) */
 	snprintf(out->base, sizeof(out->base), "USD");
 	out->timestamp = timestamp;
 	int rc = load_reserves(&b, timestamp);
