@@ -51,9 +51,12 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 		      struct lx_report_opts *o, struct lx_error *err);
 void lx_report_release(struct lx_report *r);
 
-/* The unit of the market's base currency for column headers: "USD" for Aave V3 (its oracles'
- * base currency, 8 decimals), else "base". Static string. */
+/* The unit of the market's base currency for column headers: the view's base ("USD" for Aave
+ * V3, "ETH" for Aave V2 on Ethereum), else "base". Borrowed from mv (or static). */
 const char *lx_report_base_unit(const struct lx_market_view *mv);
+/* Why the market gets no cascade (its liquidation is not reproduced exactly, or not modelled:
+ * no ops->liquidate), as a static string; NULL when it gets one. */
+const char *lx_report_cascade_not_computed(const struct lx_market_view *mv);
 
 /*
  * A feed's name for people and CSVs: the asset's symbol, or "emode-N-source" for an e-mode

@@ -15,7 +15,16 @@
 
 const char *lx_report_base_unit(const struct lx_market_view *mv)
 {
-	return mv->protocol == LX_PROTO_AAVE_V3 && mv->base_decimals == 8 ? "USD" : "base";
+	return mv->base[0] ? mv->base : "base";
+}
+
+const char *lx_report_cascade_not_computed(const struct lx_market_view *mv)
+{
+	if (mv->rules.not_reproduced)
+		return mv->rules.not_reproduced;
+	if (!mv->ops || !mv->ops->liquidate)
+		return "lendex does not model this protocol's liquidation";
+	return NULL;
 }
 
 static json_t *num(double v)

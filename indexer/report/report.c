@@ -59,7 +59,7 @@ int lx_report_compute(struct lx_report *r, const struct lx_market_view *mv,
 		o->shocks[0] = (struct lx_shock){bi, -2000};
 		o->n_shocks = 1;
 	}
-	if (mv->rules.not_reproduced)
+	if (lx_report_cascade_not_computed(mv))
 		return 0; /* no cascade rather than an inexact one (report.json says why) */
 	if (o->n_shocks &&
 	    (rc = lx_risk_cascade_run(mv, o->shocks, o->n_shocks, &o->cascade, &r->cascade, err))) {
@@ -427,8 +427,9 @@ json_t *lx_report_json(const struct lx_report *r, const struct lx_market_view *m
 	}
 	json_object_set_new(j, "shocks", sh);
 	json_object_set_new(j, "cascade", lx_report_cascade_json(&r->cascade, mv, true));
-	if (mv->rules.not_reproduced)
-		json_object_set_new(j, "cascadeNotComputed", json_string(mv->rules.not_reproduced));
+	if (lx_report_cascade_not_computed(mv))
+		json_object_set_new(j, "cascadeNotComputed",
+				    json_string(lx_report_cascade_not_computed(mv)));
 	json_t *sw = json_array();
 	double scale = pow(10, mv->base_decimals);
 	for (size_t i = 0; i < r->n_sweep; i++) {
