@@ -22,9 +22,9 @@ void lx_cli_views_release(struct lx_cli_views *v)
 }
 
 /* Every deployment of chain, if it has been synced into the store (else *synced false). */
-static int load_chain(struct lx_cli_views *V, struct lx_store *st, const struct lx_chain *chain,
-		      const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
-		      bool *synced)
+static int load_chain(const struct lx_cli_args *a, struct lx_cli_views *V, struct lx_store *st,
+		      const struct lx_chain *chain, const struct lx_addr *accounts,
+		      size_t n_accounts, unsigned flags, bool *synced)
 {
 	struct lx_store_txn *t = NULL;
 	struct lx_error e;
@@ -39,6 +39,18 @@ static int load_chain(struct lx_cli_views *V, struct lx_store *st, const struct 
 		return LX_EXIT_OK;
 	}
 	*synced = true;
+	/* --at: balances with interest to that time (not before the synced block's) */
+	unsigned long long at;
+	if (lx_cli_u64(a, "at", cur.timestamp, &at) < 0) {
+		lx_store_abort(t);
+		return LX_EXIT_USAGE;
+	}
+	if (at < cur.timestamp) {
+		lx_cli_errorf("--at %llu is before %s's synced block time %llu", at, chain->name,
+			      (unsigned long long)cur.timestamp);
+		lx_store_abort(t);
+		return LX_EXIT_USAGE;
+	}
 	int rc = LX_EXIT_OK;
 	for (size_t d = 0; d < chain->n_deployments && rc == LX_EXIT_OK; d++) {
 		const struct lx_deployment *dep = &chain->deployments[d];
@@ -64,7 +76,7 @@ static int load_chain(struct lx_cli_views *V, struct lx_store *st, const struct 
 		memset(cv, 0, sizeof(*cv));
 		struct lx_proto *p = NULL;
 		if (lx_proto_create(&p, chain, dep, LX_DEFAULT_ABI_DIR, t, &e) ||
-		    p->ops->view(p, t, cur.timestamp, accounts, n_accounts, flags, &cv->mv, &e)) {
+		    p->ops->view(p, t, (uint64_t)at, accounts, n_accounts, flags, &cv->mv, &e)) {
 			lx_cli_errorf("%s", e.msg);
 			lx_proto_destroy(p);
 			rc = LX_EXIT_RUNTIME;
@@ -74,7 +86,7 @@ static int load_chain(struct lx_cli_views *V, struct lx_store *st, const struct 
 		cv->chain = chain;
 		cv->dep = dep;
 		cv->mv.block = cur.block;
-		cv->mv.timestamp = cur.timestamp;
+		cv->mv.timestamp = (uint64_t)at;
 		V->n++;
 	}
 	lx_store_abort(t);
@@ -123,7 +135,7 @@ int lx_cli_views_load(const struct lx_cli_args *a, const struct lx_addr *account
 		}
 		bool synced;
 		size_t before = out->n;
-		rc = load_chain(out, st, c, accounts, n_accounts, flags, &synced);
+		rc = load_chain(a, out, st, c, accounts, n_accounts, flags, &synced);
 		/* views borrow their chain: a chain stays listed (and alive) once synced */
 		if (synced || out->n > before)
 			out->chains[out->n_chains++] = c;

@@ -35,7 +35,8 @@ struct lx_cli_views {
 
 /*
  * Loads the view of every deployment of --chain (or $LENDEX_CHAIN), else of every chain in the
- * chains directory that has been synced into the store, at each chain's synced head.
+ * chains directory that has been synced into the store, at each chain's synced head (balances
+ * with interest to --at when given).
  * accounts: NULL = every account, else only those. flags: LX_VIEW_FLOWS. Prints one error line
  * and returns an exit code on failure (a chain named but not synced, no chain synced, a view
  * that cannot be built); LX_EXIT_OK on success. Release with lx_cli_views_release (also after a

@@ -370,7 +370,7 @@ async function fixture(stateDir, bin, out, extra) {
   for (const l of sc.liquidations) {
     execFileSync(bin, ['sync', '--chain', 'devnet', '--rpc', sc.rpc, '--to', String(l.block - 1), '--quiet', ...extra]);
     const blk = await provider.getBlock(l.block);
-    const p = JSON.parse(execFileSync(bin, ['position', l.user, '--chain', 'devnet', '--json', '--at', String(blk.timestamp), ...extra], { encoding: 'utf8' }));
+    const p = JSON.parse(execFileSync(bin, ['position', l.user, '--chain', 'devnet', '--deployment', 'aave-v4-devnet', '--json', '--at', String(blk.timestamp), ...extra], { encoding: 'utf8' }));
     const m = p.markets.find((x) => x.market.toLowerCase() === l.spoke.toLowerCase());
     const logs = await provider.getLogs({ fromBlock: l.block, toBlock: l.block, address: l.spoke });
     const ev = logs.map((x) => { try { return iface.parseLog(x); } catch { return null; } }).find((x) => x && x.name === 'LiquidationCall');
