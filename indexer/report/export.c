@@ -80,7 +80,8 @@ json_t *lx_report_defillama_json(const struct lx_report *r, const struct lx_mark
 		return dl;
 	}
 	const char *chain = lx_report_defillama_chain(mv->chain_id, o->chain ? o->chain : "");
-	double scale = pow(10, mv->base_decimals);
+	/* liquidation prices are in the view's price units (model.h: price_decimals) */
+	double scale = pow(10, mv->price_decimals ? mv->price_decimals : mv->base_decimals);
 	for (size_t i = 0; i < r->n_pts; i++) {
 		const struct lx_liq_point *p = &r->pts[i];
 		if (!llama_row(p))

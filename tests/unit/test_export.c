@@ -66,6 +66,8 @@ static void view(struct lx_market_view *mv, uint32_t protocol, uint8_t base_deci
 	mv->chain_id = 43114;
 	mv->protocol = protocol;
 	mv->base_decimals = base_decimals;
+	/* what the handlers say: Aave V3 USD (8 decimals), Aave V2 on Ethereum ETH (18) */
+	snprintf(mv->base, sizeof(mv->base), "%s", base_decimals == 8 ? "USD" : "ETH");
 	mv->assets = assets;
 	mv->n_assets = 1;
 	mv->accounts = acc;
