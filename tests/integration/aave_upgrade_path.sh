@@ -70,7 +70,7 @@ cp -r "$state/kill" "$state/kill_probe"
 LENDEX_TEST_CRASH_LOG="$state/points" sync --datadir "$state/kill_probe" --to "$up" --max-range 1
 # the rules switch at the upgrade block itself: the old version at up-1, the new one at up
 ver_at() {
-  "$bin" position "$(node -e "console.log(require('$sc').accounts[0])")" --chain devnet --json \
+  "$bin" position "$(node -e "console.log(require('$sc').accounts[0])")" --chain devnet --deployment aave-v3-devnet --json \
     --datadir "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).protocolVersion))'
 }
 v0=$(ver_at "$state/kill"); v1=$(ver_at "$state/kill_probe")
