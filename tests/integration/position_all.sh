@@ -44,7 +44,7 @@ mkdir -p "$state/chains" "$state/nousd"
 node -e '
   const fs = require("fs"), [src, dst, nousd] = process.argv.slice(1), c = JSON.parse(fs.readFileSync(src));
   const d = c.deployments[0];
-  c.deployments.push({ name: "some-other-lender", protocol: "compound_v3", start_block: 1,
+  c.deployments.push({ name: "some-other-lender", protocol: "spark", start_block: 1,
     version: "3.0.0", contracts: { pool: "0x00000000000000000000000000000000000c0de1" } });
   fs.writeFileSync(dst + "/devnet.json", JSON.stringify(c));
   c.deployments = [{ ...d, base_currency_decimals: 18 }];
