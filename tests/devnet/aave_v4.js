@@ -242,16 +242,22 @@ async function play(rpc, stateDir, seed) {
   const vw = await addrOf(victim);
   const s2v = S2.spoke.connect(victim);
   const wbtc = S2.reserves[2], usdcB = S2.reserves[1];
-  await attempt(s2v.supply(wbtc.id, ethers.parseUnits('1', 8), vw));
+  // Hub B's USDC must be able to lend the victim's borrow whatever the random phases left there
+  // (block times follow the wall clock, so interest and hence which random actions revert vary
+  // between runs): the liquidator supplies it first, and the victim's steps must not revert
+  await wait(S2.spoke.connect(liq).supply(usdcB.id, ethers.parseUnits('5000000', 6), await addrOf(liq)));
+  await wait(s2v.supply(wbtc.id, ethers.parseUnits('1', 8), vw));
   await attempt(s2v.setUsingAsCollateral(wbtc.id, true, vw));
   for (const r of S2.reserves) if (r !== wbtc) await attempt(s2v.setUsingAsCollateral(r.id, false, vw));
   const dv = await S2.spoke.getUserAccountData(vw);
   const room = (dv.totalCollateralValue * dv.avgCollateralFactor) / 10n ** 18n - dv.totalDebtValueRay / 10n ** 27n;
-  if (room > 10n ** 28n) await attempt(s2v.borrow(usdcB.id, (room * 95n / 100n) / 10n ** 20n, vw));
+  if (room <= 10n ** 28n) throw new Error('deficit victim: no borrowing room (' + room + ')');
+  await wait(s2v.borrow(usdcB.id, (room * 95n / 100n) / 10n ** 20n, vw));
   T.WBTC.price = T.WBTC.price * 45n / 100n;
   await wait(T.WBTC.feed.setPrice(T.WBTC.price));
   const before = (await S2.spoke.getUserAccountData(vw)).healthFactor;
-  await attempt(S2.spoke.connect(liq).liquidationCall(wbtc.id, usdcB.id, vw, ethers.MaxUint256, false));
+  await wait(S2.spoke.connect(liq).liquidationCall(wbtc.id, usdcB.id, vw, ethers.MaxUint256, false));
+  sent += 4;
   say(`deficit victim HF ${before} -> debt after ${(await S2.spoke.getUserAccountData(vw)).totalDebtValueRay}`);
   for (const u of users.slice(0, 6)) for (const S of spokes) {
     const vol = S.reserves.filter((x) => x.sym === 'WETH' || x.sym === 'WBTC');
