@@ -22,8 +22,10 @@ start_anvil() {
   [ -x "$anvil" ] || { echo "devnet: anvil missing: run 'npm ci' in tests/devnet" >&2; exit 2; }
   local port
   port=$(free_port)
+  # HOME=$state: anvil keeps state snapshots under $HOME/.foundry/anvil/tmp and leaves them
+  # behind when it is killed (71 GB filled a disk once); inside the state dir they go with it.
   # shellcheck disable=SC2086 # DEVNET_ANVIL_ARGS: extra flags, word-split on purpose
-  "$anvil" --host 127.0.0.1 --port "$port" --accounts 30 --balance 1000000 \
+  HOME="$state" "$anvil" --host 127.0.0.1 --port "$port" --accounts 30 --balance 1000000 \
     --timestamp 1700000000 --chain-id 31337 ${DEVNET_ANVIL_ARGS:-} >"$state/anvil.log" 2>&1 &
   echo $! >"$state/anvil.pid"
   echo "http://127.0.0.1:$port" >"$state/rpc"
