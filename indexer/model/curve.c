@@ -123,7 +123,17 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 	c->mv = mv;
 	c->acct = acct;
 	c->feed = feed;
-	if (mv->ops->monotone) {
+	/*
+	 * Aave 3.5+ (directional rounding: collateral valued down, debt up, HF = sum(value * LT)
+	 * wadDiv debt) is not what the affine curve below models, but its HF still rises in a
+	 * feed that prices only the account's collateral and falls in one that prices only its
+	 * debt: those get the exact bisection over the market's own health op; a feed pricing
+	 * both is searched by exact evaluation with no interval bounds (found exactly or left
+	 * undecided, never guessed).
+	 */
+	bool aave_directional = mv->ops->health == lx_aave_v3_market_ops.health &&
+				mv->health_method != LX_HEALTH_AAVE_V3;
+	if (mv->ops->monotone || aave_directional) {
 		int rc = monotone_init(c, mv, acct, feed);
 		if (rc)
 			lx_model_curve_release(c);
