@@ -157,6 +157,9 @@ int lx_risk_hf(const struct lx_market_view *mv, struct lx_hf_report *out)
 /* ---- liquidation prices and ladders ---- */
 
 #define SEARCH_BUDGET 200000 /* interval nodes per search before giving up (never seen) */
+/* the same for a feed pricing both sides of an account in a market with no interval bounds
+ * (Aave 3.5+): only exact evaluations near today's price can decide it, so give up early */
+#define SEARCH_BUDGET_UNBOUNDED 4096
 
 static void wad_one(struct lx_u256 *w)
 {
@@ -403,7 +406,8 @@ int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **ou
 				struct lx_u256 lo, hi;
 				pt->status = LX_LIQ_NONE;
 				if (range_of(&pt->price_now, rise, &lo, &hi)) {
-					long budget = SEARCH_BUDGET;
+					long budget = c.monotone ? SEARCH_BUDGET_UNBOUNDED
+								 : SEARCH_BUDGET;
 					int r = c.monotone && !(c.moves_coll && c.moves_debt)
 							? bisect(&c, &lo, &hi, !rise, &pt->price)
 							: search(&c, &lo, &hi, !rise, &pt->price, &budget);
