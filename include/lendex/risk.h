@@ -291,7 +291,9 @@ int lx_risk_cascade(const struct lx_market_view *mv, const struct lx_shock *shoc
 		    size_t max_rounds, struct lx_cascade *out, struct lx_error *err);
 void lx_cascade_release(struct lx_cascade *c);
 
-/* Parses "WETH=-20%", "0xADDR=-5.5%", "group:eth=-20%" into shocks (a group expands). */
+/* Parses "WETH=-20%", "0xADDR=-5.5%", "group:eth=-20%" into shocks (a group expands; a token
+ * the view lists more than once — Morpho Blue: once per market it is in — is shocked in every
+ * entry). */
 int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,
 			const char *const *group_names, const uint16_t *group_ids, size_t n_groups,
 			struct lx_shock *out, size_t cap, size_t *n, struct lx_error *err);

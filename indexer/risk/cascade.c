@@ -801,15 +801,22 @@ int lx_risk_parse_shock(const struct lx_market_view *mv, const char *spec,
 			if (mv->assets[a].group == gid && *n < cap)
 				out[(*n)++] = (struct lx_shock){a, bps};
 	} else {
+		/* a token listed in several sub-markets of the view (Morpho Blue: one entry per
+		 * market it is in, each priced by that market's oracle) moves in all of them; a
+		 * symbol names the token of its first match (two tokens sharing a symbol are not
+		 * both moved) */
 		struct lx_addr addr;
 		bool is_addr = lx_addr_parse(&addr, name, NULL) == 0;
-		for (size_t a = 0; a < mv->n_assets; a++)
-			if ((is_addr && lx_addr_eq(&addr, &mv->assets[a].asset)) ||
-			    (!is_addr && !strcasecmp(mv->assets[a].symbol, name))) {
-				if (*n < cap)
-					out[(*n)++] = (struct lx_shock){a, bps};
-				break;
+		bool found = is_addr;
+		for (size_t a = 0; !found && a < mv->n_assets; a++)
+			if (!strcasecmp(mv->assets[a].symbol, name)) {
+				addr = mv->assets[a].asset;
+				found = true;
 			}
+		for (size_t a = 0; found && a < mv->n_assets; a++)
+			if (lx_addr_eq(&addr, &mv->assets[a].asset) &&
+			    (is_addr || !strcasecmp(mv->assets[a].symbol, name)) && *n < cap)
+				out[(*n)++] = (struct lx_shock){a, bps};
 	}
 	if (*n == before)
 		return lx_error_set(err, LX_EUSAGE, "bad shock '%s': no asset or group '%s' in this market",

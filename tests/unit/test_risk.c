@@ -672,6 +672,40 @@ static void test_empty_and_parse(void **s)
 	assert_int_equal(out[1].bps, -10000);
 }
 
+/* A token the view lists in several sub-markets (Morpho Blue: once per market, each priced by
+ * its own oracle) is shocked in every entry, by address or by symbol; another token sharing
+ * the symbol is not. (Only the first entry moved once: a shock on a Morpho collateral left
+ * every other market of that collateral at today's price.) */
+static void test_shock_token_in_several_markets(void **s)
+{
+	(void)s;
+	struct lx_market_view mv;
+	market(&mv);
+	memset(assets[0].asset.b, 0x11, sizeof(assets[0].asset.b));
+	assets[2].asset = assets[0].asset;
+	snprintf(assets[2].symbol, sizeof(assets[2].symbol), "A");
+	memset(assets[1].asset.b, 0x22, sizeof(assets[1].asset.b));
+	struct lx_shock out[8];
+	size_t n = 0;
+	struct lx_error e;
+	assert_int_equal(lx_risk_parse_shock(&mv, "0x1111111111111111111111111111111111111111=-20%",
+					     NULL, NULL, 0, out, 8, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[0].asset, 0);
+	assert_int_equal(out[1].asset, 2);
+	assert_int_equal(out[1].bps, -2000);
+	n = 0;
+	assert_int_equal(lx_risk_parse_shock(&mv, "a=-10%", NULL, NULL, 0, out, 8, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(out[1].asset, 2);
+	/* the same symbol on another token: only the first match's token moves */
+	memset(assets[2].asset.b, 0x33, sizeof(assets[2].asset.b));
+	n = 0;
+	assert_int_equal(lx_risk_parse_shock(&mv, "A=-10%", NULL, NULL, 0, out, 8, &n, &e), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0].asset, 0);
+}
+
 /* ---- loop rounds (loops.c): one account, flows written out; A $2000 (group 1), B and C $1
  * (group 2). The account has debt (pos[0..1]) unless a case says otherwise. ---- */
 static struct lx_flow lf[8];
@@ -811,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_curve_bounds),
 		cmocka_unit_test(test_cascade_round1_exact),
 		cmocka_unit_test(test_empty_and_parse),
+		cmocka_unit_test(test_shock_token_in_several_markets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
