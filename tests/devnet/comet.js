@@ -15,76 +15,36 @@
 const fs = require('fs');
 const path = require('path');
 const { ethers } = require('ethers');
+const { connect, seeded, logger, U } = require('./lib/net');
+const lib = require('./lib/comet');
 
 const [rpcUrl, stateDir, seedArg] = process.argv.slice(2);
 if (!rpcUrl || !stateDir) {
   console.error('usage: node comet.js RPC_URL STATEDIR [SEED]');
   process.exit(1);
 }
-const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
-const A = JSON.parse(fs.readFileSync(path.join(SHARED, 'compound-v3', 'artifacts.json')));
-const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
-provider.pollingInterval = 20;
-// no response cache: a cached "pending" nonce repeats a used one
-// Comet's gas depends on whether time passed since the last accrual: pad every estimate
-const estimate = provider.estimateGas.bind(provider);
-provider.estimateGas = async (tx) => 2n * (await estimate(tx)) + 100000n;
-const log = (...a) => { if (!process.env.DEVNET_QUIET) console.error('comet:', ...a); };
+// no response cache: a cached "pending" nonce repeats a used one; Comet's gas depends on
+// whether time passed since the last accrual: every estimate padded
+const net = connect(rpcUrl, { gas: 'pad', noCache: true });
+const provider = net.provider;
+const A = lib.artifacts();
+const log = logger('comet');
 const MAX = ethers.MaxUint256;
-const exp = (x, d) => ethers.parseUnits(String(x), d);
-
-// seeded PRNG (mulberry32): the same seed plays the same scenario
-let seed = Number(seedArg || process.env.COMET_SEED || 11) >>> 0;
-function rnd() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
-const between = (lo, hi) => lo + Math.floor(rnd() * (hi - lo + 1));
+const exp = U;
+const { rnd, pick, between } = seeded(seedArg || process.env.COMET_SEED || 11);
 
 const MNEMONIC = 'test test test test test test test test test test test junk';
 const wallets = Array.from({ length: 10 }, (_, i) =>
   ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider));
 const [admin, lender1, lender2, b1, b2, b3, b4, b5, liquidator] = wallets;
 
-// receipts polled by hand (ethers' tx.wait() was seen to hang on a loaded machine)
-async function receipt(hash) {
-  for (let i = 0; i < 6000; i++) {
-    const r = await provider.send('eth_getTransactionReceipt', [hash]);
-    if (r) {
-      if (r.status !== '0x1') throw new Error(`transaction ${hash} reverted`);
-      return { blockNumber: Number(r.blockNumber), logs: r.logs };
-    }
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`no receipt for ${hash}`);
-}
-async function send(p) {
-  const tx = await p;
-  return receipt(tx.hash);
-}
-async function deploy(name, args = []) {
-  const f = new ethers.ContractFactory(A[name].abi, A[name].bytecode, admin);
-  const c = await f.deploy(...args);
-  const r = await receipt(c.deploymentTransaction().hash);
-  c.deployBlock = r.blockNumber;
-  return c;
-}
-function mergeAbi(...abis) {
-  const seen = new Set();
-  const out = [];
-  for (const abi of abis) for (const f of abi) {
-    if (f.type === 'constructor' || f.type === 'fallback' || f.type === 'receive') continue;
-    const key = f.type + ':' + ethers.Fragment.from(f).format('sighash');
-    if (!seen.has(key)) { seen.add(key); out.push(f); }
-  }
-  return out;
-}
-const COMET_ABI = mergeAbi(A.CometWithExtendedAssetList.abi, A.Comet.abi, A.CometExt.abi);
-const rpc = (m, p = []) => provider.send(m, p);
+const receipt = async (hash) => {
+  const r = await net.waitReceipt(hash, 'comet');
+  return { blockNumber: Number(r.blockNumber), logs: r.logs };
+};
+const send = async (p) => receipt((await p).hash);
+const deploy = (name, args = []) => lib.deploy(net, name, admin, args);
+const rpc = net.rpc;
 async function jump(seconds) {
   await rpc('evm_increaseTime', [seconds]);
   await rpc('evm_mine', []);
@@ -105,31 +65,13 @@ async function main() {
   const dec = { USDC: 6, WETH: 18, WBTC: 8, LINK: 18 };
   const addrOf = {};
   for (const [k, t] of Object.entries(tokens)) addrOf[k] = await t.getAddress();
-  const cometAdmin = await deploy('CometProxyAdmin', [admin.address]);
-  const extConfig = { name32: ethers.encodeBytes32String('Compound USDC'), symbol32: ethers.encodeBytes32String('cUSDCv3') };
-  const cometExt = await deploy('CometExt', [extConfig]);
-  const asset = (sym, bcf, lcf, lf, cap) => ({ asset: addrOf[sym], priceFeed: feeds[sym].target, decimals: dec[sym],
-    borrowCollateralFactor: exp(bcf, 18), liquidateCollateralFactor: exp(lcf, 18), liquidationFactor: exp(lf, 18),
-    supplyCap: exp(cap, dec[sym]) });
-  // deployments/mainnet/usdc/configuration.json's rates and factors (as the shared smoke deploy)
-  const configuration = {
-    governor: admin.address, pauseGuardian: admin.address, baseToken: addrOf.USDC,
-    baseTokenPriceFeed: feeds.USDC.target, extensionDelegate: cometExt.target,
-    supplyKink: exp(0.8, 18), supplyPerYearInterestRateSlopeLow: exp(0.0325, 18),
-    supplyPerYearInterestRateSlopeHigh: exp(0.4, 18), supplyPerYearInterestRateBase: 0n,
-    borrowKink: exp(0.8, 18), borrowPerYearInterestRateSlopeLow: exp(0.035, 18),
-    borrowPerYearInterestRateSlopeHigh: exp(0.25, 18), borrowPerYearInterestRateBase: exp(0.015, 18),
-    storeFrontPriceFactor: exp(0.5, 18), trackingIndexScale: exp(1, 15), baseTrackingSupplySpeed: 0n,
-    baseTrackingBorrowSpeed: 0n, baseMinForRewards: exp(1000000, 6), baseBorrowMin: exp(100, 6),
-    targetReserves: exp(5000000, 6),
-    assetConfigs: [asset('WETH', 0.825, 0.895, 0.95, 100000), asset('WBTC', 0.70, 0.77, 0.95, 10000)],
-  };
-  const impl = await deploy('Comet', [configuration]);
-  const proxy = await deploy('TransparentUpgradeableProxy', [impl.target, cometAdmin.target, '0x']);
-  const cometAddr = proxy.target;
-  const startBlock = proxy.deployBlock;
-  const comet = (w) => new ethers.Contract(cometAddr, COMET_ABI, w);
-  await send(comet(admin).initializeStorage());
+  const asset = (sym, bcf, lcf, lf, cap) => lib.asset(addrOf[sym], feeds[sym].target, dec[sym], bcf, lcf, lf, cap);
+  const M = await lib.market(net, admin, { base: addrOf.USDC, baseFeed: feeds.USDC.target,
+    assets: [asset('WETH', 0.825, 0.895, 0.95, 100000), asset('WBTC', 0.70, 0.77, 0.95, 10000)] });
+  const { configuration, extConfig, cometAdmin } = M;
+  const cometAddr = M.address;
+  const startBlock = M.startBlock;
+  const comet = M.at;
   log(`comet ${cometAddr} (classic) at block ${startBlock}`);
 
   const users = [lender1, lender2, b1, b2, b3, b4, b5];
@@ -249,8 +191,7 @@ async function main() {
   fs.mkdirSync(path.join(stateDir, 'chains'), { recursive: true });
   fs.writeFileSync(path.join(stateDir, 'chains', 'devnet.json'), JSON.stringify({
     name: 'devnet', chain_id: 31337, reorg_window: 64, max_block_range: 10000,
-    deployments: [{ name: 'compound-v3-devnet-usdc', protocol: 'compound_v3', version: '3',
-      start_block: startBlock, base_currency_decimals: 8, contracts: { comet: cometAddr } }],
+    deployments: [lib.deployment('compound-v3-devnet-usdc', startBlock, cometAddr)],
   }, null, 2));
   fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify({
     rpc: rpcUrl, comet: cometAddr, deployment: 'compound-v3-devnet-usdc', start_block: startBlock, mid_block: midBlock, head_block: headBlock,

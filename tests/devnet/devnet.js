@@ -8,87 +8,20 @@
 const fs = require('fs');
 const path = require('path');
 const { ethers } = require('ethers');
+const { connect, logger, U } = require('./lib/net');
+const aave = require('./lib/aave_v3');
 
 const [rpcUrl, stateDir, chainsDir] = process.argv.slice(2);
 if (!rpcUrl || !stateDir || !chainsDir) {
   console.error('usage: node devnet.js RPC_URL STATEDIR CHAINS_DIR');
   process.exit(1);
 }
-const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
-const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
-provider.pollingInterval = 50;
-
-const artifacts = {};
-(function index(dir) {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) index(p);
-    else if (e.name.endsWith('.json') && !e.name.endsWith('.dbg.json')) artifacts[e.name.slice(0, -5)] = p;
-  }
-})(ART);
-const art = (n) => JSON.parse(fs.readFileSync(artifacts[n]));
-
-const log = (...a) => { if (!process.env.DEVNET_QUIET) console.error('devnet:', ...a); };
-const U = (v, d) => ethers.parseUnits(String(v), d);
+const net = connect(rpcUrl, { gas: 'pad', poll: 50 });
+const { rpc, send, blockNumber } = net;
+const { at } = aave;
+const log = logger('devnet');
 const MAX = ethers.MaxUint256;
-
-async function waitReceipt(hash, what) {
-  for (let i = 0; i < 2000; i++) {
-    const r = await provider.send('eth_getTransactionReceipt', [hash]);
-    if (r) {
-      if (r.status !== '0x1') throw new Error(`${what}: transaction ${hash} reverted`);
-      return r;
-    }
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`${what}: no receipt for ${hash}`);
-}
-
-async function send(what, p) {
-  let tx;
-  try {
-    tx = await p;
-  } catch (e) {
-    throw new Error(`${what}: ${e.shortMessage || e.message} ${e.reason ? '(' + e.reason + ')' : ''}`);
-  }
-  return waitReceipt(tx.hash, what);
-}
-
-function link(a, libs) {
-  let code = a.bytecode;
-  for (const file of Object.keys(a.linkReferences || {})) {
-    for (const [name, refs] of Object.entries(a.linkReferences[file])) {
-      if (!libs[name]) throw new Error(`link: ${a.contractName} needs ${name}`);
-      const addr = libs[name].toLowerCase().slice(2);
-      for (const r of refs) code = code.slice(0, 2 + r.start * 2) + addr + code.slice(2 + (r.start + r.length) * 2);
-    }
-  }
-  return code;
-}
-
-async function deploy(name, signer, args = [], libs = {}) {
-  const a = art(name);
-  const f = new ethers.ContractFactory(a.abi, link(a, libs), signer);
-  const c = await f.deploy(...args);
-  const rc = await waitReceipt(c.deploymentTransaction().hash, `deploy ${name}`);
-  return new ethers.Contract(rc.contractAddress, a.abi, signer);
-}
-
-const at = (name, addr, signer) => new ethers.Contract(addr, art(name).abi, signer);
-
-async function rpc(method, params = []) { return provider.send(method, params); }
-async function advance(days) {
-  const b = await rpc('eth_getBlockByNumber', ['latest', false]);
-  await rpc('evm_setNextBlockTimestamp', [Number(b.timestamp) + Math.round(days * 86400)]);
-  await rpc('evm_mine', []);
-}
-
-// Estimates come from the state before the transaction is mined; leave room for the interest
-// that accrues in between (a different code path can cost more gas).
-class Signer extends ethers.JsonRpcSigner {
-  async estimateGas(tx) { return (await super.estimateGas(tx)) * 2n + 100000n; }
-}
-async function blockNumber() { return Number(await rpc('eth_blockNumber')); }
+const advance = (days) => net.jump(days * 86400);
 
 async function main() {
   fs.mkdirSync(stateDir, { recursive: true });
@@ -96,7 +29,7 @@ async function main() {
   if (accounts.length < 27) throw new Error('start anvil with --accounts 30');
   // deterministic chain: every block exactly 12 s after the previous one, whatever the wall clock
   await rpc('anvil_setBlockTimestampInterval', [12]);
-  const S = accounts.map((a) => new Signer(provider, a));
+  const S = accounts.map((a) => new ethers.JsonRpcSigner(net.provider, a));
   const admin = S[0];
   const adminAddr = accounts[0];
   const t0 = Date.now();
@@ -109,59 +42,12 @@ async function main() {
     { sym: 'WBTC', dec: 8, price: 60000 },
     { sym: 'ISO', dec: 18, price: 10 },
   ];
-  const T = {};
-  for (const s of specs) {
-    T[s.sym] = { ...s, token: await deploy('MintableERC20', admin, [`Test ${s.sym}`, s.sym, s.dec]) };
-    T[s.sym].feed = await deploy('MockAggregator', admin, [U(s.price, 8)]);
-  }
+  const T = await aave.tokens(net, admin, specs);
   const startBlock = (await blockNumber()) + 1;
 
   // ---- core ----
-  const provAddr = await deploy('PoolAddressesProvider', admin, ['lendex-devnet', adminAddr]);
-  await send('setACLAdmin', provAddr.setACLAdmin(adminAddr));
-  const acl = await deploy('ACLManager', admin, [await provAddr.getAddress()]);
-  await send('setACLManager', provAddr.setACLManager(await acl.getAddress()));
-  await send('addPoolAdmin', acl.addPoolAdmin(adminAddr));
-  await send('addEmergencyAdmin', acl.addEmergencyAdmin(adminAddr));
-  await send('addRiskAdmin', acl.addRiskAdmin(adminAddr));
-
-  const libs = {};
-  for (const n of ['SupplyLogic', 'BorrowLogic', 'LiquidationLogic', 'EModeLogic', 'BridgeLogic', 'PoolLogic', 'ConfiguratorLogic'])
-    libs[n] = await (await deploy(n, admin)).getAddress();
-  libs.FlashLoanLogic = await (await deploy('FlashLoanLogic', admin, [], libs)).getAddress();
-  const poolImpl = await deploy('Pool', admin, [await provAddr.getAddress()], libs);
-  await send('setPoolImpl', provAddr.setPoolImpl(await poolImpl.getAddress()));
-  const pool = at('Pool', await provAddr.getPool(), admin);
-  const cfgImpl = await deploy('PoolConfigurator', admin, [], libs);
-  await send('setPoolConfiguratorImpl', provAddr.setPoolConfiguratorImpl(await cfgImpl.getAddress()));
-  const cfg = at('PoolConfigurator', await provAddr.getPoolConfigurator(), admin);
-  const assets = specs.map((s) => T[s.sym].token.target);
-  const oracle = await deploy('AaveOracle', admin, [provAddr.target, assets, specs.map((s) => T[s.sym].feed.target),
-    ethers.ZeroAddress, ethers.ZeroAddress, U(1, 8)]);
-  await send('setPriceOracle', provAddr.setPriceOracle(oracle.target));
-  const dp = await deploy('AaveProtocolDataProvider', admin, [provAddr.target]);
-  await send('setPoolDataProvider', provAddr.setPoolDataProvider(dp.target));
-  const R = (x) => U(x, 27);
-  const strategy = await deploy('DefaultReserveInterestRateStrategy', admin, [provAddr.target,
-    R('0.8'), R('0.01'), R('0.04'), R('0.75'), R('0.02'), R('0.75'), R('0.02'), R('0.05'), R('0.2')]);
-  const aImpl = await deploy('AToken', admin, [pool.target]);
-  const sImpl = await deploy('StableDebtToken', admin, [pool.target]);
-  const vImpl = await deploy('VariableDebtToken', admin, [pool.target]);
-
-  for (const s of specs) {
-    await send(`initReserves ${s.sym}`, cfg.initReserves([{
-      aTokenImpl: aImpl.target, stableDebtTokenImpl: sImpl.target, variableDebtTokenImpl: vImpl.target,
-      underlyingAssetDecimals: s.dec, interestRateStrategyAddress: strategy.target, underlyingAsset: T[s.sym].token.target,
-      treasury: accounts[29], incentivesController: ethers.ZeroAddress,
-      aTokenName: `Aave Devnet ${s.sym}`, aTokenSymbol: `a${s.sym}`, variableDebtTokenName: `Aave Devnet Variable Debt ${s.sym}`,
-      variableDebtTokenSymbol: `variableDebt${s.sym}`, stableDebtTokenName: `Aave Devnet Stable Debt ${s.sym}`,
-      stableDebtTokenSymbol: `stableDebt${s.sym}`, params: '0x',
-    }]));
-    const rd = await pool.getReserveData(T[s.sym].token.target);
-    T[s.sym].aToken = rd.aTokenAddress;
-    T[s.sym].vToken = rd.variableDebtTokenAddress;
-    T[s.sym].sToken = rd.stableDebtTokenAddress;
-  }
+  const M = await aave.market(net, admin, adminAddr, T, specs, accounts[29]);
+  const { pool, cfg, oracle } = M;
   const risk = { WETH: [8000, 8250, 10500], USDC: [7500, 8000, 10500], DAI: [7500, 8000, 10500], WBTC: [7000, 7500, 10650], ISO: [5000, 6500, 11000] };
   for (const s of specs) {
     await send(`collateral ${s.sym}`, cfg.configureReserveAsCollateral(T[s.sym].token.target, ...risk[s.sym]));
@@ -273,8 +159,8 @@ async function main() {
   log(`mid block ${midBlock}`);
 
   // ---- oracle shock and liquidations ----
-  const newWeth = await deploy('MockAggregator', admin, [U(1500, 8)]);
-  const newWbtc = await deploy('MockAggregator', admin, [U(50000, 8)]);
+  const newWeth = await aave.deploy(net, 'MockAggregator', admin, [U(1500, 8)]);
+  const newWbtc = await aave.deploy(net, 'MockAggregator', admin, [U(50000, 8)]);
   await send('setAssetSources', oracle.setAssetSources([T.WETH.token.target, T.WBTC.token.target], [newWeth.target, newWbtc.target]));
   const liquidations = [];
   const liquidate = async (liq, coll, debt, user, amount, receiveA) => {
@@ -298,16 +184,11 @@ async function main() {
   for (const s of specs) reserves[s.sym] = { asset: T[s.sym].token.target, aToken: T[s.sym].aToken, variableDebtToken: T[s.sym].vToken, stableDebtToken: T[s.sym].sToken, decimals: s.dec };
   const chain = {
     name: 'devnet', chain_id: 31337, reorg_window: 64, confirmations: 0, max_block_range: 10000,
-    deployments: [{
-      name: 'aave-v3-devnet', protocol: 'aave_v3', version: '3.0.2', start_block: startBlock, base_currency_decimals: 8,
-      contracts: { pool: pool.target, pool_configurator: cfg.target, pool_addresses_provider: provAddr.target,
-        oracle: oracle.target, data_provider: dp.target, acl_manager: acl.target },
-      groups: { eth: [T.WETH.token.target], usd: [T.USDC.token.target, T.DAI.token.target], btc: [T.WBTC.token.target] },
-      source: {
+    deployments: [aave.deployment('aave-v3-devnet', startBlock, M,
+      { eth: [T.WETH.token.target], usd: [T.USDC.token.target, T.DAI.token.target], btc: [T.WBTC.token.target] }, {
         addresses: "tests/devnet/devnet.js: the npm @aave/core-v3 1.19.3 market it deploys on a fresh anvil (fixed deployer and transaction order)",
         start_block_from: "the block of devnet.js's first transaction on a fresh anvil (devnet.js rewrites this file when it differs)",
-      },
-    }],
+      })],
   };
   const chainJson = JSON.stringify(chain, null, 2) + '\n';
   const chainPath = path.join(chainsDir, 'devnet.json');

@@ -13,84 +13,42 @@
 const fs = require('fs');
 const path = require('path');
 const { ethers } = require('ethers');
-const { build } = require('./morpho_build');
+const { connect, seeded, logger } = require('./lib/net');
+const lib = require('./lib/morpho');
 
 const [rpcUrl, stateDir, seedArg] = process.argv.slice(2);
 if (!rpcUrl || !stateDir) {
   console.error('usage: node morpho.js RPC_URL STATEDIR [SEED]');
   process.exit(1);
 }
-const provider = new ethers.JsonRpcProvider(rpcUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
-provider.pollingInterval = 20;
-// a fixed gas limit: an estimate made at the latest block's timestamp misses the interest
-// accrual a transaction mined later pays for (it would run out of gas)
-provider.estimateGas = async () => 12000000n;
-const log = (...a) => { if (!process.env.DEVNET_QUIET) console.error('morpho:', ...a); };
+const log = logger('morpho');
 const WAD = 10n ** 18n;
 const E36 = 10n ** 36n;
 
-// mulberry32: the scenario is a function of the seed
-let seed = Number(seedArg || process.env.LX_MORPHO_SEED || 11) >>> 0;
-function rnd() {
-  seed = (seed + 0x6d2b79f5) >>> 0;
-  let t = seed;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = (a) => a[Math.floor(rnd() * a.length)];
-const big = (lo, hi) => BigInt(Math.floor(lo + rnd() * (hi - lo)));
-
-async function rpc(m, p = []) { return provider.send(m, p); }
 // every block 12 s after the last (unless a jump says otherwise): the run is a function of the
 // seed, not of the wall clock
-async function tick() {
-  const b = await rpc('eth_getBlockByNumber', ['latest', false]);
-  await rpc('evm_setNextBlockTimestamp', [Number(b.timestamp) + 12]);
+async function tick(n) {
+  await n.rpc('evm_setNextBlockTimestamp', [(await n.timestamp()) + 12]);
 }
-async function waitReceipt(hash, what) {
-  for (let i = 0; i < 3000; i++) {
-    const r = await rpc('eth_getTransactionReceipt', [hash]);
-    if (r) {
-      if (r.status !== '0x1') throw new Error(`${what}: transaction ${hash} reverted`);
-      await tick();
-      return r;
-    }
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`${what}: no receipt for ${hash}`);
-}
-async function send(what, p) {
-  let tx;
-  try {
-    tx = await p;
-  } catch (e) {
-    throw new Error(`${what}: ${e.shortMessage || e.message}`);
-  }
-  return waitReceipt(tx.hash, what);
-}
-const blockNumber = async () => Number(await rpc('eth_blockNumber'));
+// a fixed gas limit: an estimate made at the latest block's timestamp misses the interest
+// accrual a transaction mined later pays for (it would run out of gas)
+const net = connect(rpcUrl, { gas: 'fixed', afterReceipt: tick });
+const { rpc, send, blockNumber } = net;
+const { rnd, pick, big } = seeded(seedArg || process.env.LX_MORPHO_SEED || 11);
 async function jump(seconds) {
-  const b = await rpc('eth_getBlockByNumber', ['latest', false]);
-  await rpc('evm_setNextBlockTimestamp', [Number(b.timestamp) + seconds]);
-  await rpc('evm_mine', []);
-  await tick();
+  await net.jump(seconds);
+  await tick(net);
 }
 
 async function main() {
-  const C = build();
-  await tick();
+  const C = lib.contracts();
+  await tick(net);
   const accounts = await rpc('eth_accounts');
-  const S = await Promise.all(accounts.map((a) => provider.getSigner(a)));
+  const S = await Promise.all(accounts.map((a) => net.provider.getSigner(a)));
   const [owner, feeTo, liq] = S;
   const suppliers = S.slice(3, 6);
   const borrowers = S.slice(6, 12);
-  const deploy = async (n, args = [], who = owner) => {
-    const f = new ethers.ContractFactory(C[n].abi, C[n].bytecode, who);
-    const c = await f.deploy(...args);
-    const r = await waitReceipt(c.deploymentTransaction().hash, `deploy ${n}`);
-    return new ethers.Contract(r.contractAddress, C[n].abi, who);
-  };
+  const deploy = (n, args = [], who = owner) => lib.deploy(net, n, who, args);
   const startBlock = (await blockNumber()) + 1;
   const morpho = await deploy('Morpho', [owner.address]);
   const M = (s) => morpho.connect(s);
@@ -113,9 +71,7 @@ async function main() {
     irm: i ? irm.target : ethers.ZeroAddress, lltv });
   const markets = [mk('L1', 'C1', 'O1', true, 860000000000000000n), mk('L1', 'C2', 'O2', true, 945000000000000000n),
     mk('L2', 'C1', 'O3', false, 625000000000000000n)];
-  const coder = ethers.AbiCoder.defaultAbiCoder();
-  const idOf = (m) => ethers.keccak256(coder.encode(['address', 'address', 'address', 'address', 'uint256'],
-    [m.loanToken, m.collateralToken, m.oracle, m.irm, m.lltv]));
+  const { coder, idOf } = lib;
   for (const m of markets) await send('createMarket', morpho.createMarket(m));
   await send('setFeeRecipient', morpho.setFeeRecipient(feeTo.address));
 
@@ -219,8 +175,7 @@ async function main() {
     const args = byShares ? [0n, BigInt(pos.borrowShares) / 2n] : [BigInt(pos.collateral), 0n];
     await rpc('evm_setNextBlockTimestamp', [Number((await rpc('eth_getBlockByNumber', ['latest', false])).timestamp) + 3600]);
     const rc = await send('liquidate', M(liq).liquidate(m, b.address, args[0], args[1], '0x'));
-    // solc 0.8.19 keeps EventsLib's events out of Morpho's ABI: parse with both
-    const iface = new ethers.Interface(C.Morpho.abi.concat(C.EventsLib.abi.filter((x) => x.type === 'event')));
+    const iface = lib.iface();
     const evs = rc.logs.filter((l) => l.address.toLowerCase() === morpho.target.toLowerCase()).map((l) => {
       try { return iface.parseLog(l); } catch (e) { return null; }
     }).filter(Boolean);
@@ -273,8 +228,7 @@ async function main() {
   fs.mkdirSync(path.join(stateDir, 'chains'), { recursive: true });
   fs.writeFileSync(path.join(stateDir, 'chains', 'devnet.json'), JSON.stringify({
     name: 'devnet', chain_id: 31337, reorg_window: 64, confirmations: 0, max_block_range: 10000,
-    deployments: [{ name: 'morpho-blue-devnet', protocol: 'morpho_blue', version: '1.0.0',
-      start_block: startBlock, contracts: { morpho: morpho.target } }],
+    deployments: [lib.deployment('morpho-blue-devnet', startBlock, morpho)],
   }, null, 2) + '\n');
   const scenario = {
     morpho: morpho.target, lens: lens.target, fee_recipient: feeTo.address,

@@ -20,10 +20,16 @@ static int comet_filter(struct lx_proto *p, struct lx_filter *f)
 	return 0;
 }
 
+/*
+ * Comet discovers nothing (every contract it reads is the proxy), but sync sends each
+ * handler's discovery filter: an empty one would ask the node for every log of the chain (and
+ * hand another deployment's discovery logs back twice). Ask for the proxy's upgrades only.
+ */
 static int comet_discovery_filter(struct lx_proto *p, struct lx_filter *f)
 {
-	(void)p;
 	memset(f, 0, sizeof(*f));
+	f->addr[f->n_addr++] = comet_of(p)->comet;
+	memcpy(f->topic0[f->n_topic0++], comet_events[CE_UPGRADED].topic0, 32);
 	return 0;
 }
 
