@@ -5,7 +5,7 @@
 # buyCollateral); lendex syncs to an earlier block and to the head, each after time passed with
 # no transaction, and every account's borrowBalanceOf, balanceOf, collateralBalanceOf and
 # isLiquidatable must equal lendex's (tests/devnet/comet_verify.js). A fresh sync in small
-# ranges must end in the same store.
+# ranges must end in the same store. Last, the cascade's round 1 against absorb on chain.
 #   comet_devnet.sh LENDEX
 set -euo pipefail
 bin=$1
@@ -33,4 +33,11 @@ node -e "const c=require('$state/cascade.json'); const r=(c.rounds||[])[0]||{};
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --max-range 7 --quiet
 "$bin" dump --datadir "$state/db2" >"$state/d2"
 cmp "$state/d1" "$state/d2" || { diff "$state/d1" "$state/d2" | head -20; exit 1; }
+# last (it changes the chain): round 1 of the cascade against Comet's own absorb
+# (tests/devnet/comet_cascade.js): two more borrowers, WETH's feed -20 % on chain, the accounts
+# lendex lists = those isLiquidatable says, each absorbed: AbsorbCollateral / AbsorbDebt amounts,
+# the deficit and the balances left equal lendex's
+LX_SHARED="$shared" node "$root/tests/devnet/comet_cascade.js" setup "$state"
+"$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet
+LX_SHARED="$shared" node "$root/tests/devnet/comet_cascade.js" "$state" "$bin" "$state/db" WETH -20
 echo "comet_devnet: ok (mid $mid, head $head)"
