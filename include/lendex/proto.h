@@ -158,6 +158,9 @@ struct lx_proto_ops {
 			      size_t *n);
 };
 
+/* Capacity sync offers core_contracts (Aave V4 Ethereum names 16 Hubs and Spokes). */
+#define LX_PROTO_MAX_CORE 64
+
 #define LX_VIEW_FLOWS 0x1
 
 /* Base of every handler object (first member), so generic code can find its ops. */

@@ -1353,9 +1353,9 @@ static int check_chain(struct sync *s, struct lx_error *err)
 				    (unsigned long long)s->chain->chain_id, s->chain->name);
 	for (size_t p = 0; p < s->n; p++) {
 		const struct lx_deployment *d = s->p[p]->dep;
-		struct lx_addr core[8];
-		const char *roles[8];
-		size_t nc = 8;
+		struct lx_addr core[LX_PROTO_MAX_CORE];
+		const char *roles[LX_PROTO_MAX_CORE];
+		size_t nc = LX_PROTO_MAX_CORE;
 		if (!s->p[p]->ops->core_contracts)
 			continue;
 		if ((rc = s->p[p]->ops->core_contracts(s->p[p], core, roles, &nc)))

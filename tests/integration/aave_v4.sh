@@ -34,4 +34,17 @@ if "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet 2>"$sta
   echo "aave_v4: sync went past the Spoke upgrade in block $up" >&2; exit 1
 fi
 grep -q "upgraded to implementation .* in block $up" "$state/err" || { cat "$state/err" >&2; exit 1; }
+# sync's start-up check (core_contracts): a Spoke named in chains/ without code at the target
+# block stops the sync before any log is read, naming the deployment, its role and the address
+mkdir -p "$state/bad"
+node -e '
+  const fs = require("fs"), [src, out] = process.argv.slice(1);
+  const c = JSON.parse(fs.readFileSync(src));
+  c.deployments[0].contracts["spoke:s2"] = "0x00000000000000000000000000000000000c0de0";
+  fs.writeFileSync(out, JSON.stringify(c));' "$state/chains/devnet.json" "$state/bad/devnet.json"
+if LENDEX_CHAINS="$state/bad" "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db3" --quiet 2>"$state/err"; then
+  echo "aave_v4: sync accepted a Spoke without code" >&2; exit 1
+fi
+grep -q "^lendex: sync: no contract at aave-v4-devnet's spoke:s2 0x00000000000000000000000000000000000c0de0 at block [0-9]*: wrong chain or config$" "$state/err" ||
+  { cat "$state/err" >&2; exit 1; }
 echo "aave_v4: ok (seed $seed)"

@@ -106,6 +106,28 @@ static int v4_discover(struct lx_proto *p, const struct lx_log *log, struct lx_e
 	return 0;
 }
 
+/*
+ * sync's start-up check: every Hub and Spoke chains/ names (role "hub:NAME" / "spoke:NAME").
+ * Spokes discovered later from AddSpoke are the chain's own answer and need no check.
+ */
+static int v4_core_contracts(struct lx_proto *p, struct lx_addr *out, const char **roles,
+			     size_t *n)
+{
+	const struct lx_deployment *dep = p->dep;
+	size_t k = 0;
+	for (size_t i = 0; i < dep->n_contracts; i++) {
+		const struct lx_contract *c = &dep->contracts[i];
+		if (strncmp(c->role, "hub", 3) && strncmp(c->role, "spoke", 5))
+			continue;
+		if (k == *n)
+			return LX_EINVAL;
+		out[k] = c->addr;
+		roles[k++] = c->role; /* lives as long as the deployment */
+	}
+	*n = k;
+	return 0;
+}
+
 static int v4_filter(struct lx_proto *p, struct lx_filter *f)
 {
 	struct v4 *h = v4_of(p);
@@ -370,6 +392,7 @@ const struct lx_proto_ops lx_proto_aave_v4 = {
 	.apply_log_reads = v4_apply_log_reads,
 	.classify = v4_classify,
 	.view = v4_view,
+	.core_contracts = v4_core_contracts,
 };
 
 static int v4_create(struct lx_proto **out, const struct lx_chain *chain,

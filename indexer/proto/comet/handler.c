@@ -41,6 +41,18 @@ static int comet_discover(struct lx_proto *p, const struct lx_log *log, struct l
 	return 0;
 }
 
+/* sync's start-up check: every event and every read is the proxy's */
+static int comet_core_contracts(struct lx_proto *p, struct lx_addr *out, const char **roles,
+				size_t *n)
+{
+	if (*n < 1)
+		return LX_EINVAL;
+	out[0] = comet_of(p)->comet;
+	roles[0] = "comet";
+	*n = 1;
+	return 0;
+}
+
 static void comet_destroy(struct lx_proto *p)
 {
 	free(p);
@@ -64,6 +76,7 @@ const struct lx_proto_ops lx_proto_compound_v3 = {
 	.log_reads = comet_log_reads,
 	.apply_log_reads = comet_apply_log_reads,
 	.view = comet_view,
+	.core_contracts = comet_core_contracts,
 };
 
 static int comet_create(struct lx_proto **out, const struct lx_chain *chain,

@@ -42,6 +42,18 @@ static int morpho_create(struct lx_proto **out, const struct lx_chain *chain,
 			 const struct lx_deployment *dep, const char *abi_dir,
 			 struct lx_store_txn *txn, struct lx_error *err);
 
+/* sync's start-up check: the singleton holds every market */
+static int morpho_core_contracts(struct lx_proto *p, struct lx_addr *out, const char **roles,
+				 size_t *n)
+{
+	if (*n < 1)
+		return LX_EINVAL;
+	out[0] = morpho_of(p)->singleton;
+	roles[0] = "morpho";
+	*n = 1;
+	return 0;
+}
+
 static void morpho_destroy(struct lx_proto *p)
 {
 	free(p);
@@ -59,6 +71,7 @@ const struct lx_proto_ops lx_proto_morpho_blue = {
 	.calls = morpho_calls,
 	.apply_calls = morpho_apply_calls,
 	.view = morpho_view,
+	.core_contracts = morpho_core_contracts,
 };
 
 static int morpho_create(struct lx_proto **out, const struct lx_chain *chain,
