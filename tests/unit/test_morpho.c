@@ -847,6 +847,84 @@ static void test_liquidate_devnet(void **s)
 	json_decref(fx);
 }
 
+/*
+ * A shock on a market's loan token moves its oracle the inverse way: the oracle prices the
+ * collateral in loan units, so with the loan token worth 30 % more the collateral is worth
+ * 1/1.3 as many of them. Health and liquidate with the loan position's price moved must equal
+ * those of the same market whose oracle answers floor(answer * 10000 / 13000) — what the
+ * morpho devnet's oracle is set to when lendex's cascade is replayed there. (The loan's move
+ * was ignored once: a loan-token rise liquidated nobody in lendex, six positions on chain.)
+ */
+static void test_loan_price_moves(void **s)
+{
+	(void)s;
+	struct lx_asset_info as[2][2];
+	struct lx_asset_pos pos[2][2];
+	struct lx_market_view mv[2];
+	struct lx_account_view a[2];
+	struct lx_u256 e18 = U(1000000000000000000ull), e24, answer, moved, k10 = U(10000),
+		       k13 = U(13000), scale;
+	lx_u256_pow10(&e24, 24);
+	lx_u256_pow10(&scale, 36);
+	answer = U(2000);
+	lx_u256_mul(&answer, &answer, &scale);          /* 2000e36: 2000 loan units per unit */
+	lx_u256_muldiv(&moved, &answer, &k10, &k13);
+	for (int v = 0; v < 2; v++) {
+		memset(as[v], 0, sizeof(as[v]));
+		memset(pos[v], 0, sizeof(pos[v]));
+		struct lx_u256 t = U(1500);
+		lx_u256_mul(&as[v][0].total_borrowed, &t, &e18);
+		lx_u256_mul(&as[v][0].total_borrow_shares, &t, &e24);
+		lx_u256_mul(&as[v][0].total_supplied, &t, &e18);
+		lx_u256_add(&as[v][0].total_supplied, &as[v][0].total_supplied, &as[v][0].total_supplied);
+		as[v][0].decimals = 18;
+		as[v][0].price = e18;                   /* one whole loan token, in its own units */
+		as[v][1].decimals = 18;
+		as[v][1].lltv = U(860000000000000000ull);
+		as[v][1].oracle_price = v ? moved : answer;
+		lx_u256_muldiv(&as[v][1].price, &as[v][1].oracle_price, &e18, &scale);
+		pos[v][0].asset = 0;
+		pos[v][0].scaled_variable = as[v][0].total_borrow_shares;
+		pos[v][0].price = as[v][0].price;
+		pos[v][1].asset = 1;
+		pos[v][1].supplied = e18;               /* one collateral token */
+		pos[v][1].collateral = true;
+		pos[v][1].price = as[v][1].price;
+		memset(&mv[v], 0, sizeof(mv[v]));
+		mv[v].ops = &lx_morpho_blue_market_ops;
+		mv[v].n_assets = 2;
+		mv[v].assets = as[v];
+		memset(&a[v], 0, sizeof(a[v]));
+		a[v].n_pos = 2;
+		a[v].pos = pos[v];
+	}
+	struct lx_health h0, h1;
+	assert_int_equal(lx_model_health(&h0, &mv[0], &a[0], NULL), 0);
+	assert_true(lx_u256_cmp(&h0.health_factor, &e18) > 0); /* 1720 / 1500: healthy today */
+	/* the loan token +30 % (as the cascade moves it): as the moved oracle says */
+	struct lx_u256 prices[2] = {U(13), pos[0][1].price};
+	struct lx_u256 e17 = U(100000000000000000ull);
+	lx_u256_mul(&prices[0], &prices[0], &e17);
+	assert_int_equal(lx_model_health(&h0, &mv[0], &a[0], prices), 0);
+	assert_int_equal(lx_model_health(&h1, &mv[1], &a[1], NULL), 0);
+	assert_true(lx_u256_eq(&h0.health_factor, &h1.health_factor));
+	assert_true(lx_u256_cmp(&h0.health_factor, &e18) < 0);
+	/* and liquidate seizes what Morpho seizes at that oracle answer */
+	pos[0][0].price = prices[0];
+	struct lx_liq_result r0, r1;
+	enum lx_liq_refusal w0, w1;
+	assert_int_equal(lx_model_liquidate(&r0, &w0, &mv[0], &a[0], 1, 0, NULL, NULL, false), 0);
+	assert_int_equal(lx_model_liquidate(&r1, &w1, &mv[1], &a[1], 1, 0, NULL, NULL, false), 0);
+	assert_int_equal(w0, LX_LIQ_OK);
+	assert_int_equal(w1, LX_LIQ_OK);
+	assert_true(lx_u256_eq(&r0.collateral_seized, &r1.collateral_seized));
+	assert_true(lx_u256_eq(&r0.debt_repaid, &r1.debt_repaid));
+	assert_true(lx_u256_eq(&r0.deficit_base, &r1.deficit_base));
+	/* a worthless loan token has no finite price: refused, not divided by zero */
+	pos[0][0].price = U(0);
+	assert_int_equal(lx_model_health(&h0, &mv[0], &a[0], NULL), LX_EOVERFLOW);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_execute_view),
 		cmocka_unit_test(test_unwind),
 		cmocka_unit_test(test_liquidate_devnet),
+		cmocka_unit_test(test_loan_price_moves),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

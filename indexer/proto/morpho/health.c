@@ -8,9 +8,11 @@
  * maxBorrow >= borrowed. health_factor = maxBorrow * 1e18 / borrowed (floor), which is < 1e18
  * exactly when maxBorrow < borrowed, i.e. exactly when Morpho lets a liquidator in.
  *
- * Prices: the oracle's own answer (lx_asset_info.oracle_price) while the collateral position's
- * price is the view's; a caller that moves that price (a shock) has its price taken back to the
- * oracle's scale, floor(price * 1e36 / 10^decimals).
+ * Prices: the oracle's own answer (lx_asset_info.oracle_price) while the collateral and loan
+ * positions' prices are the view's; a caller that moves the collateral's price (a shock) has it
+ * taken back to the oracle's scale, floor(price * 1e36 / 10^decimals), and one that moves the
+ * loan token's price divides the answer by that move, floor(answer * unit / price) (the
+ * oracle prices collateral in loan units).
  */
 #include <string.h>
 
@@ -48,22 +50,40 @@ static int split(struct split *s, const struct lx_market_view *mv,
 	return 0;
 }
 
-/* the price the collateral is valued at, on the oracle's 1e36 scale */
+/*
+ * the price the collateral is valued at, on the oracle's 1e36 scale: the oracle's answer, or,
+ * when a caller moved the collateral's price, that price taken back to the oracle's scale;
+ * when it moved the loan token's price (a view's loan price is one whole token in its own
+ * units), the answer divided by that move — the oracle prices collateral in loan units, so a
+ * loan token worth 30 % more makes the collateral worth 1/1.3 as many loan units
+ */
 static int raw_price(struct lx_u256 *out, const struct lx_market_view *mv,
 		     const struct lx_account_view *a, const struct split *s,
 		     const struct lx_u256 *prices)
 {
-	const struct lx_asset_info *ci = &mv->assets[2 * s->m + 1];
+	const struct lx_asset_info *ci = &mv->assets[2 * s->m + 1], *li = &mv->assets[2 * s->m];
 	*out = ci->oracle_price;
-	if (s->ci < 0)
-		return 0;
-	const struct lx_u256 *p = prices ? &prices[s->ci] : &a->pos[s->ci].price;
-	if (lx_u256_eq(p, &ci->price))
-		return 0;
-	struct lx_u256 scale, unit;
-	lx_u256_pow10(&scale, 36);
-	lx_u256_pow10(&unit, ci->decimals);
-	return lx_u256_muldiv(out, p, &scale, &unit);
+	int rc;
+	if (s->ci >= 0) {
+		const struct lx_u256 *p = prices ? &prices[s->ci] : &a->pos[s->ci].price;
+		if (!lx_u256_eq(p, &ci->price)) {
+			struct lx_u256 scale, unit;
+			lx_u256_pow10(&scale, 36);
+			lx_u256_pow10(&unit, ci->decimals);
+			if ((rc = lx_u256_muldiv(out, p, &scale, &unit)))
+				return rc;
+		}
+	}
+	if (s->li >= 0) {
+		const struct lx_u256 *p = prices ? &prices[s->li] : &a->pos[s->li].price;
+		if (!lx_u256_eq(p, &li->price)) {
+			if (lx_u256_is_zero(p))
+				return LX_EOVERFLOW; /* a worthless loan token: no finite price */
+			if ((rc = lx_u256_muldiv(out, out, &li->price, p)))
+				return rc;
+		}
+	}
+	return 0;
 }
 
 struct terms {
