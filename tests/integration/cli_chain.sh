@@ -13,8 +13,9 @@ out=$("$bin" chain --rpc "$rpc" --json)
 echo "$out" | grep -q '"chainId":31337' || { echo "chain id not 31337: $out"; exit 1; }
 echo "$out" | grep -q '"head":0' || { echo "head not 0 on a fresh anvil: $out"; exit 1; }
 "$bin" chain --rpc "$rpc" | grep -q "^chain id   31337$"
-# closed port: one line, exit 2
-port=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+# closed port: one line, exit 2 (port 1: privileged, nothing listens there; a port found free
+# and closed again could be taken by a test running in parallel)
+port=1
 set +e
 err=$("$bin" chain --rpc "http://127.0.0.1:$port" 2>&1 >/dev/null); rc=$?
 set -e
@@ -23,10 +24,10 @@ set -e
 echo "$err" | grep -q "cannot reach http://127.0.0.1:$port" || { echo "bad message: $err"; exit 1; }
 # a web server that answers HTML
 mkdir -p "$state/www" && echo "<html>hi</html>" >"$state/www/index.html"
-port2=$(node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-node -e "require('http').createServer((q,r)=>{r.writeHead(200,{'Content-Type':'text/html'});r.end('<html>not json</html>')}).listen($port2,'127.0.0.1')" &
+node -e "require('http').createServer((q,r)=>{r.writeHead(200,{'Content-Type':'text/html'});r.end('<html>not json</html>')}).listen(0,'127.0.0.1',function(){require('fs').writeFileSync('$state/port2',String(this.address().port))})" &
 pypid=$!
-for _ in $(seq 50); do curl -s "http://127.0.0.1:$port2/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 300); do [ -s "$state/port2" ] && break; sleep 0.1; done
+port2=$(cat "$state/port2")
 set +e
 err=$("$bin" chain --rpc "http://127.0.0.1:$port2/" --retries 0 2>&1 >/dev/null); rc=$?
 set -e
