@@ -21,6 +21,7 @@
 
 #include "lendex/chain.h"
 #include "lendex/dex.h"
+#include "lendex/aave.h"
 #include "lendex/proto.h"
 #include "lendex/risk.h"
 #include "lendex/sync.h"

@@ -35,7 +35,7 @@ enum lx_protocol {
 };
 
 /* How an Aave-family market rounds account totals (Aave's own: read only by Aave's market
- * operations, lx_aave_v3_market_ops; other protocols leave it 0). */
+ * operations, lx_aave_v3_market_ops in lendex/aave.h; other protocols leave it 0). */
 enum lx_health_method {
 	LX_HEALTH_AAVE_V3 = 1,  /* Aave V2, V3.0-3.4 GenericLogic.calculateUserAccountData */
 	LX_HEALTH_AAVE_V35 = 2, /* 3.5: debt value rounded up, HF = sum(value*LT) wadDiv debt /1e4,
@@ -294,13 +294,19 @@ struct lx_curve {
 	struct lx_u256 *prices;
 };
 /*
- * Aave-family markets (lx_aave_v3_market_ops, health rounding of <= 3.4) get the affine
- * curve; markets whose ops are monotone get the exact-ends curve. Free with
- * lx_model_curve_release. Errors: LX_EINVAL (no curve for this market, unknown feed),
- * LX_EOVERFLOW, LX_ENOMEM.
+ * Markets whose ops are monotone get the exact-ends curve; others get their own ops->curve
+ * (Aave, health rounding of <= 3.4: the affine curve). Free with lx_model_curve_release.
+ * Errors: LX_EINVAL (no curve for this market, unknown feed), LX_EOVERFLOW, LX_ENOMEM.
  */
 int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 			const struct lx_account_view *acct, uint32_t feed);
+/*
+ * The exact-ends curve (HF by mv->ops->health, intervals decided by their ends when the feed
+ * prices only collateral or only debt), for a market's own curve op whose health is monotone
+ * at this view (Aave 3.5+). Same contract as lx_model_curve_init.
+ */
+int lx_model_curve_init_monotone(struct lx_curve *c, const struct lx_market_view *mv,
+				 const struct lx_account_view *acct, uint32_t feed);
 /* Frees what the curve owns (safe on a zeroed or failed curve). */
 void lx_model_curve_release(struct lx_curve *c);
 /* HF (wad) with the feed at price. LX_EOVERFLOW where the protocol would revert. */
@@ -396,17 +402,25 @@ struct lx_market_ops {
 	 * curve (lx_model_curve_*).
 	 */
 	bool monotone;
+	/* A market whose health is not monotone: its own exact curve (NULL = none; then, unless
+	 * monotone, lx_model_curve_init refuses with LX_EINVAL). */
+	const struct lx_curve_ops *curve;
 };
 
 /*
- * Aave V2/V3 (every V3 version; mv->health_method says how totals round, mv->rules how a
- * liquidation runs): GenericLogic.calculateUserAccountData and
- * LiquidationLogic.executeLiquidationCall. Set by Aave's view builder; tests building synthetic
- * Aave markets set it too.
+ * A market's own curve behind lx_model_curve_* (contracts there; static tables). init is
+ * called with c zeroed and c->mv, acct, feed set; it may hand over to
+ * lx_model_curve_init_monotone. hf, bound and guess are called only for curves their init
+ * built that are not c->monotone (bound and guess only when the feed moves something).
  */
-extern const struct lx_market_ops lx_aave_v3_market_ops;
-/* Aave V2 (proto/aave_v2/): V3.0's totals; LendingPoolCollateralManager's liquidation (50 % close
- * factor of the reserve debt, bonus before the division, no fee, variable then stable debt). */
-extern const struct lx_market_ops lx_aave_v2_market_ops;
+struct lx_curve_ops {
+	int (*init)(struct lx_curve *c, const struct lx_market_view *mv,
+		    const struct lx_account_view *acct, uint32_t feed);
+	int (*hf)(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf);
+	enum lx_curve_bound (*bound)(const struct lx_curve *c, const struct lx_u256 *lo,
+				     const struct lx_u256 *hi);
+	bool (*guess)(const struct lx_curve *c, const struct lx_u256 *lo, const struct lx_u256 *hi,
+		      struct lx_u256 *out);
+};
 
 #endif

@@ -25,6 +25,7 @@
 #include "lendex/abi.h"
 #include "lendex/chain.h"
 #include "lendex/keccak.h"
+#include "lendex/aave.h"
 #include "lendex/proto.h"
 #include "lendex/store.h"
 

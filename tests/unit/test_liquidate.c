@@ -1,5 +1,5 @@
 /*
- * test_liquidate.c: the protocol's liquidation routine (indexer/model/liquidate.c) on cases
+ * test_liquidate.c: the protocol's liquidation routine (indexer/proto/aave/liquidate.c) on cases
  * worked out from LiquidationLogic's formulas (3.0.2 and aave-v3-origin v3.3.0) with an
  * independent big-integer reference: the close factor at HF > 0.95, balances moved through the
  * indexes (a 1-wei drift raw subtraction would miss), the protocol fee clamped to the scaled
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "lendex/aave.h"
 #include "lendex/model.h"
 
 static struct lx_u256 P(const char *s)

@@ -18,6 +18,7 @@
 
 #include "lendex/chain.h"
 #include "lendex/keccak.h"
+#include "lendex/aave.h"
 #include "lendex/proto.h"
 #include "lendex/store.h"
 

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "lendex/aave.h"
 #include "lendex/risk.h"
 
 static struct lx_u256 P(const char *s)

@@ -33,6 +33,7 @@
 #include "events.h"
 #include "records.h"
 #include "versions.h"
+#include "lendex/aave.h"
 #include "lendex/model.h"
 #include "lendex/proto.h"
 

@@ -5,7 +5,7 @@
  * factor), seizes debt value times the reserve's bonus in collateral, takes no protocol fee,
  * burns variable debt first and stable debt after; no dust rule, no deficit. Health is V2
  * GenericLogic.calculateUserAccountData (the Aave 3.0 rounding exactly); both operations are
- * model's Aave code behind lx_aave_v2_market_ops.
+ * proto/aave's code behind lx_aave_v2_market_ops.
  */
 #include <string.h>
 

@@ -25,6 +25,7 @@
 
 #include "../aave/events.h"
 #include "../aave/records.h"
+#include "lendex/aave.h"
 #include "lendex/model.h"
 #include "lendex/proto.h"
 

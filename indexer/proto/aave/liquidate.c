@@ -1,6 +1,6 @@
 /*
- * liquidate.c: one liquidation as the protocol executes it — the market operation the cascade
- * calls (lx_model_liquidate, model.h), so the risk pass stays protocol-neutral.
+ * liquidate.c: one Aave liquidation as the protocol executes it — the market operation the
+ * cascade calls through lx_model_liquidate (model.h), so the risk pass stays protocol-neutral.
  *
  * Aave V3 (LiquidationLogic.executeLiquidationCall, 3.0.2 and 3.3+ variants chosen by the
  * view's rules, not by version numbers): the close factor (3.0–3.2: 50 % of the reserve debt,
@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "lendex/model.h"
-#include "aave.h"
+#include "ops.h"
 
 static void u64(struct lx_u256 *r, uint64_t v)
 {
@@ -475,21 +475,4 @@ int lx_aave_v2_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal
 			 const struct lx_u256 *available, bool apply)
 {
 	return liquidate_op(out, refusal, mv, a, ci, di, debt_to_cover, available, apply, true);
-}
-
-int lx_model_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
-		       const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,
-		       size_t di, const struct lx_u256 *debt_to_cover, const struct lx_u256 *available,
-		       bool apply)
-{
-	memset(out, 0, sizeof(*out));
-	*refusal = LX_LIQ_NO_PAIR;
-	if (ci >= a->n_pos || di >= a->n_pos || a->pos[ci].asset >= mv->n_assets ||
-	    a->pos[di].asset >= mv->n_assets)
-		return LX_EINVAL;
-	if (mv->rules.not_reproduced)
-		return LX_EINVAL; /* a number that might be off by a wei is not printed */
-	if (!mv->ops || !mv->ops->liquidate)
-		return LX_EINVAL;
-	return mv->ops->liquidate(out, refusal, mv, a, ci, di, debt_to_cover, available, apply);
 }

@@ -1,5 +1,6 @@
 /*
- * curve.c: price feeds and one account's health as a function of one feed's price (model.h).
+ * curve.c: Aave's exact curve (lx_aave_curve_ops, the market operation behind lx_model_curve_*
+ * for Aave V2/V3 views): one account's health as a function of one feed's price.
  *
  * Liquidation prices and ladders ask "is HF below 1 at price P of feed f?" many times per
  * account. A curve precomputes what does not move (the positions priced by other feeds) so an
@@ -21,27 +22,7 @@
 #include <string.h>
 
 #include "lendex/model.h"
-
-uint32_t lx_model_feed_of(const struct lx_market_view *mv, const struct lx_asset_pos *p)
-{
-	if (p->feed == 0)
-		return p->asset;
-	if (p->feed > mv->n_feeds)
-		return LX_FEED_NONE;
-	const struct lx_price_feed *f = &mv->feeds[p->feed - 1];
-	if (f->same_as != LX_FEED_NONE && f->same_as < mv->n_assets)
-		return f->same_as;
-	return (uint32_t)(mv->n_assets + p->feed - 1);
-}
-
-void lx_model_feed_price(const struct lx_market_view *mv, uint32_t f, struct lx_u256 *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (f < mv->n_assets)
-		*out = mv->assets[f].price;
-	else if (f - mv->n_assets < mv->n_feeds)
-		*out = mv->feeds[f - mv->n_assets].price;
-}
+#include "ops.h"
 
 /* 10^dec without a loop of multiplications for every token's decimals (<= 19) */
 static int unit_of(struct lx_u256 *r, unsigned dec)
@@ -80,49 +61,10 @@ static int mul_small(struct lx_u256 *r, const struct lx_u256 *a, uint64_t b)
 	return lx_u256_mul(r, a, &t);
 }
 
-/*
- * A market whose health is monotone in each feed (ops->monotone): nothing to precompute but
- * which positions move; every evaluation is the market's own health op.
- */
-static int monotone_init(struct lx_curve *c, const struct lx_market_view *mv,
-			 const struct lx_account_view *acct, uint32_t feed)
+/* Aave's curve: <= 3.4 rounding gets the affine relaxation below; 3.5+ the monotone one */
+static int curve_init(struct lx_curve *c, const struct lx_market_view *mv,
+		      const struct lx_account_view *acct, uint32_t feed)
 {
-	c->monotone = true;
-	c->prices = calloc(acct->n_pos ? acct->n_pos : 1, sizeof(*c->prices));
-	if (!c->prices)
-		return LX_ENOMEM;
-	for (size_t i = 0; i < acct->n_pos; i++) {
-		const struct lx_asset_pos *p = &acct->pos[i];
-		if (p->asset >= mv->n_assets)
-			return LX_EINVAL;
-		c->prices[i] = p->price;
-		if (lx_model_feed_of(mv, p) != feed)
-			continue;
-		if (p->collateral && !lx_u256_is_zero(&p->supplied))
-			c->moves_coll = true;
-		if (!lx_u256_is_zero(&p->borrowed))
-			c->moves_debt = true;
-	}
-	return 0;
-}
-
-void lx_model_curve_release(struct lx_curve *c)
-{
-	if (!c)
-		return;
-	free(c->prices);
-	c->prices = NULL;
-}
-
-int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
-			const struct lx_account_view *acct, uint32_t feed)
-{
-	memset(c, 0, sizeof(*c));
-	if (!mv->ops || feed >= lx_model_n_feeds(mv))
-		return LX_EINVAL;
-	c->mv = mv;
-	c->acct = acct;
-	c->feed = feed;
 	/*
 	 * Aave 3.5+ (directional rounding: collateral valued down, debt up, HF = sum(value * LT)
 	 * wadDiv debt) is not what the affine curve below models, but its HF still rises in a
@@ -131,18 +73,9 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 	 * both is searched by exact evaluation with no interval bounds (found exactly or left
 	 * undecided, never guessed).
 	 */
-	bool aave_directional = mv->ops->health == lx_aave_v3_market_ops.health &&
-				mv->health_method != LX_HEALTH_AAVE_V3;
-	if (mv->ops->monotone || aave_directional) {
-		int rc = monotone_init(c, mv, acct, feed);
-		if (rc)
-			lx_model_curve_release(c);
-		return rc;
-	}
+	if (mv->health_method != LX_HEALTH_AAVE_V3)
+		return lx_model_curve_init_monotone(c, mv, acct, feed);
 	/* the affine curve below models Aave's health op (V2 and V3) with its <= 3.4 rounding */
-	if (mv->ops->health != lx_aave_v3_market_ops.health ||
-	    mv->health_method != LX_HEALTH_AAVE_V3)
-		return LX_EINVAL;
 	c->mv = mv;
 	c->acct = acct;
 	c->feed = feed;
@@ -202,26 +135,9 @@ int lx_model_curve_init(struct lx_curve *c, const struct lx_market_view *mv,
 	return 0;
 }
 
-/* HF by the market's own health op, the feed's positions at price */
-static int monotone_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf)
-{
-	for (size_t i = 0; i < c->acct->n_pos; i++)
-		c->prices[i] = lx_model_feed_of(c->mv, &c->acct->pos[i]) == c->feed
-				       ? *price
-				       : c->acct->pos[i].price;
-	struct lx_health h;
-	int rc = lx_model_health(&h, c->mv, c->acct, c->prices);
-	if (rc)
-		return rc;
-	*hf = h.health_factor;
-	return 0;
-}
-
-int lx_model_curve_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf)
+static int curve_hf(const struct lx_curve *c, const struct lx_u256 *price, struct lx_u256 *hf)
 {
 	memset(hf, 0, sizeof(*hf));
-	if (c->monotone)
-		return monotone_hf(c, price, hf);
 	const struct lx_market_view *mv = c->mv;
 	struct lx_u256 coll = c->c0, slt = c->s0, debt = c->d0, unit, t, lt;
 	int rc;
@@ -384,30 +300,9 @@ static int lt_corners(const struct lx_curve *c, const struct lx_u256 *lo, const 
 	return 0;
 }
 
-enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct lx_u256 *lo,
-					 const struct lx_u256 *hi)
+static enum lx_curve_bound curve_bound(const struct lx_curve *c, const struct lx_u256 *lo,
+				       const struct lx_u256 *hi)
 {
-	struct lx_u256 hf, wad;
-	lx_u256_from_u64(&wad, 1000000000000000000ull);
-	if (!c->moves_coll && !c->moves_debt) {
-		/* the feed moves nothing: HF is the same at every price */
-		if (lx_model_curve_hf(c, lo, &hf))
-			return LX_CURVE_MIXED;
-		return lx_u256_cmp(&hf, &wad) < 0 ? LX_CURVE_ALL_BELOW : LX_CURVE_NONE_BELOW;
-	}
-	if (c->monotone) {
-		/* rising in the price of collateral alone, falling in that of debt alone: the
-		 * ends decide the interval; a feed pricing both is not monotone */
-		if (c->moves_coll && c->moves_debt)
-			return LX_CURVE_MIXED;
-		const struct lx_u256 *low_end = c->moves_coll ? lo : hi;  /* HF lowest here */
-		const struct lx_u256 *high_end = c->moves_coll ? hi : lo; /* HF highest here */
-		if (lx_model_curve_hf(c, high_end, &hf) == 0 && lx_u256_cmp(&hf, &wad) < 0)
-			return LX_CURVE_ALL_BELOW;
-		if (lx_model_curve_hf(c, low_end, &hf) == 0 && lx_u256_cmp(&hf, &wad) >= 0)
-			return LX_CURVE_NONE_BELOW;
-		return LX_CURVE_MIXED;
-	}
 	struct end a, b;
 	if (at_end(c, lo, &a) || at_end(c, hi, &b))
 		return LX_CURVE_MIXED;
@@ -433,12 +328,10 @@ enum lx_curve_bound lx_model_curve_bound(const struct lx_curve *c, const struct 
 	return LX_CURVE_MIXED;
 }
 
-bool lx_model_curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
-			  const struct lx_u256 *hi, struct lx_u256 *out)
+static bool curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
+			const struct lx_u256 *hi, struct lx_u256 *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (c->monotone || (!c->moves_coll && !c->moves_debt))
-		return false;
 	struct lx_u256 mid, t;
 	lx_u256_sub(&t, hi, lo);
 	lx_u256_shr(&t, &t, 1);
@@ -458,3 +351,10 @@ bool lx_model_curve_guess(const struct lx_curve *c, const struct lx_u256 *lo,
 	lx_u256_from_u64(out, (uint64_t)p);
 	return lx_u256_cmp(out, lo) > 0 && lx_u256_cmp(out, hi) < 0;
 }
+
+const struct lx_curve_ops lx_aave_curve_ops = {
+	.init = curve_init,
+	.hf = curve_hf,
+	.bound = curve_bound,
+	.guess = curve_guess,
+};

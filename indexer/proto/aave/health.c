@@ -1,25 +1,12 @@
 /*
- * health.c: account totals through the market's operations (lx_model_health), Aave V2/V3's
- * own (GenericLogic.calculateUserAccountData), and view memory management.
+ * health.c: Aave V2/V3's health market operation (GenericLogic.calculateUserAccountData, each
+ * version's rounding), reached through lx_aave_v3_market_ops (ops.c) and lx_model_health.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "lendex/model.h"
-#include "aave.h"
-
-void lx_market_view_release(struct lx_market_view *mv)
-{
-	if (!mv)
-		return;
-	free(mv->assets);
-	free(mv->accounts);
-	free(mv->pos_pool);
-	free(mv->flow_pool);
-	free(mv->market_flows);
-	free(mv->feeds);
-	memset(mv, 0, sizeof(*mv));
-}
+#include "ops.h"
 
 /*
  * method: LX_HEALTH_AAVE_V3 (<= 3.4), _V35 (3.5: debt value ceil, HF from the LT-weighted sum,
@@ -130,13 +117,4 @@ int lx_aave_v3_health(struct lx_health *out, const struct lx_market_view *mv,
 	default:
 		return LX_EINVAL;
 	}
-}
-
-int lx_model_health(struct lx_health *out, const struct lx_market_view *mv,
-		    const struct lx_account_view *acct, const struct lx_u256 *prices)
-{
-	memset(out, 0, sizeof(*out));
-	if (!mv->ops || !mv->ops->health)
-		return LX_EINVAL;
-	return mv->ops->health(out, mv, acct, prices);
 }
