@@ -25,6 +25,8 @@ struct lx_loops {
 	unsigned flash;            /* of rounds: built in a transaction that took a flash loan */
 	unsigned built;            /* rounds ever built, closed ones included */
 	double looped_collateral;  /* base units: what the open rounds supplied, at view prices */
+	unsigned across;           /* of rounds: borrowed in one market, supplied in another
+				    * (lx_risk_loops_across; 0 from lx_risk_loops) */
 };
 /* Matching rules; NULL = lx_loop_defaults (window 100 blocks, value ratio 0.5..2). */
 struct lx_loop_params {
@@ -40,6 +42,29 @@ extern const struct lx_loop_params lx_loop_defaults;
  */
 int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view *a,
 		  const struct lx_loop_params *p, struct lx_loops *out);
+/*
+ * One market of a chain, for loops across markets: its view (with flows), and per asset of the
+ * view the USD value of one whole token, 8 decimals (usd[i] zero: no USD price; its flows are
+ * left out) and
+ * a chain-wide correlation class (class[i]: equal for the same token in every market and for
+ * tokens of one named group; 0 = none).
+ */
+struct lx_loop_market {
+	const struct lx_market_view *mv;
+	const struct lx_u256 *usd;
+	const uint16_t *klass;
+};
+/*
+ * Loop rounds of one account over every market it is on (loops.c): its flows in all markets
+ * merged in (block, log) order, each asset kept apart per market (a repay or a withdrawal only
+ * closes legs of its own market) but valued in USD, so a borrow on one protocol pairs with the
+ * supply of its proceeds on another by lx_risk_loops's rules. A supply that cannot be
+ * collateral where it lands (an asset with no liquidation threshold there: a Morpho loan
+ * token, Comet's base) is lending, not a loop leg. out->across counts the open rounds whose
+ * borrow and supply are in different markets. Errors: LX_EINVAL, LX_ENOMEM.
+ */
+int lx_risk_loops_across(const struct lx_loop_market *m, size_t n, const struct lx_addr *account,
+			 const struct lx_loop_params *p, struct lx_loops *out);
 /* The loop depth alone (lx_risk_loops(...).rounds; 0 on error): exposed for tests. */
 unsigned lx_risk_loop_depth(const struct lx_market_view *mv, const struct lx_account_view *a);
 

@@ -170,6 +170,8 @@ int lx_cmd_leverage(const struct lx_cli_args *a)
 	struct lx_market_view mv;
 	struct lx_report_opts o;
 	struct lx_chain *chain;
+	if (lx_cli_has(a, "all-markets"))
+		return lx_cli_leverage_all(a);
 	int rc = lx_cli_risk_setup(a, &mv, &o, &chain);
 	if (rc)
 		return rc;

@@ -44,6 +44,8 @@ static const struct lx_cli_opt decode_opts[] = {
 static const struct lx_cli_opt leverage_opts[] = {
 	LX_OPT_RISK, {"top", true, false, "N  accounts listed (default 20)"},
 	{"by-entity", false, false, "per signer entity (the keys sync --verify recovered)"},
+	{"all-markets", false, false, "one row per account over every market of the chain: loops "
+				      "across protocols"},
 	LX_OPT_END};
 static const struct lx_cli_opt clusters_opts[] = {LX_OPT_RISK, LX_OPT_END};
 static const struct lx_cli_opt cascade_opts[] = {
@@ -115,14 +117,17 @@ const struct lx_command lx_commands[] = {
 	 "as decimal strings, addresses and bytes as lowercase hex, tuples as objects). Logs that\n"
 	 "match no event are counted on stderr. --chain restricts to a deployment's contracts.\n"},
 	{"leverage", lx_cmd_leverage, LX_CMD_STORE_RO, 0, 0, leverage_opts,
-	 "leverage [--top N] [--by-entity] [--json]",
+	 "leverage [--top N] [--by-entity | --all-markets] [--json]",
 	 "leverage and recursive loop depth per account",
 	 "Leverage = collateral / (collateral - debt); loop depth = borrow → resupply rounds found\n"
 	 "in the account's history (same asset or correlation group); implied depth = rounds a\n"
 	 "loop at the account's LTV needs for its leverage. See docs/risk.md.\n"
 	 "--by-entity: per key instead — the accounts whose positions one signer's transactions\n"
 	 "moved (own account, smart wallets, onBehalfOf), summed as one position; needs a store\n"
-	 "synced with --verify (which recovers the signers).\n"},
+	 "synced with --verify (which recovers the signers).\n"
+	 "--all-markets: one row per account over every market of the chain (or of every synced\n"
+	 "chain), collateral and debt in USD, loops followed from a borrow on one protocol to the\n"
+	 "supply of its proceeds on another (across = such rounds).\n"},
 	{"clusters", lx_cmd_clusters, LX_CMD_STORE_RO, 0, 0, clusters_opts, "clusters [--json]",
 	 "debt-weighted health-factor bands, clusters and liquidation ladders",
 	 "Debt by health-factor band, 1-D k-means clusters of log HF weighted by debt, a\n"

@@ -14,6 +14,8 @@ int lx_cli_risk_setup(const struct lx_cli_args *a, struct lx_market_view *mv,
 		      struct lx_report_opts *o, struct lx_chain **chain);
 /* `cascade --all-markets`: one cascade over every market of the store (cascade_all.c). */
 int lx_cli_cascade_all(const struct lx_cli_args *a);
+/* `leverage --all-markets`: loops across every market of a chain (leverage_all.c). */
+int lx_cli_leverage_all(const struct lx_cli_args *a);
 /* Prints j compactly on one line and releases it. */
 void lx_cli_print_json(json_t *j);
 

@@ -125,16 +125,11 @@ static void reduce(struct leg *legs, size_t n, uint32_t asset, double amount)
 	}
 }
 
-int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view *a,
-		  const struct lx_loop_params *p, struct lx_loops *out)
+/* market_of: NULL, or per asset of mv the market it belongs to (out->across) */
+static int find_loops(const struct lx_market_view *mv, const struct lx_account_view *a,
+		      const struct lx_loop_params *p, const uint32_t *market_of,
+		      struct lx_loops *out)
 {
-	if (!out)
-		return LX_EINVAL;
-	memset(out, 0, sizeof(*out));
-	if (!mv || !a)
-		return LX_EINVAL;
-	if (!p)
-		p = &lx_loop_defaults;
 	if (a->n_flows == 0)
 		return 0;
 	size_t n = a->n_flows;
@@ -257,6 +252,8 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 			out->directional++;
 		out->flash += rounds[r].flash;
 		out->looped_collateral += value(mv, s->asset, s->rem);
+		if (market_of && market_of[b->asset] != market_of[s->asset])
+			out->across++;
 	}
 	free(bl);
 	free(sl);
@@ -264,6 +261,145 @@ int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view 
 	free(leg_of);
 	free(used);
 	return 0;
+}
+
+int lx_risk_loops(const struct lx_market_view *mv, const struct lx_account_view *a,
+		  const struct lx_loop_params *p, struct lx_loops *out)
+{
+	if (!out)
+		return LX_EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (!mv || !a)
+		return LX_EINVAL;
+	return find_loops(mv, a, p ? p : &lx_loop_defaults, NULL, out);
+}
+
+/* merged flows in (block, log) order; a stable tie-break keeps a log's own flows in order */
+struct mflow {
+	struct lx_flow f;
+	size_t seq;
+};
+
+static int cmp_mflow(const void *x, const void *y)
+{
+	const struct mflow *a = x, *b = y;
+	if (a->f.block != b->f.block)
+		return a->f.block < b->f.block ? -1 : 1;
+	if (a->f.log_index != b->f.log_index)
+		return a->f.log_index < b->f.log_index ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+static int sort_flows(struct lx_flow *out, const struct lx_flow *in, size_t n)
+{
+	struct mflow *t = malloc((n ? n : 1) * sizeof(*t));
+	if (!t)
+		return LX_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		t[i].f = in[i];
+		t[i].seq = i;
+	}
+	qsort(t, n, sizeof(*t), cmp_mflow);
+	for (size_t i = 0; i < n; i++)
+		out[i] = t[i].f;
+	free(t);
+	return 0;
+}
+
+/*
+ * The merged market: assets of every market one after the other (offset[k] is market k's
+ * first), priced in USD (8 decimals, so value() compares USD), grouped by class; one account
+ * holding the account's positions (for "has debt") and flows of every market.
+ */
+int lx_risk_loops_across(const struct lx_loop_market *m, size_t n, const struct lx_addr *account,
+			 const struct lx_loop_params *p, struct lx_loops *out)
+{
+	if (!out)
+		return LX_EINVAL;
+	memset(out, 0, sizeof(*out));
+	if ((!m && n) || !account)
+		return LX_EINVAL;
+	size_t na = 0, np = 0, nf = 0, nmf = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct lx_market_view *mv = m[k].mv;
+		na += mv->n_assets;
+		nmf += mv->n_market_flows;
+		for (size_t i = 0; i < mv->n_accounts; i++)
+			if (lx_addr_eq(&mv->accounts[i].account, account)) {
+				np += mv->accounts[i].n_pos;
+				nf += mv->accounts[i].n_flows;
+			}
+	}
+	struct lx_market_view u;
+	struct lx_account_view ua;
+	memset(&u, 0, sizeof(u));
+	memset(&ua, 0, sizeof(ua));
+	u.assets = calloc(na ? na : 1, sizeof(*u.assets));
+	uint32_t *market_of = calloc(na ? na : 1, sizeof(*market_of));
+	ua.pos = calloc(np ? np : 1, sizeof(*ua.pos));
+	struct lx_flow *fl = calloc(nf ? nf : 1, sizeof(*fl));
+	u.market_flows = calloc(nmf ? nmf : 1, sizeof(*u.market_flows));
+	ua.flows = calloc(nf ? nf : 1, sizeof(*ua.flows));
+	int rc = LX_ENOMEM;
+	if (!u.assets || !market_of || !ua.pos || !fl || !u.market_flows || !ua.flows)
+		goto out;
+	size_t off = 0;
+	for (size_t k = 0; k < n; k++) {
+		const struct lx_market_view *mv = m[k].mv;
+		for (size_t i = 0; i < mv->n_assets; i++) {
+			struct lx_asset_info *x = &u.assets[off + i];
+			x->asset = mv->assets[i].asset;
+			x->decimals = mv->assets[i].decimals;
+			x->group = m[k].klass ? m[k].klass[i] : 0;
+			if (m[k].usd)
+				x->price = m[k].usd[i]; /* one whole token in USD: value() is USD */
+			market_of[off + i] = (uint32_t)k;
+		}
+		for (size_t i = 0; i < mv->n_market_flows; i++) {
+			struct lx_flow f = mv->market_flows[i];
+			f.asset += (uint32_t)off;
+			u.market_flows[u.n_market_flows++] = f;
+		}
+		for (size_t i = 0; i < mv->n_accounts; i++) {
+			const struct lx_account_view *ac = &mv->accounts[i];
+			if (!lx_addr_eq(&ac->account, account))
+				continue;
+			for (size_t j = 0; j < ac->n_pos; j++) {
+				ua.pos[ua.n_pos] = ac->pos[j];
+				ua.pos[ua.n_pos++].asset += (uint32_t)off;
+			}
+			for (size_t j = 0; j < ac->n_flows; j++) {
+				struct lx_flow f = ac->flows[j];
+				if (f.asset >= mv->n_assets)
+					continue;
+				const struct lx_asset_info *inf = &mv->assets[f.asset];
+				/* a supply that cannot be collateral there is lending, not a leg;
+				 * a flow in a token with no USD price cannot be valued */
+				if ((f.kind == LX_FLOW_SUPPLY && !inf->liq_threshold_bps) ||
+				    !m[k].usd || lx_u256_is_zero(&m[k].usd[f.asset]))
+					continue;
+				f.asset += (uint32_t)off;
+				fl[ua.n_flows++] = f;
+			}
+		}
+		off += mv->n_assets;
+	}
+	u.n_assets = na;
+	ua.account = *account;
+	if ((rc = sort_flows(ua.flows, fl, ua.n_flows)) ||
+	    (rc = sort_flows(u.market_flows, u.market_flows, u.n_market_flows)))
+		goto out;
+	u.accounts = &ua;
+	u.n_accounts = 1;
+	rc = find_loops(&u, &ua, p ? p : &lx_loop_defaults, market_of, out);
+out:
+	free(u.assets);
+	free(market_of);
+	free(ua.pos);
+	free(fl);
+	free(u.market_flows);
+	free(ua.flows);
+	return rc;
 }
 
 unsigned lx_risk_loop_depth(const struct lx_market_view *mv, const struct lx_account_view *a)

@@ -22,8 +22,14 @@
 // borrowBalanceOf, collateralBalanceOf and isLiquidatable — each market naming its protocol and
 // version, each reserve's USD value the amount at the (shared) USD price, the total their sum.
 //
+// A third mode checks `leverage --all-markets`: every account's loop depth over the three
+// protocols exactly as built (the cross loopers' rounds counted on both protocols, all of them
+// across markets; the plain Aave loop as before, also by `leverage --deployment`; no loop for
+// anyone else), and its collateral and debt in USD equal to what `position` lists.
+//
 // usage: node cross.js RPC_URL STATEDIR
 //        node cross.js position STATEDIR LENDEX_BIN [lendex args...]
+//        node cross.js leverage STATEDIR LENDEX_BIN [lendex args...]
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -33,7 +39,7 @@ const aave = require('./lib/aave_v3');
 const morphoLib = require('./lib/morpho');
 const cometLib = require('./lib/comet');
 
-const MODE = ['position'].includes(process.argv[2]) ? process.argv[2] : 'play';
+const MODE = ['position', 'leverage'].includes(process.argv[2]) ? process.argv[2] : 'play';
 const [rpcUrl, stateDir] = MODE === 'play' ? process.argv.slice(2) : [null, process.argv[3]];
 if (!stateDir) {
   console.error('usage: node cross.js RPC_URL STATEDIR | position STATEDIR LENDEX_BIN [args]');
@@ -272,5 +278,45 @@ async function position(bin, extra) {
   process.exit(bad ? 1 : 0);
 }
 
-const run = MODE === 'position' ? position(process.argv[4], process.argv.slice(5)) : main();
+async function leverage(bin, extra) {
+  const j = lendex(bin, ['leverage', '--all-markets', '--chain', 'devnet', '--top', '1000', '--json', ...extra]);
+  let checks = 0, bad = 0;
+  const eq = (who, what, want, got) => {
+    checks++;
+    if (String(want) !== String(got)) { bad++; console.error(`MISMATCH ${who} ${what}: built ${want} lendex ${got}`); }
+  };
+  const rows = new Map(j.top.map((r) => [r.account.toLowerCase(), r]));
+  const none = { rounds: 0, correlated: 0, directional: 0 };
+  for (const acct of Object.keys(sc.accounts)) {
+    const r = rows.get(acct.toLowerCase());
+    if (!r) { eq(acct, 'row', 'present', 'absent'); continue; }
+    const want = sc.loops[acct] || none;
+    eq(acct, 'loopDepth', want.rounds, r.loopDepth);
+    for (const k of ['rounds', 'correlated', 'directional']) eq(acct, k, want[k], r.loops[k]);
+    eq(acct, 'flashLoan', 0, r.loops.flashLoan);
+    // the cross loopers' every round goes from one protocol to the other
+    const across = want.protocols && want.protocols.length > 1 ? want.rounds : 0;
+    eq(acct, 'acrossMarkets', across, r.loops.acrossMarkets);
+    // amounts: USD collateral and debt as `position` values them
+    const p = lendex(bin, ['position', acct, '--json', ...extra]);
+    let coll = 0n;
+    for (const m of p.markets) for (const x of m.reserves) if (x.collateral) coll += BigInt(x.suppliedUSD);
+    eq(acct, 'collateralUSD', coll, r.collateralUSD);
+    eq(acct, 'debtUSD', p.total.borrowedUSD, r.debtUSD);
+    eq(acct, 'usdComplete', true, r.usdComplete);
+    eq(acct, 'markets', p.markets.map((m) => m.deployment + ':' + m.market).join(' '), r.markets.map((m) => m.deployment + ':' + m.market).join(' '));
+  }
+  eq('summary', 'looped', Object.keys(sc.loops).length, j.looped);
+  eq('summary', 'loopedAcrossMarkets', Object.values(sc.loops).filter((x) => x.protocols.length > 1).length, j.loopedAcrossMarkets);
+  // a loop on one protocol counts as before in that protocol's own table
+  const [plain] = Object.entries(sc.loops).filter(([, x]) => x.protocols.length === 1);
+  const one = lendex(bin, ['leverage', '--chain', 'devnet', '--deployment', plain[1].protocols[0], '--top', '1000', '--json', ...extra]);
+  const r1 = one.top.find((r) => r.account.toLowerCase() === plain[0].toLowerCase()) || { loops: none };
+  for (const k of ['rounds', 'correlated', 'directional']) eq(plain[0] + ' ' + plain[1].protocols[0], k, plain[1][k], r1.loops[k]);
+  console.log(`cross leverage: ${Object.keys(sc.accounts).length} accounts, ${Object.keys(sc.loops).length} loopers, ${checks} checks, ${bad} mismatches`);
+  process.exit(bad ? 1 : 0);
+}
+
+const run = MODE === 'position' ? position(process.argv[4], process.argv.slice(5))
+  : MODE === 'leverage' ? leverage(process.argv[4], process.argv.slice(5)) : main();
 run.catch((e) => { console.error('cross: ' + (e.stack || e.message)); process.exit(2); });

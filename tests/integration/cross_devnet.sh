@@ -5,6 +5,11 @@
 # store holds them. `position ADDRESS --json` must list, for every account, exactly the markets
 # the chain says it is on (two or three protocols), each equal to that protocol's own view and
 # naming its protocol and version, with a USD total; the text output lists all three markets.
+# `leverage --all-markets` must count the loops that cross protocols (borrow on Aave, supply to
+# Morpho as collateral, borrow there, resupply to Aave; and Comet <-> Aave, which needs Comet's
+# flows) round for round on both protocols, a plain Aave loop as before, no loop for the others,
+# with USD collateral and debt equal to position's. A chains/ address without code must stop
+# the sync at its start-up check.
 #   cross_devnet.sh LENDEX
 set -euo pipefail
 bin=$1
@@ -19,6 +24,11 @@ DEVNET_QUIET=1 LX_SHARED="$shared" node "$root/tests/devnet/cross.js" "$rpc" "$s
 export LENDEX_CHAINS="$state/chains"
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --quiet
 LX_SHARED="$shared" node "$root/tests/devnet/cross.js" position "$state" "$bin" --datadir "$state/db"
+# loops across protocols (Aave <-> Morpho, Comet <-> Aave) counted on both, exactly as built
+LX_SHARED="$shared" node "$root/tests/devnet/cross.js" leverage "$state" "$bin" --datadir "$state/db"
+"$bin" leverage --all-markets --chain devnet --datadir "$state/db" >"$state/lev.txt"
+grep -q "collateral USD .* across$" "$state/lev.txt" && grep -q "looped, 2 across markets" "$state/lev.txt" ||
+  { cat "$state/lev.txt"; echo "FAIL cross_devnet: leverage --all-markets table"; exit 1; }
 # the text output: the account on all three protocols, one row per market and a USD total
 acct=$(node -e "console.log(require('$state/scenario.json').three_protocols[0])")
 text=$("$bin" position "$acct" --datadir "$state/db")

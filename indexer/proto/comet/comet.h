@@ -44,6 +44,7 @@ struct lx_store_txn;
 #define CT_ACCT "comet.acct"      /* market | account -> principal read at a block */
 #define CT_COLL "comet.coll"      /* market | account | asset -> collateral balance */
 #define CT_SYMBOL "comet.symbol"  /* market | token -> ERC20 symbol() (display only) */
+#define CT_FLOW "comet.flow"      /* market | account | block | log | sub -> one leverage flow */
 
 #define COMET_MARKET_KEY 28       /* chain id (8, BE) | comet proxy (20) */
 #define COMET_MAX_ASSETS 24       /* CometWithExtendedAssetList; the classic Comet has 12 */
@@ -187,6 +188,30 @@ int comet_put_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_ad
 		     const char *sym, struct lx_error *err);
 int comet_put_coll(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
 		   const struct lx_addr *asset, const struct lx_u256 *v, struct lx_error *err);
+
+/*
+ * One leverage-relevant movement of an account (lx_flow's kinds). asset zero = the base token
+ * (the view resolves it; apply does not need the configuration). Keyed by the log that made
+ * it; sub 1 is the second flow of one log (a base Supply that repaid and supplied).
+ */
+struct comet_flow {
+	uint8_t kind;                  /* enum lx_flow_kind */
+	uint8_t absorb;                /* 1: made by absorb (AbsorbDebt's repay), not the account */
+	struct lx_addr asset;          /* zero = base */
+	struct lx_u256 amount;         /* token units */
+	uint8_t tx[32];
+};
+
+int comet_put_flow(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
+		   uint64_t block, uint32_t log_index, uint8_t sub, const struct comet_flow *f,
+		   struct lx_error *err);
+/* LX_ENOTFOUND if there is none. */
+int comet_get_flow(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
+		   uint64_t block, uint32_t log_index, uint8_t sub, struct comet_flow *out,
+		   struct lx_error *err);
+#define COMET_FLOW_KEY (COMET_MARKET_KEY + 20 + 8 + 4 + 1)
+#define COMET_FLOW_LEN (1 + 1 + 20 + 32 + 32)
+int comet_flow_decode(struct comet_flow *out, const uint8_t *v, size_t vl);
 
 /* ---- ops ---- */
 

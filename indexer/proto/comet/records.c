@@ -279,3 +279,61 @@ int comet_put_symbol(struct comet *c, struct lx_store_txn *t, const struct lx_ad
 		return 0; /* unchanged: no undo record per run */
 	return lx_store_put(t, CT_SYMBOL, k, sizeof(k), sym, strlen(sym), err);
 }
+
+/* ---- flows ---- */
+
+static void flow_key(uint8_t *k, const struct comet *c, const struct lx_addr *a, uint64_t block,
+		     uint32_t log_index, uint8_t sub)
+{
+	memcpy(k, c->market, COMET_MARKET_KEY);
+	memcpy(k + COMET_MARKET_KEY, a->b, 20);
+	comet_be64(k + COMET_MARKET_KEY + 20, block);
+	uint8_t *li = k + COMET_MARKET_KEY + 28;
+	li[0] = (uint8_t)(log_index >> 24);
+	li[1] = (uint8_t)(log_index >> 16);
+	li[2] = (uint8_t)(log_index >> 8);
+	li[3] = (uint8_t)log_index;
+	li[4] = sub;
+}
+
+int comet_flow_decode(struct comet_flow *out, const uint8_t *v, size_t vl)
+{
+	if (vl != COMET_FLOW_LEN || v[0] < LX_FLOW_SUPPLY || v[0] > LX_FLOW_TRANSFER_OUT || v[1] > 1)
+		return LX_ECORRUPT;
+	out->kind = v[0];
+	out->absorb = v[1];
+	memcpy(out->asset.b, v + 2, 20);
+	lx_u256_from_be(&out->amount, v + 22);
+	memcpy(out->tx, v + 54, 32);
+	return 0;
+}
+
+int comet_put_flow(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
+		   uint64_t block, uint32_t log_index, uint8_t sub, const struct comet_flow *f,
+		   struct lx_error *err)
+{
+	uint8_t k[COMET_FLOW_KEY], v[COMET_FLOW_LEN];
+	flow_key(k, c, a, block, log_index, sub);
+	v[0] = f->kind;
+	v[1] = f->absorb;
+	memcpy(v + 2, f->asset.b, 20);
+	lx_u256_to_be(v + 22, &f->amount);
+	memcpy(v + 54, f->tx, 32);
+	return lx_store_put(t, CT_FLOW, k, sizeof(k), v, sizeof(v), err);
+}
+
+int comet_get_flow(struct comet *c, struct lx_store_txn *t, const struct lx_addr *a,
+		   uint64_t block, uint32_t log_index, uint8_t sub, struct comet_flow *out,
+		   struct lx_error *err)
+{
+	uint8_t k[COMET_FLOW_KEY];
+	flow_key(k, c, a, block, log_index, sub);
+	const uint8_t *v;
+	size_t vl;
+	int rc = lx_store_get(t, CT_FLOW, k, sizeof(k), &v, &vl, err);
+	if (rc)
+		return rc;
+	if (comet_flow_decode(out, v, vl))
+		return comet_corrupt(err, CT_FLOW);
+	return 0;
+}

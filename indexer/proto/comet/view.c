@@ -19,6 +19,9 @@ struct vb {
 	size_t cap_acct, cap_pos;
 	size_t n_pos;
 	size_t *pos_start;
+	unsigned flags;
+	size_t cap_flow, n_flows;
+	size_t *flow_start;
 };
 
 static int grow_pos(struct vb *b, struct lx_error *err)
@@ -45,7 +48,10 @@ static int grow_acct(struct vb *b, struct lx_error *err)
 		b->mv->accounts = na;
 	if (ns)
 		b->pos_start = ns;
-	if (!na || !ns)
+	size_t *nf = ns && na ? realloc(b->flow_start, nc * sizeof(*nf)) : NULL;
+	if (nf)
+		b->flow_start = nf;
+	if (!na || !ns || !nf)
 		return lx_error_set(err, LX_ENOMEM, "compound_v3: out of memory");
 	b->cap_acct = nc;
 	return 0;
@@ -57,6 +63,63 @@ static int asset_index(const struct comet_config *cfg, const struct lx_addr *a)
 		if (lx_addr_eq(&cfg->assets[i].asset, a))
 			return (int)i;
 	return -1;
+}
+
+/* the account's stored flows (apply.c), in (block, log, sub) order; asset zero = base */
+static int add_flows(struct comet *c, struct lx_store_txn *t, struct vb *b,
+		     const struct comet_config *cfg, struct lx_account_view *ac, size_t ai,
+		     struct lx_error *err)
+{
+	struct lx_market_view *mv = b->mv;
+	uint8_t prefix[COMET_MARKET_KEY + 20];
+	memcpy(prefix, c->market, COMET_MARKET_KEY);
+	memcpy(prefix + COMET_MARKET_KEY, ac->account.b, 20);
+	b->flow_start[ai] = b->n_flows;
+	struct lx_store_iter it;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	int rc = lx_store_iter_begin(&it, t, CT_FLOW, prefix, sizeof(prefix), err);
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &k, &kl, &v, &vl, err)) == 0) {
+		struct comet_flow f;
+		if (kl != COMET_FLOW_KEY || comet_flow_decode(&f, v, vl)) {
+			rc = comet_corrupt(err, CT_FLOW);
+			break;
+		}
+		if (lx_u256_is_zero(&f.amount))
+			continue; /* a base Supply / Withdraw that moved supply only */
+		struct lx_addr zero;
+		memset(&zero, 0, sizeof(zero));
+		int ci = lx_addr_eq(&f.asset, &zero) ? -1 : asset_index(cfg, &f.asset);
+		if (ci < 0 && !lx_addr_eq(&f.asset, &zero))
+			continue; /* an asset the configuration no longer lists */
+		size_t idx = ci < 0 ? 0 : 1 + (size_t)ci;
+		if (b->n_flows == b->cap_flow) {
+			size_t nc = b->cap_flow ? 2 * b->cap_flow : 64;
+			struct lx_flow *np = realloc(mv->flow_pool, nc * sizeof(*np));
+			if (!np) {
+				rc = lx_error_set(err, LX_ENOMEM, "compound_v3: out of memory");
+				break;
+			}
+			mv->flow_pool = np;
+			b->cap_flow = nc;
+		}
+		struct lx_flow *o = &mv->flow_pool[b->n_flows++];
+		memset(o, 0, sizeof(*o));
+		o->block = comet_rd64(k + COMET_MARKET_KEY + 20);
+		const uint8_t *li = k + COMET_MARKET_KEY + 28;
+		o->log_index = (uint32_t)li[0] << 24 | (uint32_t)li[1] << 16 | (uint32_t)li[2] << 8 |
+			       li[3];
+		o->kind = f.kind;
+		o->asset = (uint32_t)idx;
+		o->amount = f.amount;
+		memcpy(o->tx, f.tx, 32);
+		ac->n_flows++;
+	}
+	lx_store_iter_end(&it);
+	if (rc != LX_ENOTFOUND)
+		return rc;
+	lx_error_clear(err);
+	return 0;
 }
 
 static int view_account(struct comet *c, struct lx_store_txn *t, struct vb *b,
@@ -151,6 +214,9 @@ static int view_account(struct comet *c, struct lx_store_txn *t, struct vb *b,
 		b->n_pos++;
 		ac->n_pos++;
 	}
+	if ((b->flags & LX_VIEW_FLOWS) && mv->n_assets &&
+	    (rc = add_flows(c, t, b, cfg, ac, mv->n_accounts, err)))
+		return rc;
 	mv->n_accounts++;
 	return 0;
 }
@@ -165,7 +231,6 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	       const struct lx_addr *accounts, size_t n_accounts, unsigned flags,
 	       struct lx_market_view *mv, struct lx_error *err)
 {
-	(void)flags; /* no flows recorded for Comet */
 	struct comet *c = comet_of(p);
 	memset(mv, 0, sizeof(*mv));
 	struct comet_config cfg;
@@ -236,7 +301,7 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			a->depth_base_per_pct = lx_deployment_depth_of(c->base.dep, &ca->asset);
 		}
 	}
-	struct vb b = {mv, 0, 0, 0, NULL};
+	struct vb b = {mv, 0, 0, 0, NULL, flags, 0, 0, NULL};
 	if (accounts) {
 		for (size_t i = 0; i < n_accounts && rc == 0; i++)
 			rc = view_account(c, txn, &b, &cfg, si, bi, &accounts[i], err);
@@ -263,6 +328,7 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 	for (size_t i = 0; rc == 0 && i < mv->n_accounts; i++) {
 		struct lx_account_view *ac = &mv->accounts[i];
 		ac->pos = ac->n_pos ? &mv->pos_pool[b.pos_start[i]] : NULL;
+		ac->flows = ac->n_flows ? &mv->flow_pool[b.flow_start[i]] : NULL;
 		if (!mv->n_assets)
 			continue;
 		if ((rc = comet_health(&ac->health, mv, ac, NULL))) {
@@ -280,6 +346,7 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			&mv->assets[0].total_borrowed))
 		lx_u256_from_u64(&mv->assets[0].available, 0);
 	free(b.pos_start);
+	free(b.flow_start);
 	if (rc)
 		lx_market_view_release(mv);
 	return rc;
