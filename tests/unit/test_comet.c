@@ -521,6 +521,124 @@ static void test_handler(void **s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* ---- leverage flows (apply.c): base Supply / Withdraw split at the mint / burn after ---- */
+
+static void flow_log(struct comet *c, struct lx_proto *p, struct lx_store_txn *t, int ev,
+		     uint8_t from, uint8_t to, uint8_t asset, uint64_t amount, uint32_t li,
+		     uint8_t tx)
+{
+	(void)c;
+	uint8_t tp[4][32], d[64];
+	struct lx_log l;
+	struct lx_error e;
+	mk_log(&l, tp, d, ev, from, to, asset, amount, 20);
+	if (ev == CE_SUPPLY || ev == CE_WITHDRAW || ev == CE_TRANSFER || ev == CE_ABSORB_DEBT)
+		l.n_topics = 3; /* (from, to, amount...): no third topic */
+	if (ev == CE_ABSORB_DEBT) {
+		memset(d + 32, 0, 32); /* usdValue */
+		l.data_len = 64;
+	}
+	l.log_index = li;
+	l.tx[0] = tx;
+	assert_int_equal(p->ops->apply(p, t, &l, &e), 0);
+}
+
+static void want_flow(const struct lx_flow *f, uint8_t kind, uint32_t asset, uint64_t amount)
+{
+	uint64_t v;
+	assert_int_equal(f->kind, kind);
+	assert_int_equal(f->asset, asset);
+	assert_int_equal(lx_u256_to_u64(&v, &f->amount), 0);
+	assert_int_equal(v, amount);
+}
+
+static void test_flows(void **s)
+{
+	(void)s;
+	write_chain();
+	snprintf(dir, sizeof(dir), "/tmp/lx-comet-s-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	struct lx_error e;
+	struct lx_chain *chain;
+	assert_int_equal(lx_chain_load(&chain, chains, "devnet", &e), 0);
+	struct lx_store *st;
+	assert_int_equal(lx_store_open(&st, dir, LX_STORE_CREATE, &e), 0);
+	struct lx_store_txn *t;
+	struct lx_proto *p;
+	assert_int_equal(lx_store_begin(st, true, &t, &e), 0);
+	assert_int_equal(lx_proto_create(&p, chain, &chain->deployments[0], NULL, t, &e), 0);
+	struct comet *c = comet_of(p);
+	struct comet_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.base_token.b[19] = 0xb0;
+	cfg.base_decimals = 6;
+	cfg.n_assets = 1;
+	cfg.assets[0].asset.b[19] = 0xa1;
+	cfg.assets[0].decimals = 18;
+	cfg.assets[0].liquidate_cf = 900000000000000000ULL;
+	assert_int_equal(comet_put_config(c, t, &cfg, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	char *before = dump(st);
+	assert_int_equal(lx_store_begin(st, true, &t, &e), 0);
+	lx_store_txn_set_block(t, 31337, 20);
+	flow_log(c, p, t, CE_SUPPLY_COLLATERAL, 0xe1, 0xe1, 0xa1, 1000, 0, 1);
+	flow_log(c, p, t, CE_WITHDRAW, 0xe1, 0xe1, 0, 500, 1, 2);     /* borrow 500 */
+	flow_log(c, p, t, CE_SUPPLY, 0xe1, 0xe1, 0, 800, 2, 3);       /* repay 501 ... */
+	flow_log(c, p, t, CE_TRANSFER, 0, 0xe1, 0, 299, 3, 3);        /* ... supply 299 */
+	flow_log(c, p, t, CE_WITHDRAW, 0xe1, 0xe1, 0, 400, 4, 4);     /* withdraw 299 ... */
+	flow_log(c, p, t, CE_TRANSFER, 0xe1, 0, 0, 299, 5, 4);        /* ... borrow 101 */
+	flow_log(c, p, t, CE_TRANSFER, 0, 0xe2, 0, 50, 6, 5);         /* received, no Supply */
+	flow_log(c, p, t, CE_SUPPLY, 0xe2, 0xe2, 0, 70, 7, 6);        /* a repay: no mint after */
+	flow_log(c, p, t, CE_TRANSFER, 0, 0xe2, 0, 70, 9, 7);         /* not the next log: in */
+	flow_log(c, p, t, CE_WITHDRAW_COLLATERAL, 0xe1, 0xe9, 0xa1, 100, 10, 8);
+	flow_log(c, p, t, CE_ABSORB_DEBT, 0xe9, 0xe1, 0, 900, 11, 9); /* absorb repays 860 ... */
+	flow_log(c, p, t, CE_TRANSFER, 0, 0xe1, 0, 40, 12, 9);        /* ... credit 40 received */
+	struct lx_market_view mv;
+	assert_int_equal(p->ops->view(p, t, 100, NULL, 0, LX_VIEW_FLOWS, &mv, &e), 0);
+	const struct lx_account_view *a1 = NULL, *a2 = NULL;
+	for (size_t i = 0; i < mv.n_accounts; i++)
+		if (mv.accounts[i].account.b[19] == 0xe1)
+			a1 = &mv.accounts[i];
+		else if (mv.accounts[i].account.b[19] == 0xe2)
+			a2 = &mv.accounts[i];
+	assert_non_null(a1);
+	assert_non_null(a2);
+	assert_int_equal(a1->n_flows, 9);
+	want_flow(&a1->flows[0], LX_FLOW_SUPPLY, 1, 1000);
+	want_flow(&a1->flows[1], LX_FLOW_BORROW, 0, 500);
+	want_flow(&a1->flows[2], LX_FLOW_REPAY, 0, 501);
+	want_flow(&a1->flows[3], LX_FLOW_SUPPLY, 0, 299);
+	want_flow(&a1->flows[4], LX_FLOW_BORROW, 0, 101);
+	want_flow(&a1->flows[5], LX_FLOW_WITHDRAW, 0, 299);
+	want_flow(&a1->flows[6], LX_FLOW_WITHDRAW, 1, 100);
+	want_flow(&a1->flows[7], LX_FLOW_REPAY, 0, 860);
+	want_flow(&a1->flows[8], LX_FLOW_TRANSFER_IN, 0, 40);
+	assert_int_equal(a1->flows[3].log_index, 2); /* the split stays on the Supply's log */
+	assert_int_equal(a2->n_flows, 3);
+	want_flow(&a2->flows[0], LX_FLOW_TRANSFER_IN, 0, 50);
+	want_flow(&a2->flows[1], LX_FLOW_REPAY, 0, 70);
+	want_flow(&a2->flows[2], LX_FLOW_TRANSFER_IN, 0, 70);
+	lx_market_view_release(&mv);
+	/* without LX_VIEW_FLOWS: none */
+	assert_int_equal(p->ops->view(p, t, 100, NULL, 0, 0, &mv, &e), 0);
+	for (size_t i = 0; i < mv.n_accounts; i++)
+		assert_int_equal(mv.accounts[i].n_flows, 0);
+	lx_market_view_release(&mv);
+	/* unwind: byte-identical */
+	assert_int_equal(lx_store_unwind(t, 31337, 19, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	char *after = dump(st);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	lx_proto_destroy(p);
+	lx_store_close(st);
+	lx_chain_destroy(chain);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", dir, chains);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* ---- absorb (the liquidate operation) against what a devnet Comet did ---- */
 
 static struct lx_u256 dec(const char *v)
@@ -746,6 +864,7 @@ int main(void)
 		cmocka_unit_test(test_accrue),
 		cmocka_unit_test(test_health_boundary),
 		cmocka_unit_test(test_handler),
+		cmocka_unit_test(test_flows),
 		cmocka_unit_test(test_absorb_fixture),
 		cmocka_unit_test(test_absorb_refusals),
 	};
