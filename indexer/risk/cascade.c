@@ -613,7 +613,10 @@ int lx_risk_cascade_views(const struct lx_market_view *const *mvs, size_t n_view
 	for (size_t v = 0; v < n_views && !rc; v++) {
 		const struct lx_market_view *mv = mvs[v];
 		tix[v] = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*tix[v]));
-		sh[v] = calloc(n_shocks ? n_shocks : 1, sizeof(*sh[v]));
+		/* a token shock moves every entry of the token: a view may list it more than once
+		 * (Morpho Blue: once per market), so a view can have more shocks than tokens shocked */
+		sh[v] = calloc((n_shocks ? n_shocks : 1) * (mv->n_assets ? mv->n_assets : 1),
+			       sizeof(*sh[v]));
 		before[v] = calloc(mv->n_assets ? mv->n_assets : 1, sizeof(*before[v]));
 		if (!tix[v] || !sh[v] || !before[v]) {
 			rc = lx_error_set(err, LX_ENOMEM, "cascade: out of memory");

@@ -64,7 +64,12 @@ async function run(opts) {
   const fail = (m) => { bad++; console.error('cascade_onchain: ' + m); };
   for (const m of modules) await m.fund();
   const t1 = Number((await n.latest()).timestamp) + 12;
-  const shockTx = await inBlock(n, t1, async () => (await Promise.all(modules.map((m) => m.shock(bps)))).flat());
+  // one module after the other: a module may derive an address from its sender's next nonce
+  const shockTx = await inBlock(n, t1, async () => {
+    const out = [];
+    for (const m of modules) out.push(...(await m.shock(bps)));
+    return out;
+  });
   for (const h of shockTx) await n.mined(h, 'shock');
   const T = t1 + 12;
   const cascades = opts.lendex(T);
@@ -116,9 +121,32 @@ async function run(opts) {
   return { bad, listed, block, T };
 }
 
+// gives `to` amount of token: a mock's setBalance (Morpho's ERC20Mock), else the owner's
+// mint(address,uint256) (Aave's MintableERC20), else allocateTo (Comet's FaucetToken)
+async function mintTo(n, token, to, amount, admin) {
+  const i = new ethers.Interface(['function setBalance(address,uint256)', 'function mint(address,uint256) returns (bool)',
+    'function allocateTo(address,uint256)']);
+  for (const [fn, from] of [['setBalance', to], ['mint', admin], ['allocateTo', to]]) {
+    const data = i.encodeFunctionData(fn, [to, amount]);
+    try {
+      await n.rpc('eth_call', [{ from, to: token, data }, 'latest']);
+    } catch (e) {
+      continue;
+    }
+    return n.mined(await n.rpc('eth_sendTransaction', [{ from, to: token, data, gas: '0x2dc6c0' }]), `${fn} ${token}`);
+  }
+  throw new Error(`cannot mint ${token}`);
+}
+
+async function approve(n, token, from, spender) {
+  const i = new ethers.Interface(['function approve(address,uint256) returns (bool)']);
+  return n.mined(await n.rpc('eth_sendTransaction', [{ from, to: token,
+    data: i.encodeFunctionData('approve', [spender, ethers.MaxUint256]), gas: '0x2dc6c0' }]), `approve ${token}`);
+}
+
 // lendex's cascade JSON (one deployment, or --all-markets split by deployment)
 function lendexCascade(bin, args) {
   return JSON.parse(execFileSync(bin, ['cascade', ...args, '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 }));
 }
 
-module.exports = { net, inBlock, run, lendexCascade };
+module.exports = { net, inBlock, run, lendexCascade, mintTo, approve };

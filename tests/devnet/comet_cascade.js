@@ -15,7 +15,7 @@
 // generic market model (percentage or DEX), not at Comet's storefront price (quoteCollateral,
 // storeFrontPriceFactor) and without the targetReserves limit — nothing of it to compare.
 //
-// module: require('./comet_cascade').module(n, scenario, liquidatorAddress, adminAddress, token)
+// module: require('./comet_cascade').module(env, { comet, accounts }, token)
 // usage:  node comet_cascade.js setup STATEDIR   (before the sync: the borrowers below)
 //         node comet_cascade.js STATEDIR LENDEX DATADIR TOKEN PCT
 'use strict';
@@ -26,7 +26,8 @@ const { net, run, lendexCascade } = require('./cascade_onchain');
 
 const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
 
-function module_(n, sc, liquidator, admin, token) {
+function module_(env, sc, token) {
+  const { n, liquidator, admin } = env;
   const iface = new ethers.Interface([
     'event AbsorbCollateral(address indexed absorber, address indexed borrower, address indexed asset, uint256 collateralAbsorbed, uint256 usdValue)',
     'event AbsorbDebt(address indexed absorber, address indexed borrower, uint256 basePaidOut, uint256 usdValue)',
@@ -174,7 +175,7 @@ async function main() {
   const accounts = await n.rpc('eth_accounts');
   const bps = Math.round(Number(pctArg) * 100);
   const addr = sc.assets[token] || token;
-  const m = module_(n, sc, accounts[accounts.length - 1], accounts[0], addr);
+  const m = module_({ n, admin: accounts[0], liquidator: accounts[accounts.length - 1] }, sc, addr);
   const res = await run({
     n, modules: [m], bps,
     lendex: (T) => ({ comet: lendexCascade(bin, ['--chain', 'devnet', '--datadir', dataDir,

@@ -10,6 +10,7 @@
 # flows) round for round on both protocols, a plain Aave loop as before, no loop for the others,
 # with USD collateral and debt equal to position's. A chains/ address without code must stop
 # the sync at its start-up check.
+# Last, a WETH shock liquidates on all three in the cascade's round 1, as on chain.
 #   cross_devnet.sh LENDEX
 set -euo pipefail
 bin=$1
@@ -54,4 +55,9 @@ for dep in morpho-blue-cross:morpho compound-v3-cross:comet; do
   grep -q "^lendex: sync: no contract at $name's $role $nocode at block [0-9]*: wrong chain or config$" "$state/err" ||
     { echo "FAIL cross_devnet: start-up check error for $name:"; cat "$state/err"; exit 1; }
 done
+# last (it changes the chain): one shock on the shared WETH, round 1 of `cascade --all-markets`
+# against the three contracts (tests/devnet/cross_cascade.js): every price source of WETH moves
+# in one block, lendex lists liquidations on all three protocols, exactly the positions each
+# contract lets a liquidator into, and each sent on chain repays and seizes what lendex said
+LX_SHARED="$shared" node "$root/tests/devnet/cross_cascade.js" "$state" "$bin" "$state/db" WETH -65
 echo "cross_devnet: ok"

@@ -155,6 +155,33 @@ static void test_shared_token(void **s)
 	lx_cascade_release(&c[1]);
 }
 
+/*
+ * A view that lists the shocked token twice (Morpho Blue: W the collateral of one market and
+ * the loan token of another): the token shock moves both entries in round 1. (The shocks of a
+ * view were sized by the number of token shocks: a second entry wrote past the end — a heap
+ * overflow that killed `cascade --all-markets` on the cross devnet; ASan catches it here.)
+ */
+static void test_token_listed_twice(void **s)
+{
+	(void)s;
+	markets();
+	B.as[2] = B.as[0]; /* X becomes a second W entry */
+	struct lx_error e;
+	struct lx_token_shock sh[2] = {{.chain_id = 1, .bps = -1000}, {.chain_id = 1, .bps = 500}};
+	sh[0].token.b[19] = 1; /* W */
+	sh[1].token.b[19] = 2; /* S */
+	const struct lx_market_view *both[2] = {&A.mv, &B.mv};
+	struct lx_cascade c[2];
+	assert_int_equal(lx_risk_cascade_views(both, 2, sh, 2, NULL, c, &e), 0);
+	struct lx_u256 w9 = P("180000000000"), s105 = P("105000000");
+	assert_true(lx_u256_eq(&c[1].rounds[0].oracle[0], &w9));
+	assert_true(lx_u256_eq(&c[1].rounds[0].oracle[2], &w9));
+	assert_true(lx_u256_eq(&c[1].rounds[0].oracle[1], &s105));
+	assert_true(lx_u256_eq(&c[0].rounds[0].oracle[1], &s105));
+	lx_cascade_release(&c[0]);
+	lx_cascade_release(&c[1]);
+}
+
 /* One market through lx_risk_cascade_views is lx_risk_cascade_run. */
 static void test_one_view_same_as_run(void **s)
 {
@@ -227,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shared_token),
+		cmocka_unit_test(test_token_listed_twice),
 		cmocka_unit_test(test_one_view_same_as_run),
 		cmocka_unit_test(test_not_modelled),
 	};
