@@ -63,7 +63,27 @@ async function play(rpc, stateDir, seed) {
     await c.waitForDeployment();
     return c;
   }
-  const wait = async (p) => (await p).wait();
+  // a transaction that reverts names its error: replayed as a call on the state before its
+  // block, decoded with every artifact's errors (a failure under load must say why)
+  const errIface = new ethers.Interface(Object.values(A).flatMap((a) => a.abi.filter((x) => x.type === 'error'))
+    .filter((x, i, all) => all.findIndex((y) => JSON.stringify(y) === JSON.stringify(x)) === i));
+  const wait = async (p) => {
+    const tx = await p;
+    try {
+      return await tx.wait();
+    } catch (e) {
+      if (!e.receipt) throw e;
+      let why = 'no revert data';
+      try {
+        await provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: e.receipt.blockNumber - 1 });
+        why = 'the replay does not revert';
+      } catch (c) {
+        const data = c.data || c.info?.error?.data;
+        try { const d = errIface.parseError(data); why = `${d.name}(${d.args.join(', ')})`; } catch (_) { why = `revert data ${data}`; }
+      }
+      throw new Error(`transaction ${tx.hash} to ${tx.to} (selector ${tx.data.slice(0, 10)}) reverted in block ${e.receipt.blockNumber}: ${why}`);
+    }
+  };
   let reverts = 0, sent = 0;
   const liqs = []; // every liquidation sent: for the liquidation fixtures (fixtures/aave_v4)
   const stats = { liquidations: 0, receiveShares: 0, partial: 0, deficit: false, pmActions: 0 };
