@@ -21,9 +21,13 @@ if [ "$mode" = --unit ]; then
   bash scripts/deps.sh unit
 else
   bash scripts/deps.sh test
+  # npm never writes the lock's root entry into node_modules/.package-lock.json, so the two
+  # files always differ: a stamp with the lock's hash says whether node_modules is current.
+  lock=$(sha256sum tests/devnet/package-lock.json | cut -d' ' -f1)
   if [ ! -x tests/devnet/node_modules/.bin/anvil ] ||
-     ! cmp -s tests/devnet/package-lock.json tests/devnet/node_modules/.package-lock.json 2>/dev/null; then
+     [ "$(cat tests/devnet/node_modules/.lendex-lock 2>/dev/null)" != "$lock" ]; then
     (cd tests/devnet && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$lock" > tests/devnet/node_modules/.lendex-lock
   fi
 fi
 dir=build
