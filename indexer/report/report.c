@@ -128,6 +128,18 @@ static json_t *addrj(const struct lx_addr *a)
 	return json_string(b);
 }
 
+/* Sets "market" (hex id) on e when the account view lives in a sub-market (Morpho Blue): the
+ * pair of tokens alone does not name it (two markets may share loan and collateral tokens). */
+static void set_market(json_t *e, const struct lx_account_view *a)
+{
+	static const uint8_t none[32];
+	if (!memcmp(a->market, none, sizeof(none)))
+		return;
+	char h[67];
+	lx_hex_encode(h, sizeof(h), a->market, sizeof(a->market));
+	json_object_set_new(e, "market", json_string(h));
+}
+
 const char *lx_report_band_label(int b, char *buf, size_t cap)
 {
 	if (b == 0)
@@ -350,6 +362,7 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 		const struct lx_unliquidated *x = &c->unliq[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "user", addrj(&mv->accounts[x->account].account));
+		set_market(e, &mv->accounts[x->account]);
 		json_object_set_new(e, "reason", json_string(unliq_reason(x->reason)));
 		json_object_set_new(e, "healthFactor", u256j(&x->hf));
 		json_object_set_new(e, "debt", num(x->debt / scale));
@@ -365,6 +378,7 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 			json_object_set_new(e, "round", json_integer((json_int_t)q->round));
 			json_object_set_new(e, "seq", json_integer((json_int_t)q->seq));
 			json_object_set_new(e, "user", addrj(&mv->accounts[q->account].account));
+			set_market(e, &mv->accounts[q->account]);
 			json_object_set_new(e, "collateralAsset", addrj(&mv->assets[q->collateral_asset].asset));
 			json_object_set_new(e, "debtAsset", addrj(&mv->assets[q->debt_asset].asset));
 			json_object_set_new(e, "collateralSymbol",

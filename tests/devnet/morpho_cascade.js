@@ -10,8 +10,9 @@
 // debt is left, and the position left (collateral, borrow assets) must equal lendex's.
 //
 // module: require('./morpho_cascade').module(env, scenario, token)
-// usage:  node morpho_cascade.js STATEDIR LENDEX DATADIR TOKEN PCT
-//         (requires a bad-debt liquidation and two liquidations in one market)
+// usage:  node morpho_cascade.js STATEDIR LENDEX DATADIR TOKEN PCT [TOKEN PCT ...]
+//         (each shock from the synced chain; requires a bad-debt liquidation and two
+//         liquidations in one market in one round)
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -35,13 +36,13 @@ function module_(env, sc, token) {
   const tok = lc(token);
   const params = (m) => [m.params.loanToken, m.params.collateralToken, m.params.oracle, m.params.irm, BigInt(m.params.lltv)];
   const send = (to, data) => n.rpc('eth_sendTransaction', [{ from: liquidator, to, data, gas: '0x2dc6c0' }]);
-  // the market of a liquidation: lendex names it; a JSON without it is matched by its pair
+  // the market of a liquidation: lendex names it (the pair of tokens alone need not)
   function marketOf(l) {
-    if (l.market) return sc.markets.find((m) => lc(m.id) === lc(l.market));
-    const ms = sc.markets.filter((m) => lc(m.params.collateralToken) === lc(l.collateralAsset) &&
-      lc(m.params.loanToken) === lc(l.debtAsset));
-    if (ms.length !== 1) throw new Error(`morpho: ${ms.length} markets of pair ${l.collateralAsset}/${l.debtAsset}`);
-    return ms[0];
+    const m = l.market && sc.markets.find((x) => lc(x.id) === lc(l.market));
+    if (!m) throw new Error(`morpho: lendex's liquidation of ${l.user} names no market of the scenario (${l.market})`);
+    if (lc(m.params.collateralToken) !== lc(l.collateralAsset) || lc(m.params.loanToken) !== lc(l.debtAsset))
+      throw new Error(`morpho: market ${l.market} is not the pair ${l.collateralAsset}/${l.debtAsset}`);
+    return m;
   }
   const before = new Map(); // key -> position at the shocked price, before any liquidation
   const position = async (m, a, tag) => {
@@ -133,29 +134,40 @@ function module_(env, sc, token) {
 module.exports = { module: module_ };
 
 async function main() {
-  const [stateDir, bin, dataDir, token, pctArg] = process.argv.slice(2);
-  if (!pctArg) { console.error('usage: node morpho_cascade.js STATEDIR LENDEX DATADIR TOKEN PCT'); process.exit(1); }
+  const [stateDir, bin, dataDir, ...pairs] = process.argv.slice(2);
+  if (!pairs.length || pairs.length % 2) { console.error('usage: node morpho_cascade.js STATEDIR LENDEX DATADIR TOKEN PCT [TOKEN PCT ...]'); process.exit(1); }
   const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json'), 'utf8'));
   const n = net(fs.readFileSync(path.join(stateDir, 'rpc'), 'utf8').trim());
   const accounts = await n.rpc('eth_accounts');
-  const bps = Math.round(Number(pctArg) * 100);
-  const m = module_({ n, admin: accounts[0], liquidator: accounts[accounts.length - 1] }, sc, token);
-  const res = await run({
-    n, modules: [m], bps,
-    lendex: (T) => ({ morpho: lendexCascade(bin, ['--chain', 'devnet', '--datadir', dataDir,
-      '--deployment', 'morpho-blue-devnet', '--shock', `${token}=${pctArg}%`, '--rounds', '1', '--at', String(T)]) }),
-    log: (s) => console.log('morpho_cascade: ' + s),
-  });
-  let bad = res.bad;
-  const liqs = res.listed.morpho || [];
+  let bad = 0;
+  const liqs = [];
+  // each shock on the chain as lendex synced it (the store is from before any): snapshot, revert
+  for (let i = 0; i < pairs.length; i += 2) {
+    const [token, pctArg] = [pairs[i], pairs[i + 1]];
+    const snap = await n.rpc('evm_snapshot', []);
+    const m = module_({ n, admin: accounts[0], liquidator: accounts[accounts.length - 1] }, sc, token);
+    const res = await run({
+      n, modules: [m], bps: Math.round(Number(pctArg) * 100),
+      lendex: (T) => ({ morpho: lendexCascade(bin, ['--chain', 'devnet', '--datadir', dataDir,
+        '--deployment', 'morpho-blue-devnet', '--shock', `${token}=${pctArg}%`, '--rounds', '1', '--at', String(T)]) }),
+      log: (s) => console.log(`morpho_cascade: ${token} ${pctArg}%: ${s}`),
+    });
+    bad += res.bad;
+    const ls = (res.listed.morpho || []).map((l) => ({ ...l, key: m.key(l) }));
+    liqs.push(...ls.map((l) => ({ ...l, run: i })));
+    const markets = new Set(ls.map((l) => l.key.split(':')[1]));
+    console.log(`morpho_cascade: ${token} ${pctArg}%: ${ls.length} liquidations on ${markets.size} markets in block ${res.block}` +
+      (res.bad ? `: ${res.bad} mismatches` : ': every amount equals the chain'));
+    if (!(await n.rpc('evm_revert', [snap]))) throw new Error('evm_revert failed');
+  }
   const perMarket = new Map();
-  for (const l of liqs) { const k = m.key(l).split(':')[1]; perMarket.set(k, (perMarket.get(k) || 0) + 1); }
+  for (const l of liqs) { const k = l.run + ':' + l.key.split(':')[1]; perMarket.set(k, (perMarket.get(k) || 0) + 1); }
   const badDebt = liqs.filter((l) => l.deficitBase !== '0').length;
   const most = Math.max(0, ...perMarket.values());
-  if (!badDebt) { bad++; console.error('morpho_cascade: no liquidation with bad debt: the shock tests too little'); }
-  if (most < 2) { bad++; console.error('morpho_cascade: no market with two liquidations in the round'); }
-  console.log(`morpho_cascade: ${liqs.length} liquidations on ${perMarket.size} markets (at most ${most} in one, ` +
-    `${badDebt} with bad debt) in block ${res.block}: ${bad ? bad + ' mismatches' : 'every amount equals the chain'}`);
+  if (!badDebt) { bad++; console.error('morpho_cascade: no liquidation with bad debt: the shocks test too little'); }
+  if (most < 2) { bad++; console.error('morpho_cascade: no market with two liquidations in one round'); }
+  console.log(`morpho_cascade: ${liqs.length} liquidations (at most ${most} in one market in one round, ${badDebt} with bad debt): ` +
+    (bad ? `${bad} mismatches` : 'every amount equals the chain'));
   process.exit(bad ? 1 : 0);
 }
 if (require.main === module) main().catch((e) => { console.error('morpho_cascade: ' + (e.stack || e.message)); process.exit(2); });
