@@ -115,7 +115,7 @@ rewriting() {
   node "$root/tests/integration/rewrite_node.js" "$rpc" "$state/$2.port" "$2" &
   proxies+=($!)
   proxy="${proxies[*]}"
-  for _ in $(seq 50); do [ -s "$state/$2.port" ] && break; sleep 0.1; done
+  for _ in $(seq 600); do [ -s "$state/$2.port" ] && break; sleep 0.1; done
   printf -v "$1" 'http://127.0.0.1:%s' "$(cat "$state/$2.port")"
 }
 rewriting foreign_rpc foreign
@@ -177,7 +177,9 @@ cmp "$state/trunc/data.mdb" <(head -c $((size / 8192 * 4096)) "$state/db/data.md
 set +e
 "$bin" sync --follow --rpc "$rpc" --datadir "$state/db" --quiet --json >"$state/bus.out" 2>"$state/bus.err" &
 pid=$!
-sleep 1
+# the signal must come once the store is mapped (the guard is set before the map): a fixed
+# second was not always enough on a loaded machine, and a SIGBUS before it kills lendex outright
+for _ in $(seq 600); do grep -qF "$state/db/data.mdb" "/proc/$pid/maps" 2>/dev/null && break; sleep 0.1; done
 kill -BUS $pid
 wait $pid
 rc=$?

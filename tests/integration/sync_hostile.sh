@@ -56,7 +56,7 @@ proxy() { # proxy ARGS... -> sets $url
   node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --port-file "$state/port$n" "$@" \
     >/dev/null 2>"$state/proxy$n.log" &
   pids+=($!)
-  for _ in $(seq 100); do [ -s "$state/port$n" ] && break; sleep 0.05; done
+  for _ in $(seq 1200); do [ -s "$state/port$n" ] && break; sleep 0.05; done
   url=$(cat "$state/port$n")
 }
 stats() { curl -s "$url/admin/stats"; }

@@ -106,7 +106,7 @@ node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --seed 7 --faults jitte
   --rate 0.015 --jitter-ms 30 --delay-ms 1300 --max-range 3 --port-file "$state/proxy" \
   >/dev/null 2>"$state/proxy.log" &
 proxy=$!
-for _ in $(seq 50); do [ -s "$state/proxy" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$state/proxy" ] && break; sleep 0.1; done
 run jitter "$state/j" "$state/j.trace" LENDEX_TEST_SLOW_MS=5 -- --rpc "$(cat "$state/proxy")" \
   --max-range 4 --concurrency 16 --timeout-ms 1000 --backoff-ms 10 --retries 30
 stats=$(curl -s "$(cat "$state/proxy")/admin/stats")

@@ -43,8 +43,8 @@ cp="0:$(rpcq eth_getBlockByNumber '["0x0",false]' | field hash)"
 fpid=$!
 trap 'kill $fpid 2>/dev/null || true; "$root/tests/devnet/devnet.sh" down "$state"; rm -rf "$state"' EXIT
 until_at() { # waits until the follower's cursor is the node's head
-  local w; w=$(want)
-  for _ in $(seq 600); do
+  local w end=$((SECONDS + 300)); w=$(want)
+  while [ $SECONDS -lt $end ]; do
     [ "$(cursor "$state/v")" = "$w" ] && return 0
     kill -0 "$fpid" 2>/dev/null || { echo "the follower stopped: $(cat "$state/v.err")"; exit 1; }
     sleep 0.1

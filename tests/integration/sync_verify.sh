@@ -95,7 +95,7 @@ for mode in log-value drop-log drop-block forged-from wrong-parent; do
   node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --faults none --tamper "$mode" \
     --tamper-from $((mid + 1)) --port-file "$state/proxy-$mode" >/dev/null 2>"$state/proxy-$mode.log" &
   pids+=($!)
-  for _ in $(seq 50); do [ -s "$state/proxy-$mode" ] && break; sleep 0.1; done
+  for _ in $(seq 600); do [ -s "$state/proxy-$mode" ] && break; sleep 0.1; done
   cp -r "$state/base" "$state/t-$mode"
   purl=$(cat "$state/proxy-$mode")
   if "$bin" sync --chain devnet --rpc "$purl" --datadir "$state/t-$mode" --to "$head" --verify \
@@ -113,7 +113,7 @@ done
 node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --faults none --tamper no-block-receipts \
   --port-file "$state/proxy-nbr" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do [ -s "$state/proxy-nbr" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$state/proxy-nbr" ] && break; sleep 0.1; done
 "$bin" sync --chain devnet --rpc "$(cat "$state/proxy-nbr")" --datadir "$state/nbr" --to "$head" --verify \
   --checkpoint "$cp" --quiet
 curl -s "$(cat "$state/proxy-nbr")/admin/stats" | grep -q "tamper-no-block-receipts" || { echo "no-block-receipts never served"; exit 1; }
@@ -122,7 +122,7 @@ echo "no eth_getBlockReceipts: verified one receipt at a time, same state"
 # and the same proxy without a lie passes
 node "$root/tests/faultproxy/proxy.js" --upstream "$rpc" --faults none --port-file "$state/proxy-none" >/dev/null 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do [ -s "$state/proxy-none" ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -s "$state/proxy-none" ] && break; sleep 0.1; done
 "$bin" sync --chain devnet --rpc "$(cat "$state/proxy-none")" --datadir "$state/base" --to "$head" --verify --checkpoint "$cp" --quiet
 "$bin" dump --datadir "$state/base" | grep -v '^lx\.signer' | cmp - "$state/plain.dump" || { echo "resumed verified sync differs"; exit 1; }
 echo "sync_verify: ok"
