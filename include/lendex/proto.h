@@ -63,8 +63,11 @@ struct lx_filter {
 	uint8_t topic0[LX_FILTER_MAX_TOPIC][32];
 };
 
-/* An eth_call a handler wants made at a batch's last block, and its answer. */
-#define LX_CALL_MAX_DATA 4096
+/*
+ * An eth_call (or storage read) a handler wants made, and its answer. Calls live in a struct
+ * lx_calls list that sync owns: data points into the list's pool, so a call costs its own
+ * bytes and no fixed maximum (a Comet market with 50,000 accounts is 50,000 small reads).
+ */
 enum lx_call_kind {
 	LX_CALL_ETH_CALL = 0,      /* eth_call(to, data) */
 	LX_CALL_STORAGE = 1,       /* eth_getStorageAt(to, slot = data[0..32)) */
@@ -74,11 +77,32 @@ struct lx_call {
 	uint8_t kind;              /* enum lx_call_kind */
 	uint64_t block;            /* log reads: the block to read at; 0 = the batch's last */
 	size_t data_len;
-	uint8_t data[LX_CALL_MAX_DATA];
+	uint8_t *data;             /* the list's pool: data_cap bytes, zeroed by lx_calls_add */
+	size_t data_cap;           /* >= data_len: bytes past data_len are the handler's (a tag) */
+	size_t result_min;         /* shortest answer the handler can read (bytes, 0 = any): a
+				    * shorter one is a bad answer, retried and then a failed run */
 	/* filled by sync: */
-	uint8_t *result;           /* malloc'd by sync, freed by sync after apply_calls */
+	uint8_t *result;           /* malloc'd by sync, freed with the list; NULL = reverted */
 	size_t result_len;
 };
+
+/* A growable list of calls and the pool their data lives in. */
+struct lx_calls_block;
+struct lx_calls {
+	struct lx_call *v;         /* v[0..n) */
+	size_t n, cap;
+	struct lx_calls_block *pool; /* data blocks, newest first */
+};
+void lx_calls_init(struct lx_calls *l);
+/* Frees the calls, their data and their results; l is left empty and initialised. */
+void lx_calls_release(struct lx_calls *l);
+/*
+ * Appends a call to `to` with data_len = len zeroed bytes of data (cap >= len bytes writable;
+ * cap 0 = len) and block 0 (the batch's last). Returns the call, valid until the next add, or
+ * NULL when out of memory (the list is unchanged).
+ */
+struct lx_call *lx_calls_add(struct lx_calls *l, const struct lx_addr *to, size_t len,
+			     size_t cap);
 
 /* A live handler for one deployment. */
 struct lx_proto;
@@ -107,9 +131,12 @@ struct lx_proto_ops {
 	int (*apply)(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
 		     struct lx_error *err);
 
-	/* Contract reads wanted at a batch's last block (prices). *n in: capacity, out: count. */
-	int (*calls)(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls,
-		     size_t *n, struct lx_error *err);
+	/*
+	 * Contract reads wanted at a batch's last block (prices, balances), appended to out (any
+	 * number: sync makes them in JSON-RPC batches). LX_ENOMEM when an add fails.
+	 */
+	int (*calls)(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *out,
+		     struct lx_error *err);
 	/* Stores the answers of those reads, in the same write txn as the batch. */
 	int (*apply_calls)(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 			   const struct lx_call *calls, size_t n, struct lx_error *err);
@@ -119,11 +146,10 @@ struct lx_proto_ops {
 	 * block before they can be applied (Aave: the Pool's revision after an upgrade, from
 	 * eth_getStorageAt at the upgrade block). Called on the fetch side with the range's logs in
 	 * order (from = the range's first block): it may look only at the logs and the handler's
-	 * configuration, never at state apply changes. Each read sets block. *n in: capacity,
-	 * out: count.
+	 * configuration, never at state apply changes. Each read appended to out sets block.
 	 */
 	int (*log_reads)(struct lx_proto *p, uint64_t from, const struct lx_log *logs,
-			 size_t n_logs, struct lx_call *reads, size_t *n, struct lx_error *err);
+			 size_t n_logs, struct lx_calls *out, struct lx_error *err);
 	/*
 	 * Optional. Called in the range's write txn before its logs (with n = 0 when there were
 	 * no reads): hands over the answers (result NULL = reverted / empty). Also the point where

@@ -38,12 +38,14 @@ struct lx_rpc_opts {
 	size_t max_response;      /* response size cap in bytes (default 256 MiB) */
 	int max_inflight;         /* concurrent requests (default 4) */
 	int compress;             /* Accept-Encoding: 0 auto (all but loopback), 1 always, -1 never */
+	size_t batch;             /* most requests per JSON-RPC batch (default 100; 1 = none) */
 	uint64_t seed;            /* jitter seed (0 = time-based) */
 };
 
 struct lx_rpc_stats {
 	uint64_t requests, retries, failovers, bytes;
 	uint64_t err_transport, err_timeout, err_http, err_ratelimit, err_badresp, err_rpc;
+	uint64_t batch_refused;   /* batches the node refused as such (sent again smaller) */
 };
 
 struct lx_rpc;
@@ -100,12 +102,43 @@ const struct lx_rpc_stats *lx_rpc_stats(const struct lx_rpc *c);
 int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n);
 
 /*
- * As lx_rpc_run, with up to per_batch requests sent as one JSON-RPC batch (an array) — for many
- * small calls such as block headers. Answers are matched by id in any order; a request whose
- * id is missing from the answer fails with LX_EBADRESP; a batch that fails as a whole is
- * retried as a whole.
+ * As lx_rpc_run, with up to per_batch requests (0 = the client's opts.batch; never more than
+ * it) sent as one JSON-RPC batch (an array) — for many small calls such as contract reads and
+ * block headers. Answers are matched by id in any order (lx_rpc_batch_decode); an answer with
+ * an id missing, repeated or not asked for, an entry that is neither result nor error, an error
+ * of the node's (not the request's, such as a revert) in an entry, or an entry a request's
+ * check rejects is a bad answer: the batch is retried whole and then fails, each request with
+ * that error. A node that refuses a batch itself (an error object in place of the array, an
+ * error entry with a null id, an HTTP 4xx) gets its requests again in batches half the size,
+ * down to one request at a time, and the client keeps the smaller size for later batches.
  */
 int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch);
+/* The batch size the client uses now (opts.batch, lowered by refusals). */
+size_t lx_rpc_batch_size(const struct lx_rpc *c);
+
+/*
+ * The JSON-RPC body of reqs[0..n) with ids id0..id0+n-1 (batch.c): one object when n is 1,
+ * else an array. params are borrowed (NULL = []). Returns a malloc'd string (*len its length),
+ * or NULL when out of memory.
+ */
+char *lx_rpc_encode(const struct lx_rpc_req *reqs, size_t n, uint64_t id0, size_t *len);
+/* One entry of a batch answer, borrowed from the decoded document: exactly one is set. */
+struct lx_rpc_batch_entry {
+	const json_t *result;     /* the "result" member (may be JSON null) */
+	const json_t *error;      /* the "error" object */
+};
+/*
+ * Reads the answer body[0..len) to a batch of n requests with ids id0..id0+n-1: out[k] is the
+ * entry of id id0+k. Returns 0 with *doc the parsed answer (new: the caller decrefs it after
+ * reading out) when every id asked for appears exactly once, each with a result or an error
+ * object; else LX_EBADRESP with err naming the first fault (not JSON, not an array, an entry
+ * that is not an object, an id not asked for, repeated or missing, both or neither of result
+ * and error), *doc NULL and out zeroed, and *refused true when the node refused the batch as a
+ * whole (an error object instead of the array, or an error entry with a null id — what nodes
+ * answer to a batch over their limit). LX_EINVAL for n = 0.
+ */
+int lx_rpc_batch_decode(json_t **doc, struct lx_rpc_batch_entry *out, bool *refused,
+			const char *body, size_t len, uint64_t id0, size_t n, struct lx_error *err);
 
 /* One call: steals params; *result new on success. */
 int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,

@@ -62,6 +62,13 @@ int lx_cli_open_rpc(const struct lx_cli_args *a, int def_retries, struct lx_rpc 
 	if (lx_cli_u64(a, "backoff-ms", 250, &v) < 0)
 		return LX_EXIT_USAGE;
 	o.backoff_ms = (long)v;
+	if (lx_cli_u64(a, "rpc-batch", 100, &v) < 0)
+		return LX_EXIT_USAGE;
+	if (v == 0 || v > 100000) {
+		lx_cli_errorf("bad --rpc-batch '%llu': expected 1 to 100000", v);
+		return LX_EXIT_USAGE;
+	}
+	o.batch = (size_t)v;
 	struct lx_error e;
 	if (lx_rpc_create(out, &o, &e)) {
 		lx_cli_errorf("%s", e.msg);

@@ -27,6 +27,7 @@ void lx_cli_print_u256(FILE *f, const struct lx_u256 *v);
 	{"timeout-ms", true, false, "MS  per-request timeout (default 30000)"},                 \
 		{"retries", true, false, "N  retries per endpoint (default 6)"},                \
 		{"backoff-ms", true, false, "MS  first retry delay (default 250)"},             \
-		{"max-rps", true, false, "N  request budget per endpoint per second"}
+		{"max-rps", true, false, "N  request budget per endpoint per second"},          \
+		{"rpc-batch", true, false, "N  reads per JSON-RPC batch (default 100; 1 = none)"}
 
 #endif

@@ -45,6 +45,7 @@ struct lx_rpc {
 	size_t n_idle;
 	uint64_t rng;
 	uint64_t next_id;
+	size_t batch_now;         /* batch size now: opts.batch, halved by each refusal */
 	struct lx_rpc_stats st;
 };
 
@@ -58,6 +59,7 @@ struct job {
 	int tries;                /* attempts on this endpoint */
 	double not_before;
 	bool active, done;
+	bool refused;             /* the node refused this batch as such (see judge_batch) */
 	CURL *h;
 	struct curl_slist *hdr;
 	char *resp;
@@ -113,6 +115,9 @@ int lx_rpc_create(struct lx_rpc **out, const struct lx_rpc_opts *o, struct lx_er
 		c->o.max_response = (size_t)256 << 20;
 	if (c->o.max_inflight <= 0)
 		c->o.max_inflight = 4;
+	if (!c->o.batch)
+		c->o.batch = 100;
+	c->batch_now = c->o.batch;
 	c->rng = o->seed ? o->seed : (uint64_t)time(NULL) * 2654435761u + 1;
 	for (size_t i = 0; i < o->n_urls; i++) {
 		c->ep[i].url = o->urls[i];
@@ -378,89 +383,85 @@ static int rpc_error_kind(struct lx_rpc_req *r, const char *m, long code)
 }
 
 /*
- * The answer to a JSON-RPC batch: matched by id in any order. Elements that are errors of the
- * node, fail a caller's check, repeat an id or are missing make the whole batch a bad answer,
- * retried as a whole; an element the request itself caused (a revert, invalid params) fails
- * only its request. Returns 0 or >0 (retry).
+ * The answer to a JSON-RPC batch (lx_rpc_batch_decode: every id once, matched in any order).
+ * Entries that are errors of the node, or fail a caller's check, make the whole batch a bad
+ * answer, retried as a whole; an entry the request itself caused (a revert, invalid params)
+ * fails only its request. A batch the node refused as such (an error in place of the array,
+ * an HTTP 4xx) is final here with j->refused set: lx_rpc_batch sends it again, smaller.
+ * Returns 0, >0 (retry) or <0 (final).
  */
-static int judge_batch(struct lx_rpc *c, struct job *j, json_t *doc, const char *url)
+static int judge_batch(struct lx_rpc *c, struct job *j, long status, const char *url)
 {
 	struct lx_rpc_req *r = j->req;
-	if (!json_is_array(doc)) {
-		c->st.err_badresp++;
-		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer is not an array", url);
-		return 1;
+	if (status >= 400) {
+		c->st.err_http++;
+		j->refused = true;
+		lx_error_setd(&r->err, LX_EHTTP, status, "rpc: %s: HTTP %ld for a batch of %zu %s",
+			      url, status, j->nb, r->method);
+		return -1;
 	}
-	bool *seen = calloc(j->nb, sizeof(*seen));
-	if (!seen) {
+	struct lx_rpc_batch_entry *e = calloc(j->nb, sizeof(*e));
+	if (!e) {
 		lx_error_set(&r->err, LX_ENOMEM, "rpc: out of memory");
 		return 1;
 	}
-	int v = 0;
-	size_t i;
-	json_t *el;
-	json_array_foreach(doc, i, el)
-	{
-		json_t *idj = json_object_get(el, "id");
-		if (!json_is_integer(idj))
-			continue;
-		uint64_t k = (uint64_t)json_integer_value(idj) - j->id0;
-		if (k >= j->nb)
-			continue;
-		struct lx_rpc_req *q = &j->req[k];
-		if (seen[k]) {
-			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer repeats id %llu (%s)",
-				     url, (unsigned long long)(j->id0 + k), q->method);
-			v = 1;
-			break;
+	json_t *doc;
+	bool refused;
+	struct lx_error de;
+	lx_error_clear(&de);
+	if (lx_rpc_batch_decode(&doc, e, &refused, j->resp ? j->resp : "", j->resp_len, j->id0,
+				j->nb, &de)) {
+		free(e);
+		c->st.err_badresp++;
+		r->err = de;
+		lx_error_prefix(&r->err, "rpc: %s: bad answer to a batch of %zu %s", url, j->nb,
+				r->method);
+		if (refused) {
+			j->refused = true;
+			return -1;
 		}
-		seen[k] = true;
-		json_t *er = json_object_get(el, "error"), *res = json_object_get(el, "result");
-		if (er && !json_is_null(er)) {
-			const char *m = json_string_value(json_object_get(er, "message"));
-			long code = (long)json_integer_value(json_object_get(er, "code"));
+		return 1;
+	}
+	int v = 0;
+	for (size_t k = 0; k < j->nb && !v; k++) {
+		struct lx_rpc_req *q = &j->req[k];
+		if (e[k].error) {
+			const json_t *mj = json_object_get(e[k].error, "message");
+			const char *m = json_is_string(mj) ? json_string_value(mj) : "(no message)";
+			long code = (long)json_integer_value(json_object_get(e[k].error, "code"));
 			q->rc = lx_error_setd(&q->err, LX_ERPC, code, "rpc: %s: %s failed: %s (code %ld)",
-					      url, q->method, m ? m : "(no message)", code);
-			if (rpc_error_kind(q, m ? m : "", code) > 0) {
+					      url, q->method, m, code);
+			if (is_rate_msg(m) || code == 429 || rpc_error_kind(q, m, code) > 0) {
 				c->st.err_rpc++;
 				r->err = q->err;
+				lx_error_prefix(&r->err, "batch entry id %llu",
+						(unsigned long long)(j->id0 + k));
 				v = 1;
-				break;
 			}
-		} else if (!res) {
-			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer for id %llu (%s) has "
-				     "no result", url, (unsigned long long)(j->id0 + k), q->method);
-			v = 1;
-			break;
-		} else if (q->check && q->check(q, res, q->check_ctx, &q->err)) {
-			lx_error_prefix(&q->err, "rpc: %s: bad answer to %s", url, q->method);
+		} else if (q->check && q->check(q, e[k].result, q->check_ctx, &q->err)) {
+			lx_error_prefix(&q->err, "rpc: %s: bad answer to %s (batch entry id %llu)", url,
+					q->method, (unsigned long long)(j->id0 + k));
 			r->err = q->err;
 			v = 1;
-			break;
 		} else {
-			q->result = json_incref(res);
+			q->result = json_incref((json_t *)e[k].result);
 			q->rc = 0;
 			lx_error_clear(&q->err);
 		}
 	}
-	for (size_t k = 0; k < j->nb && !v; k++)
-		if (!seen[k]) {
-			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer has no id %llu (%s)",
-				     url, (unsigned long long)(j->id0 + k), j->req[k].method);
-			v = 1;
-		}
-	free(seen);
+	json_decref(doc);
+	free(e);
 	if (v) {
 		c->st.err_badresp++;
 		/* nothing of a bad answer is kept */
-		struct lx_error e = r->err;
+		struct lx_error keep = r->err;
 		for (size_t k = 0; k < j->nb; k++) {
 			json_decref(j->req[k].result);
 			j->req[k].result = NULL;
 			j->req[k].rc = 0;
 			j->req[k].reverted = false;
 		}
-		r->err = e;
+		r->err = keep;
 	}
 	return v;
 }
@@ -587,6 +588,8 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 	int v = judge_transfer(c, j, cc, status);
 	if (v)
 		return v;
+	if (j->nb > 1)
+		return judge_batch(c, j, status, url);
 	json_error_t je;
 	json_t *doc = j->resp ? json_loadb(j->resp, j->resp_len, 0, &je) : NULL;
 	if (!doc) {
@@ -599,17 +602,6 @@ static int judge(struct lx_rpc *c, struct job *j, CURLcode cc)
 		lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: answer to %s is not JSON (%s)", url,
 			     r->method, j->resp_len ? je.text : "empty body");
 		return 1;
-	}
-	if (j->nb > 1) {
-		if (!json_is_array(doc)) {
-			c->st.err_badresp++;
-			lx_error_set(&r->err, LX_EBADRESP, "rpc: %s: batch answer is not an array", url);
-			json_decref(doc);
-			return status >= 400 ? -1 : 1;
-		}
-		v = judge_batch(c, j, doc, url);
-		json_decref(doc);
-		return v;
 	}
 	json_t *e = json_object_get(doc, "error");
 	if (e && !json_is_null(e)) {
@@ -667,8 +659,12 @@ static void fail_batch(struct job *j)
 	}
 }
 
-/* Runs n requests, `per` of them to a JSON-RPC batch (1 = single requests). */
-static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
+/*
+ * Runs n requests, `per` of them to a JSON-RPC batch (1 = single requests). refused (n
+ * entries, or NULL): set for each request of a batch the node refused as such, whose params
+ * are then kept for the caller to send again.
+ */
+static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per, bool *refused)
 {
 	struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
 	if (!jobs) {
@@ -683,7 +679,6 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 	size_t nj = 0;
 	for (size_t i = 0; i < n; i += per, nj++) {
 		size_t nb = n - i < per ? n - i : per;
-		json_t *arr = nb > 1 ? json_array() : NULL, *body = NULL;
 		jobs[nj].req = &reqs[i];
 		jobs[nj].nb = nb;
 		jobs[nj].id0 = c->next_id + 1;
@@ -694,19 +689,9 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 			lx_error_clear(&r->err);
 			r->suggest_from = r->suggest_to = r->suggest_span = 0;
 			r->reverted = false;
-			if (!r->params)
-				r->params = json_array(); /* released with the other params below */
-			body = json_pack("{s:s,s:I,s:s,s:O}", "jsonrpc", "2.0", "id",
-					 (json_int_t)++c->next_id, "method", r->method, "params",
-					 r->params);
-			if (arr)
-				json_array_append_new(arr, body);
 		}
-		if (arr)
-			body = arr;
-		jobs[nj].body = body ? json_dumps(body, JSON_COMPACT) : NULL;
-		jobs[nj].body_len = jobs[nj].body ? strlen(jobs[nj].body) : 0;
-		json_decref(body);
+		c->next_id += nb;
+		jobs[nj].body = lx_rpc_encode(&reqs[i], nb, jobs[nj].id0, &jobs[nj].body_len);
 		if (!jobs[nj].body) {
 			for (size_t k = 0; k < nb; k++)
 				reqs[i + k].rc = lx_error_set(&reqs[i + k].err, LX_ENOMEM,
@@ -775,6 +760,11 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 					j->req->rc = v == 0 ? 0 : j->req->err.code;
 				else if (v < 0)
 					fail_batch(j);
+				if (j->refused) {
+					c->st.batch_refused++;
+					for (size_t k = 0; refused && k < j->nb; k++)
+						refused[(size_t)(j->req - reqs) + k] = true;
+				}
 				j->done = true;
 				left--;
 				continue;
@@ -830,6 +820,8 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 		curl_slist_free_all(jobs[i].hdr);
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (refused && refused[i])
+			continue; /* sent again by the caller */
 		json_decref(reqs[i].params);
 		reqs[i].params = NULL;
 		if (!first && reqs[i].rc)
@@ -841,15 +833,51 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per)
 
 int lx_rpc_run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n)
 {
-	return run(c, reqs, n, 1);
+	return run(c, reqs, n, 1, NULL);
+}
+
+size_t lx_rpc_batch_size(const struct lx_rpc *c)
+{
+	return c->batch_now;
 }
 
 int lx_rpc_batch(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per_batch)
 {
+	if (per_batch == 0 || per_batch > c->batch_now)
+		per_batch = c->batch_now;
 	for (size_t i = 0; i < n; i++)
 		if (reqs[i].logs || reqs[i].elem)
 			per_batch = 1; /* streamed answers are never batched */
-	return run(c, reqs, n, per_batch);
+	bool *refused = per_batch > 1 && n > 1 ? calloc(n, sizeof(*refused)) : NULL;
+	if (!refused)
+		per_batch = 1;
+	run(c, reqs, n, per_batch, refused);
+	/* what the node refused goes again in batches half the size, down to single requests
+	 * (which it cannot refuse as batches); the client keeps the size that it took */
+	for (bool again = refused != NULL; again;) {
+		again = false;
+		per_batch = per_batch > 1 ? per_batch / 2 : 1;
+		if (per_batch < c->batch_now)
+			c->batch_now = per_batch;
+		for (size_t a = 0; a < n;) {
+			if (!refused[a]) {
+				a++;
+				continue;
+			}
+			size_t b = a;
+			while (b < n && refused[b])
+				refused[b++] = false;
+			run(c, reqs + a, b - a, per_batch, refused + a);
+			for (size_t k = a; k < b; k++)
+				again = again || refused[k];
+			a = b;
+		}
+	}
+	free(refused);
+	int first = 0;
+	for (size_t i = 0; i < n && !first; i++)
+		first = reqs[i].rc;
+	return first;
 }
 
 int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,

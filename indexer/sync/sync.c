@@ -25,13 +25,13 @@
 #include "lendex/proto.h"
 #include "lendex/sync.h"
 #include "lendex/testhook.h"
+#include "reads.h"
 
 #define MAX_PROTOS 16
 /* ranges planned or fetched but not yet handed on: splits under a strict provider can
  * multiply them (2000-block ranges cut to 10 blocks); the queue is on the heap */
 #define MAX_QUEUE 4096
 #define MAX_CONCURRENCY 32
-#define MAX_CALLS 512
 #define MAX_ATTEMPTS 4 /* tries of a range whose answers disagree with each other */
 
 struct range {
@@ -47,12 +47,10 @@ struct range {
 	bool prices;                   /* read contract state at `to` */
 	uint64_t ignored;              /* logs no handler asked for (set by apply) */
 	struct lx_log_ref first_ignored;
-	size_t n_calls[MAX_PROTOS];
-	struct lx_call *calls[MAX_PROTOS];
+	struct lx_calls calls[MAX_PROTOS]; /* the run's reads at `to` (prices, balances) */
 	struct lx_verified verified;   /* sync --verify: proven signers of the range's txs */
 	bool unproven;                 /* --verify: `from` does not extend the linked chain */
-	size_t n_lreads[MAX_PROTOS];   /* reads the range's logs need at their own blocks */
-	struct lx_call *lreads[MAX_PROTOS];
+	struct lx_calls lreads[MAX_PROTOS]; /* reads the range's logs need at their own blocks */
 };
 
 struct sync {
@@ -87,12 +85,8 @@ static void range_release(struct range *r)
 	lx_logset_release(&r->logs);
 	lx_verified_release(&r->verified);
 	for (size_t i = 0; i < MAX_PROTOS; i++) {
-		for (size_t k = 0; k < r->n_calls[i]; k++)
-			free(r->calls[i][k].result);
-		free(r->calls[i]);
-		for (size_t k = 0; k < r->n_lreads[i]; k++)
-			free(r->lreads[i][k].result);
-		free(r->lreads[i]);
+		lx_calls_release(&r->calls[i]);
+		lx_calls_release(&r->lreads[i]);
 	}
 	memset(r, 0, sizeof(*r));
 }
@@ -343,72 +337,26 @@ static int check_headers(struct sync *s, struct range *r, bool *again, struct lx
 	return rc;
 }
 
-#define MAX_LOG_READS 64
-
 /*
  * Makes the reads r's logs need at their own blocks (proto log_reads), before r is applied.
- * A node error fails the fetch like any other; an empty or reverted answer is handed over as
- * no result for the handler to judge.
+ * A node error fails the fetch like any other; a reverted answer is handed over as no result
+ * for the handler to judge.
  */
 static int fetch_log_reads(struct sync *s, struct range *r, struct lx_error *err)
 {
-	size_t total = 0;
 	int rc = 0;
 	for (size_t p = 0; p < s->n && !rc; p++) {
 		if (!s->p[p]->ops->log_reads)
 			continue;
-		size_t nc = MAX_LOG_READS;
-		struct lx_call *c = calloc(nc, sizeof(*c));
-		if (!c)
-			return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-		if ((rc = s->p[p]->ops->log_reads(s->p[p], r->from, r->logs.logs, r->logs.n, c, &nc,
-						  err)) ||
-		    nc == 0) {
-			free(c);
-			continue;
-		}
-		r->lreads[p] = c;
-		r->n_lreads[p] = nc;
-		total += nc;
+		lx_calls_release(&r->lreads[p]);
+		if ((rc = s->p[p]->ops->log_reads(s->p[p], r->from, r->logs.logs, r->logs.n,
+						  &r->lreads[p], err)))
+			break;
+		rc = lx_sync_reads(s->rpc, &r->lreads[p], r->to, false, s->p[p]->dep->name, err);
+		if (rc)
+			lx_error_prefix(err, "for a log in blocks %llu-%llu",
+					(unsigned long long)r->from, (unsigned long long)r->to);
 	}
-	if (rc || total == 0)
-		return rc;
-	struct lx_rpc_req *rq = calloc(total, sizeof(*rq));
-	struct lx_call **map = calloc(total, sizeof(*map));
-	if (!rq || !map) {
-		free(rq);
-		free(map);
-		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-	}
-	size_t k = 0;
-	for (size_t p = 0; p < s->n; p++)
-		for (size_t c = 0; c < r->n_lreads[p]; c++, k++) {
-			struct lx_call *x = &r->lreads[p][c];
-			uint64_t at = x->block ? x->block : r->to;
-			if (x->kind == LX_CALL_STORAGE) {
-				rq[k].method = "eth_getStorageAt";
-				rq[k].params = lx_rpc_storage_params(&x->to, x->data, at);
-			} else {
-				rq[k].method = "eth_call";
-				rq[k].params = lx_rpc_call_params(&x->to, x->data, x->data_len, at);
-			}
-			map[k] = x;
-		}
-	lx_rpc_run(s->rpc, rq, total);
-	for (size_t i = 0; i < total; i++) {
-		if (rq[i].rc == 0 && !rc)
-			rc = lx_rpc_parse_bytes(rq[i].result, &map[i]->result, &map[i]->result_len,
-						err);
-		else if (rq[i].rc && rq[i].rc != LX_ERPC && !rc) {
-			*err = rq[i].err;
-			rc = lx_error_prefix(err, "sync: read at block %llu for a log",
-					     (unsigned long long)(map[i]->block ? map[i]->block
-										 : r->to));
-		}
-		json_decref(rq[i].result);
-	}
-	free(rq);
-	free(map);
 	return rc;
 }
 
@@ -661,7 +609,7 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	lx_error_clear(err);
 	for (size_t p = 0; p < s->n; p++)
 		if (s->p[p]->ops->apply_log_reads &&
-		    (rc = s->p[p]->ops->apply_log_reads(s->p[p], t, r->lreads[p], r->n_lreads[p],
+		    (rc = s->p[p]->ops->apply_log_reads(s->p[p], t, r->lreads[p].v, r->lreads[p].n,
 							err)))
 			return rc;
 	uint64_t marked = 0;
@@ -697,14 +645,9 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		/* the reads follow the state these logs create (a price source set in this very
 		 * range is read at its end) */
 		for (size_t p = 0; p < s->n; p++) {
-			size_t nc = MAX_CALLS;
-			free(r->calls[p]);
-			r->n_calls[p] = 0;
-			if (!(r->calls[p] = calloc(nc, sizeof(struct lx_call))))
-				return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-			if ((rc = s->p[p]->ops->calls(s->p[p], t, r->calls[p], &nc, err)))
+			lx_calls_release(&r->calls[p]);
+			if ((rc = s->p[p]->ops->calls(s->p[p], t, &r->calls[p], err)))
 				return rc;
-			r->n_calls[p] = nc;
 		}
 		return PLANNED;
 	}
@@ -712,8 +655,8 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		return rc;
 	if (r->prices)
 		for (size_t p = 0; p < s->n; p++)
-			if ((rc = s->p[p]->ops->apply_calls(s->p[p], t, r->to, r->calls[p],
-							    r->n_calls[p], err)))
+			if ((rc = s->p[p]->ops->apply_calls(s->p[p], t, r->to, r->calls[p].v,
+							    r->calls[p].n, err)))
 				return rc;
 	if (r->to > s->window_lo && (rc = lx_store_block_put(t, chain_id, &r->last, err)))
 		return rc;
@@ -726,26 +669,6 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	lx_store_txn_set_block(t, chain_id, 0);
 	if (s->window_lo > 0 && (rc = lx_store_prune(t, chain_id, s->window_lo, err)))
 		return rc;
-	return 0;
-}
-
-/* An eth_call answer is ABI-encoded: whole 32-byte words, at least one. */
-static int check_call(const struct lx_rpc_req *rq, const json_t *res, void *ctx,
-		      struct lx_error *err)
-{
-	(void)rq;
-	(void)ctx;
-	size_t len = json_is_string(res) ? json_string_length(res) : 0;
-	const char *v = json_is_string(res) ? json_string_value(res) : "";
-	if (!json_is_string(res) || len < 2 || v[0] != '0' || (v[1] != 'x' && v[1] != 'X'))
-		return lx_error_set(err, LX_EBADRESP, "eth_call result is not a hex string");
-	for (size_t i = 2; i < len; i++)
-		if (!isxdigit((unsigned char)v[i]))
-			return lx_error_set(err, LX_EBADRESP, "eth_call result is not hex (%.40s)", v);
-	if ((len - 2) % 64 || len == 2)
-		return lx_error_set(err, LX_EBADRESP,
-				    "eth_call result is %zu bytes, not whole 32-byte words",
-				    (len - 1) / 2);
 	return 0;
 }
 
@@ -764,49 +687,9 @@ static int read_calls(struct sync *s, struct range *r, struct lx_error *err)
 		return rc ? rc : lx_error_set(err, LX_EINVAL, "sync: contract reads not planned");
 	lx_error_clear(err);
 	rc = 0;
-	size_t n = 0;
-	for (size_t p = 0; p < s->n; p++)
-		n += r->n_calls[p];
-	if (n == 0)
-		return 0;
-	struct lx_rpc_req *rq = calloc(n, sizeof(*rq));
-	size_t (*map)[2] = calloc(n, sizeof(*map));
-	if (!rq || !map) {
-		free(rq);
-		free(map);
-		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
-	}
-	size_t k = 0;
-	for (size_t p = 0; p < s->n; p++)
-		for (size_t c = 0; c < r->n_calls[p]; c++, k++) {
-			struct lx_call *x = &r->calls[p][c];
-			rq[k].method = "eth_call";
-			rq[k].params = lx_rpc_call_params(&x->to, x->data, x->data_len, r->to);
-			rq[k].check = check_call;
-			map[k][0] = p;
-			map[k][1] = c;
-		}
-	lx_rpc_run(s->rpc, rq, n);
+	for (size_t p = 0; p < s->n && !rc; p++)
+		rc = lx_sync_reads(s->rpc, &r->calls[p], r->to, true, s->p[p]->dep->name, err);
 	publish_stats(s);
-	for (size_t i = 0; i < n; i++) {
-		struct lx_call *x = &r->calls[map[i][0]][map[i][1]];
-		if (rc)
-			break;
-		if (rq[i].rc == 0) {
-			rc = lx_rpc_parse_bytes(rq[i].result, &x->result, &x->result_len, err);
-		} else if (!rq[i].reverted) {
-			char a[LX_ADDR_STRLEN];
-			lx_addr_lower(a, &x->to);
-			*err = rq[i].err;
-			rc = lx_error_prefix(err, "sync: %s: contract read of %s at block %llu failed",
-					     s->p[map[i][0]]->dep->name, a,
-					     (unsigned long long)r->to);
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		json_decref(rq[i].result);
-	free(rq);
-	free(map);
 	return rc;
 }
 

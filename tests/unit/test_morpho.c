@@ -485,34 +485,38 @@ static void reads(struct lx_store *st, struct lx_proto *p, uint64_t block, uint6
 {
 	struct lx_store_txn *t;
 	struct lx_error e;
-	static struct lx_call calls[16];
-	size_t n = 16;
+	struct lx_calls l;
+	lx_calls_init(&l);
 	assert_int_equal(lx_store_begin(st, true, &t, NULL), 0);
-	if (p->ops->calls(p, t, calls, &n, &e))
+	if (p->ops->calls(p, t, &l, &e))
 		fail_msg("calls: %s", e.msg);
+	struct lx_call *calls = l.v;
+	size_t n = l.n;
 	/* price of the oracle, borrowRateView of the IRM, decimals of two tokens */
 	assert_int_equal(n, 4);
-	static uint8_t ans[4][32];
 	for (size_t i = 0; i < n; i++) {
 		struct lx_addr o, irm;
 		lx_addr_parse(&o, ORACLE, NULL);
 		lx_addr_parse(&irm, IRM, NULL);
+		uint8_t *ans = malloc(32);
+		assert_non_null(ans);
 		if (lx_addr_eq(&calls[i].to, &o))
-			wnum(ans[i], "2000000000000000000000000000000000000");
+			wnum(ans, "2000000000000000000000000000000000000");
 		else if (lx_addr_eq(&calls[i].to, &irm)) {
 			assert_int_equal(calls[i].data_len, 4 + 160 + 192);
 			uint8_t id[32];
 			lx_keccak256(id, calls[i].data + 4, 160);
 			assert_memory_equal(id, rate_id, 32);
-			wnum(ans[i], "100000000000");
+			wnum(ans, "100000000000");
 		} else
-			wnum(ans[i], "6");
-		calls[i].result = ans[i];
+			wnum(ans, "6");
+		calls[i].result = ans; /* freed with the list */
 		calls[i].result_len = 32;
 	}
 	lx_store_txn_set_block(t, 9, mark);
 	if (p->ops->apply_calls(p, t, block, calls, n, &e))
 		fail_msg("apply_calls: %s", e.msg);
+	lx_calls_release(&l);
 	lx_store_txn_set_block(t, 9, 0);
 	assert_int_equal(lx_store_commit(t, NULL), 0);
 }

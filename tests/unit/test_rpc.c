@@ -196,8 +196,9 @@ static void test_batch(void **st)
 	memset(q, 0, sizeof(q));
 	q[0].method = q[1].method = "eth_blockNumber";
 	assert_int_equal(lx_rpc_batch(c, q, 2, 10), LX_EBADRESP);
-	assert_null(q[0].result); /* id 1 answered, id 2 not: nothing is kept */
-	assert_non_null(strstr(q[1].err.msg, "no id"));
+	/* ids 3 and 4 asked, id 6 answered: an id not asked for; nothing is kept */
+	assert_null(q[0].result);
+	assert_non_null(strstr(q[1].err.msg, "id 6, not one asked for"));
 	lx_rpc_destroy(c);
 	loopnode_stop(&s);
 }
@@ -453,6 +454,325 @@ static void test_streamed_logs(void **st)
 	loopnode_stop(&s);
 }
 
+/* ---- the batch codec (batch.c) ---- */
+
+static void test_batch_encode(void **st)
+{
+	(void)st;
+	struct lx_rpc_req q[3];
+	memset(q, 0, sizeof(q));
+	q[0].method = "eth_blockNumber"; /* params NULL: [] */
+	q[1].method = "eth_call";
+	q[1].params = json_pack("[{s:s},s]", "to", "0x01", "latest");
+	q[2].method = "eth_chainId";
+	size_t len;
+	char *one = lx_rpc_encode(q, 1, 7, &len);
+	assert_non_null(one);
+	assert_int_equal(len, strlen(one));
+	assert_string_equal(one, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"eth_blockNumber\","
+				 "\"params\":[]}");
+	free(one);
+	char *all = lx_rpc_encode(q, 3, 41, &len);
+	assert_non_null(all);
+	json_error_t je;
+	json_t *d = json_loads(all, 0, &je);
+	assert_non_null(d);
+	assert_true(json_is_array(d));
+	assert_int_equal(json_array_size(d), 3);
+	for (size_t k = 0; k < 3; k++) {
+		json_t *e = json_array_get(d, k);
+		assert_int_equal(json_integer_value(json_object_get(e, "id")), 41 + (int)k);
+		assert_string_equal(json_string_value(json_object_get(e, "method")), q[k].method);
+		assert_true(json_is_array(json_object_get(e, "params")));
+	}
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(json_array_get(d, 1), "params"), 0),
+				    "to")),
+			    "0x01");
+	json_decref(d);
+	free(all);
+	/* params are borrowed: still the caller's */
+	assert_int_equal(q[1].params->refcount, 1);
+	json_decref(q[1].params);
+	assert_null(lx_rpc_encode(q, 0, 1, &len));
+	assert_int_equal(len, 0);
+}
+
+/* decode body for ids 10..12; returns rc, fills refused and the error */
+static int dec(const char *body, struct lx_rpc_batch_entry out[3], bool *refused,
+	       struct lx_error *e)
+{
+	json_t *doc;
+	int rc = lx_rpc_batch_decode(&doc, out, refused, body, strlen(body), 10, 3, e);
+	if (rc == 0) {
+		assert_non_null(doc);
+		/* the entries are borrowed from doc: read them, then let go of it */
+		for (int k = 0; k < 3; k++)
+			assert_true((out[k].result != NULL) != (out[k].error != NULL));
+		json_decref(doc);
+	} else {
+		assert_null(doc);
+		for (int k = 0; k < 3; k++)
+			assert_true(!out[k].result && !out[k].error);
+	}
+	return rc;
+}
+
+static void test_batch_decode(void **st)
+{
+	(void)st;
+	struct lx_rpc_batch_entry out[3];
+	bool refused;
+	struct lx_error e;
+	/* out of order, a null result and an error entry: each id once is an answer */
+	json_t *doc;
+	const char *good = "[{\"jsonrpc\":\"2.0\",\"id\":12,\"result\":\"0xc\"},"
+			   "{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":null},"
+			   "{\"jsonrpc\":\"2.0\",\"id\":11,\"error\":{\"code\":3,\"message\":\"execution "
+			   "reverted\"}}]";
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, good, strlen(good), 10, 3, &e), 0);
+	assert_false(refused);
+	assert_true(json_is_null(out[0].result));
+	assert_non_null(out[1].error);
+	assert_null(out[1].result);
+	assert_string_equal(json_string_value(out[2].result), "0xc");
+	json_decref(doc);
+	static const struct {
+		const char *body, *msg;
+		bool refused;
+	} bad[] = {
+		{"", "not JSON", false},
+		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":11,\"result\":\"0x1\"}", "not JSON", false},
+		{"{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":\"0x1\"}", "not an array", false},
+		{"[]", "0 of the 3 ids asked for (no id 10)", false},
+		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":12,\"result\":\"0x1\"}]",
+		 "2 of the 3 ids asked for (no id 11)", false},
+		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":10,\"result\":\"0x2\"},{\"id\":11,"
+		 "\"result\":\"0x1\"},{\"id\":12,\"result\":\"0x1\"}]",
+		 "repeats id 10", false},
+		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":13,\"result\":\"0x1\"},{\"id\":12,"
+		 "\"result\":\"0x1\"}]",
+		 "id 13, not one asked for", false},
+		{"[{\"id\":9,\"result\":\"0x1\"}]", "id 9, not one asked for", false},
+		{"[{\"id\":-1,\"result\":\"0x1\"}]", "id -1, not one asked for", false},
+		{"[{\"id\":\"10\",\"result\":\"0x1\"}]", "id \"10\", not one asked for", false},
+		{"[{\"result\":\"0x1\"}]", "id (none), not one asked for", false},
+		{"[{\"id\":10.0,\"result\":\"0x1\"}]", "not one asked for", false},
+		{"[7]", "entry 0 is not an object", false},
+		{"[{\"id\":10}]", "for id 10 has no result", false},
+		{"[{\"id\":10,\"result\":\"0x1\",\"error\":{\"code\":1}}]", "both a result and an error",
+		 false},
+		{"[{\"id\":10,\"error\":\"no\"}]", "error that is not an object", false},
+		{"[{\"id\":10,\"result\":\"0x1\",\"id\":11}]", "not JSON", false},
+		/* refusals: the node says no to the batch itself */
+		{"{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch too "
+		 "large\"}}",
+		 "refused a batch of 3: batch too large", true},
+		{"[{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch "
+		 "requests are not supported\"}}]",
+		 "refused a batch of 3: batch requests are not supported", true},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		lx_error_clear(&e);
+		assert_int_equal(dec(bad[i].body, out, &refused, &e), LX_EBADRESP);
+		if (!strstr(e.msg, bad[i].msg))
+			fail_msg("case %zu: want '%s' in '%s'", i, bad[i].msg, e.msg);
+		assert_int_equal(refused, bad[i].refused);
+	}
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, "[]", 2, 10, 0, &e), LX_EINVAL);
+	/* ids near 2^63: no wrap-around into the ids asked for */
+	const char *big = "[{\"id\":9223372036854775807,\"result\":\"0x1\"}]";
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, big, strlen(big), 10, 3, &e),
+			 LX_EBADRESP);
+}
+
+/*
+ * A node with a batch limit: a batch over `limit` requests is refused (how: ctx->how), others
+ * answered with each request's own first param as its result, in reverse order.
+ */
+struct limit_node {
+	size_t limit;
+	int how; /* 0: an error object instead of the array; 1: an id-null error entry; 2: HTTP 413 */
+	int batches, refusals, singles;
+};
+
+static char *limit_handler(struct loopnode *ln, const char *body, size_t len)
+{
+	struct limit_node *n = ln->ctx;
+	json_error_t je;
+	json_t *d = json_loadb(body, len, 0, &je);
+	if (!d)
+		return NULL;
+	char *out;
+	if (json_is_array(d) && json_array_size(d) > n->limit) {
+		n->refusals++;
+		json_decref(d);
+		if (n->how == 2) {
+			const char *r = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n";
+			return strdup(r);
+		}
+		return loopnode_ok(n->how == 0
+					   ? "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+					     "\"message\":\"batch too large\"}}"
+					   : "[{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,"
+					     "\"message\":\"batch too large\"}}]");
+	}
+	json_t *ans;
+	if (json_is_array(d)) {
+		n->batches++;
+		ans = json_array();
+		for (size_t i = json_array_size(d); i-- > 0;) {
+			json_t *q = json_array_get(d, i);
+			json_array_append_new(ans, json_pack("{s:s,s:O,s:O}", "jsonrpc", "2.0", "id",
+							     json_object_get(q, "id"), "result",
+							     json_array_get(json_object_get(q, "params"),
+									    0)));
+		}
+	} else {
+		n->singles++;
+		ans = json_pack("{s:s,s:O,s:O}", "jsonrpc", "2.0", "id", json_object_get(d, "id"),
+				"result", json_array_get(json_object_get(d, "params"), 0));
+	}
+	char *t = json_dumps(ans, JSON_COMPACT);
+	out = loopnode_ok(t);
+	free(t);
+	json_decref(ans);
+	json_decref(d);
+	return out;
+}
+
+static void test_batch_refused(void **st)
+{
+	(void)st;
+	for (int how = 0; how < 3; how++) {
+		struct limit_node ln = {3, how, 0, 0, 0};
+		struct loopnode s = {0};
+		s.handler = limit_handler;
+		s.ctx = &ln;
+		loopnode_start(&s);
+		char url[64];
+		loopnode_url(&s, url, sizeof(url));
+		struct lx_rpc_opts o;
+		memset(&o, 0, sizeof(o));
+		o.urls[o.n_urls++] = url;
+		o.max_retries = 2;
+		o.backoff_ms = 5;
+		o.timeout_ms = 2000;
+		o.batch = 16;
+		o.max_inflight = 2;
+		struct lx_rpc *c;
+		assert_int_equal(lx_rpc_create(&c, &o, NULL), 0);
+		enum { N = 40 };
+		struct lx_rpc_req q[N];
+		memset(q, 0, sizeof(q));
+		for (int i = 0; i < N; i++) {
+			char v[16];
+			snprintf(v, sizeof(v), "0x%x", 1000 + i);
+			q[i].method = "eth_getBalance";
+			q[i].params = json_pack("[s]", v);
+		}
+		/* 16 refused -> 8 refused -> 4 refused -> 2 taken: every answer its own */
+		assert_int_equal(lx_rpc_batch(c, q, N, 0), 0);
+		for (int i = 0; i < N; i++) {
+			char v[16];
+			snprintf(v, sizeof(v), "0x%x", 1000 + i);
+			assert_int_equal(q[i].rc, 0);
+			assert_string_equal(json_string_value(q[i].result), v);
+			json_decref(q[i].result);
+		}
+		assert_int_equal(lx_rpc_batch_size(c), 2);
+		assert_true(lx_rpc_stats(c)->batch_refused >= 3);
+		assert_int_equal(ln.refusals, (int)lx_rpc_stats(c)->batch_refused);
+		assert_true(ln.batches >= 20);
+		/* later batches start at the size that worked: no refusal */
+		int before = ln.refusals;
+		memset(q, 0, 6 * sizeof(q[0]));
+		for (int i = 0; i < 6; i++) {
+			q[i].method = "eth_getBalance";
+			q[i].params = json_pack("[s]", "0x5");
+		}
+		assert_int_equal(lx_rpc_batch(c, q, 6, 0), 0);
+		for (int i = 0; i < 6; i++) {
+			assert_string_equal(json_string_value(q[i].result), "0x5");
+			json_decref(q[i].result);
+		}
+		assert_int_equal(ln.refusals, before);
+		lx_rpc_destroy(c);
+		loopnode_stop(&s);
+	}
+	/* a node that takes no batch at all: single requests, every answer its own */
+	struct limit_node ln = {1, 0, 0, 0, 0};
+	struct loopnode s = {0};
+	s.handler = limit_handler;
+	s.ctx = &ln;
+	loopnode_start(&s);
+	char url[64];
+	loopnode_url(&s, url, sizeof(url));
+	struct lx_rpc_opts o;
+	memset(&o, 0, sizeof(o));
+	o.urls[o.n_urls++] = url;
+	o.backoff_ms = 5;
+	o.timeout_ms = 2000;
+	struct lx_rpc *c;
+	assert_int_equal(lx_rpc_create(&c, &o, NULL), 0);
+	assert_int_equal(lx_rpc_batch_size(c), 100);
+	struct lx_rpc_req q[5];
+	memset(q, 0, sizeof(q));
+	for (int i = 0; i < 5; i++) {
+		q[i].method = "eth_getBalance";
+		q[i].params = json_pack("[s]", i % 2 ? "0x1" : "0x2");
+	}
+	assert_int_equal(lx_rpc_batch(c, q, 5, 0), 0);
+	for (int i = 0; i < 5; i++) {
+		assert_string_equal(json_string_value(q[i].result), i % 2 ? "0x1" : "0x2");
+		json_decref(q[i].result);
+	}
+	assert_int_equal(lx_rpc_batch_size(c), 1);
+	assert_int_equal(ln.singles, 5);
+	lx_rpc_destroy(c);
+	loopnode_stop(&s);
+}
+
+/* An error entry of the node's inside a batch: the batch is retried whole, then fails with the
+ * node's words, never read as "no result". */
+static void test_batch_error_entry(void **st)
+{
+	(void)st;
+	struct loopnode s = {0};
+	const char *trie = "[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"},{\"jsonrpc\":\"2.0\","
+			   "\"id\":2,\"error\":{\"code\":-32000,\"message\":\"missing trie node "
+			   "ab\"}}]";
+	s.answers[0] = ok(trie);
+	s.answers[1] = ok("[{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":\"0x2\"},"
+			  "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"}]");
+	/* a new client numbers from 1 again */
+	s.answers[2] = ok("[{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"0x1\"},{\"jsonrpc\":\"2.0\","
+			  "\"id\":2,\"error\":{\"code\":-32000,\"message\":\"missing trie node "
+			  "ab\"}}]");
+	s.n = 3;
+	loopnode_start(&s);
+	struct lx_rpc *c = client(&s, 1, NULL);
+	struct lx_rpc_req q[2];
+	memset(q, 0, sizeof(q));
+	q[0].method = q[1].method = "eth_call";
+	assert_int_equal(lx_rpc_batch(c, q, 2, 10), 0);
+	assert_string_equal(json_string_value(q[0].result), "0x1");
+	assert_string_equal(json_string_value(q[1].result), "0x2");
+	json_decref(q[0].result);
+	json_decref(q[1].result);
+	lx_rpc_destroy(c);
+	c = client(&s, 0, NULL);
+	memset(q, 0, sizeof(q));
+	q[0].method = q[1].method = "eth_call";
+	assert_int_equal(lx_rpc_batch(c, q, 2, 10), LX_ERPC);
+	assert_null(q[0].result);
+	assert_null(q[1].result);
+	assert_false(q[1].reverted);
+	assert_non_null(strstr(q[1].err.msg, "missing trie node"));
+	lx_rpc_destroy(c);
+	loopnode_stop(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +780,10 @@ int main(void)
 		cmocka_unit_test(test_rpc_errors),
 		cmocka_unit_test(test_retries_and_failover),
 		cmocka_unit_test(test_batch),
+		cmocka_unit_test(test_batch_encode),
+		cmocka_unit_test(test_batch_decode),
+		cmocka_unit_test(test_batch_refused),
+		cmocka_unit_test(test_batch_error_entry),
 		cmocka_unit_test(test_node_errors_and_reverts),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_cap_decoded),

@@ -144,7 +144,7 @@ void aave_classify_role(enum aave_role role, int token_kind, const struct lx_log
 size_t aave_surfaced_topics(uint8_t (*out)[32], size_t cap);
 
 /* prices.c */
-int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 	       struct lx_error *err);
 int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 		     const struct lx_call *calls, size_t n, struct lx_error *err);
@@ -156,7 +156,7 @@ int aave_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 
 /* upgrades.c: the version live at a block and the current oracle */
 int aave_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
-		   struct lx_call *reads, size_t *n, struct lx_error *err);
+		   struct lx_calls *reads, struct lx_error *err);
 int aave_apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
 			 const struct lx_call *reads, size_t n, struct lx_error *err);
 /* Reloads rules, revision and oracle from the state record (view and calls use it too). */

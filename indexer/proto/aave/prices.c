@@ -9,22 +9,22 @@
 
 /* ---- prices: AaveOracle.getAssetPrice(asset) per reserve and e-mode price source ---- */
 
-static void call_price(struct lx_call *c, const struct lx_addr *oracle, const struct lx_addr *x)
+static bool call_price(struct lx_calls *l, const struct lx_addr *oracle, const struct lx_addr *x)
 {
 	static const uint8_t sel[4] = {0xb3, 0x59, 0x6f, 0x07}; /* getAssetPrice(address) */
-	memset(c, 0, sizeof(*c));
-	c->to = *oracle;
+	struct lx_call *c = lx_calls_add(l, oracle, 36, 0);
+	if (!c)
+		return false;
 	memcpy(c->data, sel, 4);
 	memcpy(c->data + 16, x->b, 20);
-	c->data_len = 36;
+	c->result_min = 32;
+	return true;
 }
 
-int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls,
-		      size_t *n, struct lx_error *err)
+int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
+	       struct lx_error *err)
 {
 	struct aave *a = aave_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
 	/* the oracle live after the logs applied so far (not read from the store here: calls may
 	 * run on the fetch thread, where opening a table races the writer) */
 	struct lx_addr oracle = a->oracle;
@@ -33,9 +33,8 @@ int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *cal
 	for (size_t i = 0; i < a->n_tokens; i++) {
 		if (a->tokens[i].kind != AAVE_ATOKEN)
 			continue;
-		if (k >= cap)
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
-		call_price(&calls[k++], &oracle, &a->tokens[i].asset);
+		if (!call_price(calls, &oracle, &a->tokens[i].asset))
+			return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
 	}
 	struct lx_store_iter it;
 	rc = lx_store_iter_begin(&it, txn, T_EMODE, a->market, AAVE_MARKET_KEY, err);
@@ -49,17 +48,15 @@ int aave_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *cal
 		}
 		if (aave_addr_zero(&e.price_source))
 			continue;
-		if (k >= cap) {
+		if (!call_price(calls, &oracle, &e.price_source)) {
 			lx_store_iter_end(&it);
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many price reads");
+			return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
 		}
-		call_price(&calls[k++], &oracle, &e.price_source);
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
-	*n = k;
 	return 0;
 }
 

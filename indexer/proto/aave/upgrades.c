@@ -37,39 +37,35 @@ static bool is_upgrade_log(const struct aave *a, const struct lx_log *log)
 	return false;
 }
 
-static void storage_read(struct lx_call *c, const struct lx_addr *to, uint64_t block)
+static int storage_read(struct lx_calls *l, const struct lx_addr *to, uint64_t block,
+			struct lx_error *err)
 {
-	memset(c, 0, sizeof(*c));
-	c->to = *to;
+	struct lx_call *c = lx_calls_add(l, to, 32, 0); /* slot 0 */
+	if (!c)
+		return lx_error_set(err, LX_ENOMEM, "aave_v3: out of memory");
 	c->kind = LX_CALL_STORAGE;
 	c->block = block;
-	c->data_len = 32; /* slot 0 */
+	c->result_min = 32;
+	return 0;
 }
 
 int aave_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
-		   struct lx_call *reads, size_t *n, struct lx_error *err)
+		   struct lx_calls *reads, struct lx_error *err)
 {
 	struct aave *a = aave_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
+	int rc;
 	/* the revision the deployment's history starts with: slot 0 at the block before */
-	if (from == a->start_block && from > 1) { /* (block 0 would mean "the range's last") */
-		if (k >= cap)
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: too many upgrade reads");
-		storage_read(&reads[k++], &a->pool, from - 1);
-	}
+	if (from == a->start_block && from > 1 && /* (block 0 would mean "the range's last") */
+	    (rc = storage_read(reads, &a->pool, from - 1, err)))
+		return rc;
 	uint64_t last = 0;
 	for (size_t i = 0; i < n_logs; i++) {
 		if (!is_upgrade_log(a, &logs[i]) || logs[i].block == last)
 			continue;
 		last = logs[i].block;
-		if (k >= cap)
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v3: more than %zu pool upgrades "
-							       "in blocks %llu+",
-					    cap, (unsigned long long)from);
-		storage_read(&reads[k++], &a->pool, logs[i].block);
+		if ((rc = storage_read(reads, &a->pool, logs[i].block, err)))
+			return rc;
 	}
-	*n = k;
 	return 0;
 }
 

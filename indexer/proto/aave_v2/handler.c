@@ -123,7 +123,7 @@ static int apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
 }
 
 static int log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
-		     struct lx_call *reads, size_t *n, struct lx_error *err)
+		     struct lx_calls *reads, struct lx_error *err)
 {
 	(void)p;
 	(void)from;
@@ -131,7 +131,6 @@ static int log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *log
 	(void)n_logs;
 	(void)reads;
 	(void)err;
-	*n = 0;
 	return 0;
 }
 

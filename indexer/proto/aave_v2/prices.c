@@ -13,39 +13,32 @@ static const uint8_t SEL_PRICE[4] = {0xb3, 0x59, 0x6f, 0x07};    /* getAssetPric
 static const uint8_t SEL_DECIMALS[4] = {0x31, 0x3c, 0xe5, 0x67}; /* decimals() */
 static const uint8_t SEL_SYMBOL[4] = {0x95, 0xd8, 0x9b, 0x41};   /* symbol() */
 
-static void call_to(struct lx_call *c, const struct lx_addr *to, const uint8_t sel[4],
+static bool call_to(struct lx_calls *l, const struct lx_addr *to, const uint8_t sel[4],
 		    const struct lx_addr *arg)
 {
-	memset(c, 0, sizeof(*c));
-	c->to = *to;
+	struct lx_call *c = lx_calls_add(l, to, arg ? 36 : 4, 0);
+	if (!c)
+		return false;
 	memcpy(c->data, sel, 4);
-	c->data_len = 4;
-	if (arg) {
+	if (arg)
 		memcpy(c->data + 16, arg->b, 20);
-		c->data_len = 36;
-	}
+	return true;
 }
 
-int v2_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int v2_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 	     struct lx_error *err)
 {
 	(void)txn;
 	struct aave2 *a = v2_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
 	for (size_t i = 0; i < a->n_tokens; i++) {
 		const struct v2_token *t = &a->tokens[i];
 		if (t->kind != AAVE_ATOKEN)
 			continue;
-		if (k + 3 > cap)
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v2: too many contract reads");
-		call_to(&calls[k++], &a->oracle, SEL_PRICE, &t->asset);
-		if (!t->meta) {
-			call_to(&calls[k++], &t->token, SEL_DECIMALS, NULL);
-			call_to(&calls[k++], &t->token, SEL_SYMBOL, NULL);
-		}
+		if (!call_to(calls, &a->oracle, SEL_PRICE, &t->asset) ||
+		    (!t->meta && (!call_to(calls, &t->token, SEL_DECIMALS, NULL) ||
+				  !call_to(calls, &t->token, SEL_SYMBOL, NULL))))
+			return lx_error_set(err, LX_ENOMEM, "aave_v2: out of memory");
 	}
-	*n = k;
 	return 0;
 }
 

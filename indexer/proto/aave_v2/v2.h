@@ -130,7 +130,7 @@ int v2_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *
 	     struct lx_error *err);
 
 /* prices.c */
-int v2_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int v2_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 	     struct lx_error *err);
 int v2_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 		   const struct lx_call *calls, size_t n, struct lx_error *err);

@@ -165,12 +165,10 @@ static int spoke_oracle(struct v4 *h, struct lx_store_txn *txn, const struct lx_
 	return 0;
 }
 
-static int v4_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls,
-		    size_t *n, struct lx_error *err)
+static int v4_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
+		    struct lx_error *err)
 {
 	struct v4 *h = v4_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
 	uint8_t sel[4], pre[8];
 	selector(sel, "getReservePrice(uint256)");
 	v4_key(pre, h->chain, NULL, NULL, 0, NULL, NULL);
@@ -198,24 +196,22 @@ static int v4_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call
 		}
 		if (lx_addr_eq(&oracle, &(struct lx_addr){{0}}))
 			continue; /* no oracle known: its prices stay unread (reported stale) */
-		if (k >= cap) {
+		/* after the call data, 20 bytes of our own: whose reserve it is */
+		struct lx_call *c = lx_calls_add(calls, &oracle, 36, 56);
+		if (!c) {
 			lx_store_iter_end(&it);
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v4: more than %zu price reads", cap);
+			return lx_error_set(err, LX_ENOMEM, "aave_v4: out of memory");
 		}
-		struct lx_call *c = &calls[k++];
-		memset(c, 0, sizeof(*c));
-		c->to = oracle;
 		memcpy(c->data, sel, 4);
 		memcpy(c->data + 4 + 28, kk + 28, 4); /* reserveId */
-		memcpy(c->data + 4 + 32, spoke.b, 20); /* after the call data: whose reserve (ours) */
-		c->data_len = 36;
+		memcpy(c->data + 4 + 32, spoke.b, 20);
+		c->result_min = 32;
 		rc = 0;
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
-	*n = k;
 	return 0;
 }
 
@@ -247,12 +243,10 @@ static int v4_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t
 
 /* a Spoke a Hub lists: its oracle (an immutable) read at the listing block */
 static int v4_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs,
-			size_t n_logs, struct lx_call *reads, size_t *n, struct lx_error *err)
+			size_t n_logs, struct lx_calls *reads, struct lx_error *err)
 {
 	(void)from;
 	struct v4 *h = v4_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
 	uint8_t sel[4];
 	selector(sel, "ORACLE()");
 	for (size_t i = 0; i < n_logs; i++) {
@@ -268,21 +262,17 @@ static int v4_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *
 			    !lx_addr_eq(&h->spoke_oracle[j], &(struct lx_addr){{0}}))
 				configured = true;
 		bool dup = false;
-		for (size_t j = 0; j < k; j++)
-			if (lx_addr_eq(&reads[j].to, &s))
+		for (size_t j = 0; j < reads->n; j++)
+			if (lx_addr_eq(&reads->v[j].to, &s))
 				dup = true;
 		if (configured || dup)
 			continue;
-		if (k >= cap)
-			return lx_error_set(err, LX_EOVERFLOW, "aave_v4: too many spoke oracle reads");
-		struct lx_call *c = &reads[k++];
-		memset(c, 0, sizeof(*c));
-		c->to = s;
+		struct lx_call *c = lx_calls_add(reads, &s, 4, 0);
+		if (!c)
+			return lx_error_set(err, LX_ENOMEM, "aave_v4: out of memory");
 		c->block = l->block;
 		memcpy(c->data, sel, 4);
-		c->data_len = 4;
 	}
-	*n = k;
 	return 0;
 }
 

@@ -217,12 +217,12 @@ int comet_flow_decode(struct comet_flow *out, const uint8_t *v, size_t vl);
 
 int comet_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *log,
 		struct lx_error *err);
-int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 		struct lx_error *err);
 int comet_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 		      const struct lx_call *calls, size_t n, struct lx_error *err);
 int comet_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
-		    struct lx_call *reads, size_t *n, struct lx_error *err);
+		    struct lx_calls *reads, struct lx_error *err);
 int comet_apply_log_reads(struct lx_proto *p, struct lx_store_txn *txn,
 			  const struct lx_call *reads, size_t n, struct lx_error *err);
 int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,

@@ -61,19 +61,25 @@ static void selector(uint8_t out[4], const char *sig)
 	memcpy(out, h, 4);
 }
 
-static void call_init(struct lx_call *x, const struct lx_addr *to, const char *sig,
-		      const uint8_t *arg, uint64_t block)
+/* Appends a read of sig(arg) at block; result_min: the answer's shortest readable length.
+ * Returns the call, or NULL when out of memory. */
+static struct lx_call *call_init(struct lx_calls *l, const struct lx_addr *to, const char *sig,
+				 const uint8_t *arg, uint64_t block, size_t result_min)
 {
-	memset(x, 0, sizeof(*x));
-	x->to = *to;
-	x->kind = LX_CALL_ETH_CALL;
+	struct lx_call *x = lx_calls_add(l, to, arg ? 36 : 4, 0);
+	if (!x)
+		return NULL;
 	x->block = block;
+	x->result_min = result_min;
 	selector(x->data, sig);
-	x->data_len = 4;
-	if (arg) {
+	if (arg)
 		memcpy(x->data + 4, arg, 32);
-		x->data_len = 36;
-	}
+	return x;
+}
+
+static int no_memory(struct lx_error *err)
+{
+	return lx_error_set(err, LX_ENOMEM, "compound_v3: out of memory");
 }
 
 static bool has_sel(const struct lx_call *x, const char *sig)
@@ -86,11 +92,9 @@ static bool has_sel(const struct lx_call *x, const char *sig)
 /* ---- configuration at upgrade blocks ---- */
 
 int comet_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs, size_t n_logs,
-		    struct lx_call *reads, size_t *n, struct lx_error *err)
+		    struct lx_calls *reads, struct lx_error *err)
 {
 	struct comet *c = comet_of(p);
-	size_t cap = *n;
-	*n = 0;
 	uint64_t at = 0;
 	for (size_t i = 0; i < n_logs; i++)
 		if (lx_addr_eq(&logs[i].address, &c->comet) && logs[i].n_topics > 0 &&
@@ -106,17 +110,18 @@ int comet_log_reads(struct lx_proto *p, uint64_t from, const struct lx_log *logs
 	}
 	if (!at)
 		return 0;
-	if (cap < R_CONFIG_COUNT)
-		return lx_error_set(err, LX_EOVERFLOW, "compound_v3: %d configuration reads do "
-						      "not fit the %zu sync allows", R_CONFIG_COUNT, cap);
+	/* apply_log_reads finds each answer by its position: the list starts empty here */
+	if (reads->n)
+		return lx_error_set(err, LX_EINVAL, "compound_v3: log reads list not empty");
 	for (int i = 0; i < R_ASSET0; i++)
-		call_init(&reads[i], &c->comet, config_sig[i], NULL, at);
+		if (!call_init(reads, &c->comet, config_sig[i], NULL, at, 0))
+			return no_memory(err);
 	for (int i = 0; i < COMET_MAX_ASSETS; i++) {
 		uint8_t arg[32] = {0};
 		arg[31] = (uint8_t)i;
-		call_init(&reads[R_ASSET0 + i], &c->comet, "getAssetInfo(uint8)", arg, at);
+		if (!call_init(reads, &c->comet, "getAssetInfo(uint8)", arg, at, 0))
+			return no_memory(err);
 	}
-	*n = R_CONFIG_COUNT;
 	return 0;
 }
 
@@ -220,12 +225,12 @@ static void addr_arg(uint8_t arg[32], const struct lx_addr *a)
 	memcpy(arg + 12, a->b, 20);
 }
 
-int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 		struct lx_error *err)
 {
 	struct comet *c = comet_of(p);
-	size_t cap = *n, k = 0;
-	*n = 0;
+	if (calls->n)
+		return lx_error_set(err, LX_EINVAL, "compound_v3: calls list not empty");
 	struct comet_config cfg;
 	int rc = comet_get_config(c, txn, &cfg, err);
 	if (rc == LX_ENOTFOUND) {
@@ -235,51 +240,43 @@ int comet_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *ca
 	if (rc)
 		return rc;
 	uint8_t arg[32];
-	if (cap < 2 + (size_t)cfg.n_assets)
-		goto full;
-	call_init(&calls[k++], &c->comet, "totalsBasic()", NULL, 0);
+	/* totalsBasic: 7 words; getPrice: 1; userBasic: 5 (shorter answers are not Comet's) */
+	if (!call_init(calls, &c->comet, "totalsBasic()", NULL, 0, 7 * 32))
+		return no_memory(err);
 	addr_arg(arg, &cfg.base_feed);
-	call_init(&calls[k++], &c->comet, "getPrice(address)", arg, 0);
+	if (!call_init(calls, &c->comet, "getPrice(address)", arg, 0, 32))
+		return no_memory(err);
 	for (unsigned i = 0; i < cfg.n_assets; i++) {
 		addr_arg(arg, &cfg.assets[i].feed);
-		call_init(&calls[k++], &c->comet, "getPrice(address)", arg, 0);
+		if (!call_init(calls, &c->comet, "getPrice(address)", arg, 0, 32))
+			return no_memory(err);
 	}
 	/* symbols, for display (a token without symbol() reverts: no name) */
-	for (unsigned i = 0; i <= cfg.n_assets && k < cap; i++)
-		call_init(&calls[k++], i ? &cfg.assets[i - 1].asset : &cfg.base_token, "symbol()",
-			  NULL, 0);
-	size_t n_sym = 1 + (size_t)cfg.n_assets;
+	for (unsigned i = 0; i <= cfg.n_assets; i++)
+		if (!call_init(calls, i ? &cfg.assets[i - 1].asset : &cfg.base_token, "symbol()",
+			       NULL, 0, 0))
+			return no_memory(err);
 	struct lx_store_iter it;
 	const uint8_t *kk, *v;
 	size_t kl, vl;
-	size_t n_acct = 0;
 	rc = lx_store_iter_begin(&it, txn, CT_ACCT, c->market, COMET_MARKET_KEY, err);
 	while (rc == 0 && (rc = lx_store_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
 		if (kl != COMET_MARKET_KEY + 20) {
 			lx_store_iter_end(&it);
 			return comet_corrupt(err, CT_ACCT);
 		}
-		n_acct++;
-		if (k >= cap)
-			continue;
 		memset(arg, 0, 12);
 		memcpy(arg + 12, kk + COMET_MARKET_KEY, 20);
-		call_init(&calls[k++], &c->comet, "userBasic(address)", arg, 0);
+		if (!call_init(calls, &c->comet, "userBasic(address)", arg, 0, 5 * 32)) {
+			lx_store_iter_end(&it);
+			return no_memory(err);
+		}
 	}
 	lx_store_iter_end(&it);
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
-	if (k < 2 + cfg.n_assets + n_sym + n_acct)
-		return lx_error_set(err, LX_EOVERFLOW,
-				    "compound_v3: %s: %zu accounts need a userBasic read at the synced "
-				    "block, more than the %zu reads sync makes per run",
-				    lx_deployment_name(c->base.dep), n_acct,
-				    cap > 2 + cfg.n_assets + n_sym ? cap - 2 - cfg.n_assets - n_sym : 0);
-	*n = k;
 	return 0;
-full:
-	return lx_error_set(err, LX_EOVERFLOW, "compound_v3: too many reads for one run");
 }
 
 /* int104 principal, sign-extended in a word: false when the word is not one. */

@@ -215,7 +215,7 @@ int morpho_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_l
 		 struct lx_error *err);
 int morpho_load_markets(struct morpho *mo, struct lx_store_txn *txn, struct morpho_market **out,
 			size_t *n_out, struct lx_error *err);
-int morpho_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call *calls, size_t *n,
+int morpho_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 		 struct lx_error *err);
 int morpho_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 		       const struct lx_call *calls, size_t n, struct lx_error *err);
