@@ -844,3 +844,44 @@ json_t *lx_abi_args_json(const struct lx_abi_decoded *d)
 	}
 	return o;
 }
+
+/* a word's value if it fits 64 bits */
+static bool word64(const uint8_t *w, uint64_t *v)
+{
+	for (int i = 0; i < 24; i++)
+		if (w[i])
+			return false;
+	*v = 0;
+	for (int i = 24; i < 32; i++)
+		*v = *v << 8 | w[i];
+	return true;
+}
+
+bool lx_abi_symbol(char out[16], const uint8_t *b, size_t len)
+{
+	const uint8_t *s = NULL;
+	size_t n = 0;
+	uint64_t off, l;
+	out[0] = 0;
+	if (!b)
+		return false;
+	if (len >= 64 && word64(b, &off) && off == 32 && word64(b + 32, &l) && l <= len - 64) {
+		s = b + 64;
+		n = (size_t)l;
+	} else if (len == 32) {
+		s = b;
+		while (n < 32 && s[n])
+			n++;
+		for (size_t i = n; i < 32; i++)
+			if (s[i])
+				return false; /* not zero-padded text */
+	}
+	if (!s || n == 0 || n > 15)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] > 0x7e)
+			return false;
+	memcpy(out, s, n);
+	out[n] = 0;
+	return true;
+}

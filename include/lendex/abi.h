@@ -112,4 +112,12 @@ void lx_abi_decoded_free(struct lx_abi_decoded *d);
  * as lowercase 0x hex, bools as booleans, tuples as objects, arrays as arrays. */
 json_t *lx_abi_args_json(const struct lx_abi_decoded *d);
 
+/*
+ * An ERC-20 symbol() answer (b, len: the eth_call result) as text: an ABI string, or a bytes32
+ * padded with zeros (MKR-style). Fills out with at most 15 printable ASCII bytes and a NUL and
+ * returns true; returns false (out = "") for anything else: empty, longer than 15 bytes, a
+ * byte outside 0x20..0x7e, a malformed encoding. Display only: never a key.
+ */
+bool lx_abi_symbol(char out[16], const uint8_t *b, size_t len);
+
 #endif

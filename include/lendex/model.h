@@ -75,6 +75,7 @@ struct lx_asset_info {
 	struct lx_u256 target_hf;        /* the Spoke's liquidation config: target HF (wad), */
 	struct lx_u256 hf_for_max_bonus; /* HF at which the bonus is the maximum (wad), */
 	uint16_t bonus_factor_bps;       /* minimum bonus as a share of the maximum's */
+	bool no_receive_shares;          /* the reserve refuses liquidations paid in its shares */
 	/* Share-based isolated markets (Morpho Blue; zero elsewhere): each market lists its loan
 	 * token then its collateral token, both entries carrying the market's terms at the view's
 	 * timestamp (interest accrued as the protocol would), market[] above its id; positions'
@@ -263,6 +264,18 @@ static inline size_t lx_model_n_feeds(const struct lx_market_view *mv)
 {
 	return mv->n_assets + mv->n_feeds;
 }
+/*
+ * What amount * price / 10^decimals is multiplied by to be in base units (the risk pass's
+ * double values): 1 when prices are in base units, 10^(base - price decimals) otherwise (Aave
+ * V4: 10^18, its 8-decimal answers against values in 1e26).
+ */
+static inline double lx_model_price_to_base(const struct lx_market_view *mv)
+{
+	double f = 1;
+	for (unsigned i = mv->price_decimals; mv->price_decimals && i < mv->base_decimals; i++)
+		f *= 10;
+	return f;
+}
 /* The feed id that prices position p (LX_FEED_NONE if p->feed is out of range). */
 uint32_t lx_model_feed_of(const struct lx_market_view *mv, const struct lx_asset_pos *p);
 /* Today's answer of feed id f (zero for an unknown id). */
@@ -341,6 +354,8 @@ struct lx_liq_result {
 	uint16_t close_factor_bps;         /* 10000 when the whole reserve debt may be repaid */
 	bool receive_atoken;               /* the pool lacks the underlying: liquidator gets aTokens */
 	bool collateral_cleared;           /* collateral flag cleared (all of it seized) */
+	struct lx_u256 premium_repaid_ray; /* Aave V4: premium debt restored (ray); else zero */
+	struct lx_u256 fee_shares;         /* Aave V4: collateral shares to the fee receiver */
 	bool protocol_fee_clamped;         /* the fee exceeded the scaled balance left after the
 					    * seizure and was cut to it (Aave's 1-wei clamp) */
 };

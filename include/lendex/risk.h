@@ -210,6 +210,8 @@ struct lx_liquidation {
 	struct lx_u256 protocol_fee;      /* collateral units to the treasury (clamped) */
 	struct lx_u256 hf_before;         /* wad */
 	struct lx_u256 deficit_base;      /* 3.3+: debt burnt into deficits, base units */
+	struct lx_u256 premium_repaid_ray; /* Aave V4: premium debt restored (ray) */
+	struct lx_u256 fee_shares;        /* Aave V4: collateral shares to the fee receiver */
 	uint16_t close_factor_bps;
 	bool receive_atoken;              /* the reserve could not pay the underlying out */
 	bool protocol_fee_clamped;        /* the fee was cut to the scaled balance left */

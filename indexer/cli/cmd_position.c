@@ -691,9 +691,14 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 				}
 				char mk[16] = "-";
 				if (has_market(ac->market)) {
+					/* an address (Aave V4 Spoke) shows its own digits, an id its start */
+					static const uint8_t z[12];
 					char mh[67];
 					market_hex(mh, ac->market);
-					snprintf(mk, sizeof(mk), "%.10s..", mh);
+					snprintf(mk, sizeof(mk), "%.10s..",
+						 memcmp(ac->market, z, 12) ? mh : mh + 24);
+					if (!memcmp(ac->market, z, 12))
+						memcpy(mk, "0x", 2);
 				}
 				if (ok) {
 					usd_text(b1, sizeof(b1), &su);

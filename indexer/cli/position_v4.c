@@ -45,6 +45,7 @@ static json_t *reserves_json(const struct lx_market_view *mv, const uint8_t m[32
 		json_t *r = json_object();
 		json_object_set_new(r, "reserveId", json_integer(inf->reserve_id));
 		json_object_set_new(r, "asset", json_string(as));
+		json_object_set_new(r, "symbol", json_string(inf->symbol));
 		json_object_set_new(r, "price", num(&inf->price));
 		json_object_set_new(r, "priceBlock", json_integer((json_int_t)inf->price_block));
 		json_object_set_new(r, "suppliedAssets", num(&inf->total_supplied));
@@ -97,8 +98,8 @@ int lx_cli_position_v4(const struct lx_cli_args *a, const struct lx_market_view 
 		json_object_set_new(m, "activeCollateralCount", json_integer(d.active_collateral_count));
 		json_object_set_new(m, "borrowCount", json_integer(d.borrow_count));
 		if (!js)
-			printf("\nspoke %s\n  %-8s %-42s %28s %28s %24s %4s %5s\n", sp, "reserve", "asset",
-			       "supplied", "drawn", "premium", "coll", "CF%");
+			printf("\nspoke %s\n  %-8s %-10s %-42s %28s %28s %24s %4s %5s\n", sp, "reserve",
+			       "symbol", "asset", "supplied", "drawn", "premium", "coll", "CF%");
 		for (size_t k = 0; k < ac->n_pos; k++) {
 			const struct lx_asset_pos *p = &ac->pos[k];
 			const struct lx_asset_info *inf = &mv->assets[p->asset];
@@ -109,6 +110,7 @@ int lx_cli_position_v4(const struct lx_cli_args *a, const struct lx_market_view 
 			json_t *r = json_object();
 			json_object_set_new(r, "reserveId", json_integer(inf->reserve_id));
 			json_object_set_new(r, "asset", json_string(as));
+			json_object_set_new(r, "symbol", json_string(inf->symbol));
 			json_object_set_new(r, "supplied", num(&p->supplied));
 			json_object_set_new(r, "suppliedShares", num(&p->scaled_supplied));
 			json_object_set_new(r, "drawnDebt", num(&p->borrowed_variable));
@@ -126,8 +128,9 @@ int lx_cli_position_v4(const struct lx_cli_args *a, const struct lx_market_view 
 				lx_u256_to_fixed(s1, sizeof(s1), &p->supplied, inf->decimals);
 				lx_u256_to_fixed(s2, sizeof(s2), &p->borrowed_variable, inf->decimals);
 				lx_u256_to_fixed(s3, sizeof(s3), &prem, inf->decimals);
-				printf("  %-8u %-42s %28s %28s %24s %4s %5.2f\n", inf->reserve_id, as, s1,
-				       s2, s3, p->collateral ? "yes" : "no", p->liq_threshold_bps / 100.0);
+				printf("  %-8u %-10s %-42s %28s %28s %24s %4s %5.2f\n", inf->reserve_id,
+				       inf->symbol[0] ? inf->symbol : "?", as, s1, s2, s3,
+				       p->collateral ? "yes" : "no", p->liq_threshold_bps / 100.0);
 			}
 		}
 		json_object_set_new(m, "positions", ps);

@@ -130,16 +130,6 @@ static json_t *addrj(const struct lx_addr *a)
 
 /* Sets "market" (hex id) on e when the account view lives in a sub-market (Morpho Blue): the
  * pair of tokens alone does not name it (two markets may share loan and collateral tokens). */
-static void set_market(json_t *e, const struct lx_account_view *a)
-{
-	static const uint8_t none[32];
-	if (!memcmp(a->market, none, sizeof(none)))
-		return;
-	char h[67];
-	lx_hex_encode(h, sizeof(h), a->market, sizeof(a->market));
-	json_object_set_new(e, "market", json_string(h));
-}
-
 const char *lx_report_band_label(int b, char *buf, size_t cap)
 {
 	if (b == 0)
@@ -174,6 +164,18 @@ static void feed_key(const struct lx_market_view *mv, uint32_t feed, char out[LX
 	lx_addr_checksum(out, k);
 }
 
+/* "market": the sub-market (Aave V4 Spoke, Morpho Blue market id) an account or asset belongs
+ * to, 32 bytes in hex as position prints it; left out for pooled markets (all zeros) */
+static void market_key(json_t *e, const uint8_t m[32])
+{
+	static const uint8_t none[32];
+	if (!memcmp(m, none, sizeof(none)))
+		return;
+	char h[67];
+	lx_hex_encode(h, sizeof(h), m, 32);
+	json_object_set_new(e, "market", json_string(h));
+}
+
 static const char *status_name(uint8_t s)
 {
 	return s == LX_LIQ_FOUND ? "found" : s == LX_LIQ_NONE ? "none" : "undecided";
@@ -184,6 +186,7 @@ json_t *lx_report_point_json(const struct lx_liq_point *p, const struct lx_marke
 	json_t *e = json_object();
 	char a[LX_ADDR_STRLEN], lb[64];
 	json_object_set_new(e, "account", addrj(&mv->accounts[p->account].account));
+	market_key(e, mv->accounts[p->account].market);
 	feed_key(mv, p->feed, a);
 	json_object_set_new(e, "feed", json_string(a));
 	json_object_set_new(e, "label", json_string(lx_report_feed_label(mv, p->feed, lb, sizeof(lb))));
@@ -207,6 +210,8 @@ static json_t *lx_report_ladders_json(const struct lx_report *r, const struct lx
 		json_t *e = json_object();
 		char a[LX_ADDR_STRLEN], lb[64];
 		feed_key(mv, l->feed, a);
+		if (l->feed < mv->n_assets)
+			market_key(e, mv->assets[l->feed].market);
 		json_object_set_new(e, "feed", json_string(a));
 		json_object_set_new(e, "label",
 				    json_string(lx_report_feed_label(mv, l->feed, lb, sizeof(lb))));
@@ -362,7 +367,7 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 		const struct lx_unliquidated *x = &c->unliq[i];
 		json_t *e = json_object();
 		json_object_set_new(e, "user", addrj(&mv->accounts[x->account].account));
-		set_market(e, &mv->accounts[x->account]);
+		market_key(e, mv->accounts[x->account].market);
 		json_object_set_new(e, "reason", json_string(unliq_reason(x->reason)));
 		json_object_set_new(e, "healthFactor", u256j(&x->hf));
 		json_object_set_new(e, "debt", num(x->debt / scale));
@@ -378,7 +383,17 @@ json_t *lx_report_cascade_json(const struct lx_cascade *c, const struct lx_marke
 			json_object_set_new(e, "round", json_integer((json_int_t)q->round));
 			json_object_set_new(e, "seq", json_integer((json_int_t)q->seq));
 			json_object_set_new(e, "user", addrj(&mv->accounts[q->account].account));
-			set_market(e, &mv->accounts[q->account]);
+			market_key(e, mv->accounts[q->account].market);
+			if (mv->protocol == LX_PROTO_AAVE_V4) {
+				/* liquidationCall names reserves, not tokens */
+				json_object_set_new(
+					e, "collateralReserveId",
+					json_integer(mv->assets[q->collateral_asset].reserve_id));
+				json_object_set_new(e, "debtReserveId",
+						    json_integer(mv->assets[q->debt_asset].reserve_id));
+				json_object_set_new(e, "premiumRestoredRay", u256j(&q->premium_repaid_ray));
+				json_object_set_new(e, "protocolFeeShares", u256j(&q->fee_shares));
+			}
 			json_object_set_new(e, "collateralAsset", addrj(&mv->assets[q->collateral_asset].asset));
 			json_object_set_new(e, "debtAsset", addrj(&mv->assets[q->debt_asset].asset));
 			json_object_set_new(e, "collateralSymbol",

@@ -48,7 +48,8 @@ void lx_cascade_release(struct lx_cascade *c)
 static double base_value(const struct lx_market_view *mv, uint32_t asset,
 			 const struct lx_u256 *amt, const struct lx_u256 *price)
 {
-	return lx_u256_to_double(amt) * lx_u256_to_double(price) / pow(10, mv->assets[asset].decimals);
+	return lx_u256_to_double(amt) * lx_u256_to_double(price) / pow(10, mv->assets[asset].decimals) *
+	       lx_model_price_to_base(mv);
 }
 
 /* price * (10000 + bps) / 10000, floored at 0 */
@@ -261,6 +262,8 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 			l.protocol_fee = r.protocol_fee;
 			l.hf_before = r.hf_before;
 			l.deficit_base = r.deficit_base;
+			l.premium_repaid_ray = r.premium_repaid_ray;
+			l.fee_shares = r.fee_shares;
 			l.close_factor_bps = r.close_factor_bps;
 			l.receive_atoken = r.receive_atoken;
 			l.protocol_fee_clamped = r.protocol_fee_clamped;
@@ -286,7 +289,12 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 				/* aTokens: the liquidator keeps them at oracle value, nothing is sold */
 				rd->profit += cv;
 			} else {
-				lx_u256_sub(&R->available[ca], &R->available[ca], &r.collateral_seized);
+				/* Aave V4's seized amount includes the fee, which stays in the Hub as
+				 * shares: only the liquidator's part leaves */
+				struct lx_u256 out_of_pool = r.collateral_seized;
+				if (mv->protocol == LX_PROTO_AAVE_V4)
+					lx_u256_sub(&out_of_pool, &out_of_pool, &r.protocol_fee);
+				lx_u256_sub(&R->available[ca], &R->available[ca], &out_of_pool);
 				lx_u256_add(&R->sell[ca], &R->sell[ca], &r.collateral_seized);
 				R->sold[ca] += cv;
 				rd->collateral_sold += cv;

@@ -17,7 +17,8 @@ static double unitd(const struct lx_market_view *mv, uint32_t a)
 static double val(const struct lx_market_view *mv, const struct lx_asset_pos *p,
 		  const struct lx_u256 *amt)
 {
-	return lx_u256_to_double(amt) * lx_u256_to_double(&p->price) / unitd(mv, p->asset);
+	return lx_u256_to_double(amt) * lx_u256_to_double(&p->price) / unitd(mv, p->asset) *
+	       lx_model_price_to_base(mv);
 }
 
 int lx_risk_leverage(const struct lx_market_view *mv, struct lx_leverage *out,

@@ -53,7 +53,7 @@ static double value(const struct lx_market_view *mv, uint32_t asset, double amou
 	if (asset >= mv->n_assets)
 		return 0;
 	return amount * lx_u256_to_double(&mv->assets[asset].price) /
-	       pow(10, mv->assets[asset].decimals);
+	       pow(10, mv->assets[asset].decimals) * lx_model_price_to_base(mv);
 }
 
 static bool open_leg(const struct leg *l)

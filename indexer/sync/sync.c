@@ -789,14 +789,30 @@ static int handle_reorg(struct sync *s, struct lx_error *err)
 	return 0;
 }
 
+/* How many emitters the handlers' discovery filters name (it grows when a discovery log names
+ * a contract whose own logs reveal more: an Aave V4 Spoke listed by a Hub names other Hubs). */
+static size_t discovery_size(struct sync *s, struct lx_filter *f)
+{
+	size_t n = 0;
+	for (size_t p = 0; p < s->n; p++) {
+		s->p[p]->ops->discovery_filter(s->p[p], f);
+		n += f->n_addr;
+	}
+	return n;
+}
+
 static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error *err)
 {
 	struct range *q = calloc(MAX_QUEUE, sizeof(*q));
+	struct lx_filter *f = malloc(sizeof(*f));
 	size_t nq = 0;
 	uint64_t next = from;
 	int rc = 0;
-	if (!q)
+	if (!q || !f) {
+		free(q);
+		free(f);
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
 	while (!rc && (next <= to || nq)) {
 		while (nq < (size_t)s->o->concurrency && next <= to) {
 			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
@@ -809,11 +825,23 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 			if (q[i].refused)
 				rc = split(s, q, &nq, i, &next, err), i++;
 		size_t done = 0;
-		while (done < nq && q[done].fetched) {
+		while (!rc && done < nq && q[done].fetched) {
 			struct range *r = &q[done];
+			size_t before = discovery_size(s, f);
 			for (size_t i = 0; i < r->logs.n && !rc; i++)
 				for (size_t p = 0; p < s->n && !rc; p++)
 					rc = s->p[p]->ops->discover(s->p[p], &r->logs.logs[i], err);
+			if (!rc && discovery_size(s, f) != before) {
+				/* the new emitters' discovery logs may lie in this range (and in the
+				 * ones fetched with the old filters): fetch them again (discover is
+				 * idempotent), so one range is enough */
+				for (size_t j = done; j < nq; j++) {
+					uint64_t a = q[j].from, b = q[j].to;
+					range_release(&q[j]);
+					range_init(&q[j], a, b);
+				}
+				break;
+			}
 			range_release(r);
 			done++;
 		}
@@ -823,6 +851,7 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 	for (size_t i = 0; i < nq; i++)
 		range_release(&q[i]);
 	free(q);
+	free(f);
 	return rc;
 }
 

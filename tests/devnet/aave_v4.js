@@ -4,10 +4,12 @@
 //   node aave_v4.js play RPC STATEDIR [SEED]   deploy + play; writes STATEDIR/scenario.json and
 //                                              STATEDIR/chains/devnet.json
 //   node aave_v4.js verify STATEDIR BLOCK LENDEX [lendex args...]
+//   node aave_v4.js upgrade STATEDIR           S3's proxy upgraded (prints the block)
 //
 // The market: two Hubs (A: WETH, USDC, WBTC, later DAI's sibling; B: USDC, later DAI), Spokes S1
 // (Hub A; later a Hub B reserve too), S2 (one reserve of Hub B among Hub A ones) and S3 (deployed
-// mid-scenario, found by lendex through the Hubs' AddSpoke), each with its own AaveOracle. The
+// mid-scenario, found by lendex through the Hubs' AddSpoke), each with its own AaveOracle; a
+// third Hub C (WBTC), in no chains/ entry, named only by S3's AddReserve next to S3's listing. The
 // scenario: supply, withdraw, borrow, repay, collateral on/off, price moves, time jumps,
 // risk-premium updates, partial and full liquidations with and without receiving shares, a
 // deficit written off and eliminated by an EOA registered as a Hub spoke, new dynamic config
@@ -138,13 +140,15 @@ async function play(rpc, stateDir, seed) {
   await addAsset(hubB, irsB, 'USDC', 20_00);
   const RISK = { WETH: 10_00, USDC: 3_00, WBTC: 25_00, DAI: 5_00 };
   const DYN = { WETH: [80_00, 105_00, 10_00], USDC: [85_00, 104_00, 15_00], WBTC: [72_00, 108_00, 20_00], DAI: [82_00, 105_00, 0] };
-  async function addReserve(S, hub, sym, receiveShares = true) {
+  async function addReserve(S, hub, sym, receiveShares = true, random = true) {
     const id = assets[`${await hub.getAddress()}:${sym}`];
     await wait(hub.addSpoke(id, await S.spoke.getAddress(), [MAXCAP, MAXCAP, MAXRPT, true, false]));
     await wait(S.spoke.addReserve(await hub.getAddress(), id, await T[sym].feed.getAddress(),
       [RISK[sym], false, false, true, receiveShares], DYN[sym]));
     const rid = await S.spoke.getReserveId(await hub.getAddress(), id);
-    S.reserves.push({ id: Number(rid), sym, hub: await hub.getAddress() });
+    const r = { id: Number(rid), sym, hub: await hub.getAddress() };
+    if (random) S.reserves.push(r); // else kept out of the random actions' picks
+    return r;
   }
   const S1 = await newSpoke(), S2 = await newSpoke();
   await addReserve(S1, hubA, 'WETH'); await addReserve(S1, hubA, 'USDC'); await addReserve(S1, hubA, 'WBTC', false);
@@ -250,12 +254,23 @@ async function play(rpc, stateDir, seed) {
   await wait(S2.spoke.updateDynamicReserveConfig(S2.reserves[2].id, 0, [65_00, 108_00, 25_00]));
   await addAsset(hubB, irsB, 'DAI', 5_00);
   await addReserve(S1, hubB, 'DAI');
+  // Hub C is in no chains/ entry: only S3's AddReserve names it, in the same blocks as S3's own
+  // discovery (Hub B's AddSpoke) — lendex must follow it from one range
+  const hubC = at('HubInstance', await proxy(hubImpl, hubImpl.interface.encodeFunctionData('initialize', [amA])));
+  const irsC = await deploy('AssetInterestRateStrategy', [await hubC.getAddress()]);
+  await addAsset(hubC, irsC, 'WBTC', 5_00);
   const S3 = await newSpoke();
   await addReserve(S3, hubB, 'USDC'); await addReserve(S3, hubA, 'WETH');
+  const wbtcC = await addReserve(S3, hubC, 'WBTC', true, false);
   spokes.push(S3);
   await inOneBlock(async (txs) => {
     for (const u of everyone) for (const t of Object.values(T)) txs.push(await t.token.connect(u).approve(await S3.spoke.getAddress(), ethers.MaxUint256, { gasLimit: 200000 }));
   });
+  for (const u of users.slice(0, 2)) {
+    await wait(S3.spoke.connect(u).supply(wbtcC.id, ethers.parseUnits('0.5', 8), await addrOf(u)));
+    await wait(S3.spoke.connect(u).setUsingAsCollateral(wbtcC.id, true, await addrOf(u)));
+  }
+  await wait(S3.spoke.connect(users[1]).borrow(wbtcC.id, ethers.parseUnits('0.2', 8), await addrOf(users[1])));
   for (let i = 0; i < 35; i++) { await randomAction(); if (i % 10 === 9) await timeJump(Math.floor(R() * 5 * 86400)); }
   await checkpoint('phase 2');
   // phase 3: a deficit — one collateral, borrowed close to the limit, its price crashes
@@ -308,19 +323,12 @@ async function play(rpc, stateDir, seed) {
   await timeJump(3 * 86400);
   await checkpoint('phase 4');
 
-  // after the last checkpoint: S3's proxy gets a new implementation (the same code, another
-  // address) — lendex cannot know what an implementation runs and must stop there
-  {
-    const impl = await deploy('SpokeInstance', [await S3.oracle.getAddress(), 16], { LiquidationLogic: await liqLib.getAddress() });
-    const slot = '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103'; // EIP-1967 admin
-    const pa = ethers.getAddress('0x' + (await provider.getStorage(await S3.spoke.getAddress(), slot)).slice(26));
-    await wait(at('ProxyAdmin', pa).upgradeAndCall(await S3.spoke.getAddress(), await impl.getAddress(), '0x'));
-  }
-  const upgradeBlock = await provider.getBlockNumber();
   const sc = {
-    rpc, startBlock, upgradeBlock, seed: String(seed), checkpoints, sent, reverts, liquidations: liqs,
-    hubs: [await hubA.getAddress(), await hubB.getAddress()],
+    rpc, startBlock, seed: String(seed), liquidationLogic: await liqLib.getAddress(), checkpoints, sent, reverts, liquidations: liqs,
+    hubs: [await hubA.getAddress(), await hubB.getAddress()], hubC: await hubC.getAddress(),
     spokes: await Promise.all(spokes.map(async (S) => ({ spoke: await S.spoke.getAddress(), oracle: await S.oracle.getAddress(), reserves: S.reserves }))),
+    tokens: Object.fromEntries(Object.values(T).map((t) => [t.sym, { token: t.addr, feed: t.feed.target, decimals: t.dec }])),
+    liquidator: await addrOf(liq),
     users: await Promise.all([...users, liq, victim].map(addrOf)),
   };
   fs.writeFileSync(path.join(stateDir, 'scenario.json'), JSON.stringify(sc, null, 2));
@@ -376,6 +384,9 @@ async function verify(stateDir, blockArg, bin, extra) {
           eq(`${s.spoke.slice(0, 8)} r${r} suppliedAssets`, ra, rv.suppliedAssets);
           eq(`${s.spoke.slice(0, 8)} r${r} drawn`, rd, rv.drawnDebt);
           eq(`${s.spoke.slice(0, 8)} r${r} premium`, rp, rv.premiumDebt);
+          // the underlying's symbol(), read by lendex through its own reads
+          const tok = new ethers.Contract(rv.asset, ['function symbol() view returns (string)'], provider);
+          eq(`${s.spoke.slice(0, 8)} r${r} symbol`, await tok.symbol(ov), rv.symbol);
         }
       }));
     }));
@@ -411,9 +422,29 @@ async function fixture(stateDir, bin, out, extra) {
   console.log(`fixture: ${res.length} liquidations`);
 }
 
+// after the last checkpoint: S3's proxy gets a new implementation (the same code, another
+// address) — lendex cannot know what an implementation runs and must stop there
+async function upgrade(stateDir) {
+  const f = path.join(stateDir, 'scenario.json');
+  const sc = JSON.parse(fs.readFileSync(f));
+  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const admin = new ethers.NonceManager(await provider.getSigner((await provider.send('eth_accounts', []))[0]));
+  const S3 = sc.spokes[2];
+  const code = link(A.SpokeInstance.bytecode, A.SpokeInstance.linkReferences, { LiquidationLogic: sc.liquidationLogic });
+  const impl = await new ethers.ContractFactory(A.SpokeInstance.abi, code, admin).deploy(S3.oracle, 16);
+  await impl.waitForDeployment();
+  const slot = '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103'; // EIP-1967 admin
+  const pa = ethers.getAddress('0x' + (await provider.getStorage(S3.spoke, slot)).slice(26));
+  await (await new ethers.Contract(pa, A.ProxyAdmin.abi, admin).upgradeAndCall(S3.spoke, await impl.getAddress(), '0x')).wait();
+  sc.upgradeBlock = await provider.getBlockNumber();
+  fs.writeFileSync(f, JSON.stringify(sc, null, 2));
+  console.log(sc.upgradeBlock);
+}
+
 const [mode, ...rest] = process.argv.slice(2);
 const run = mode === 'play' ? play(rest[0], rest[1], rest[2] || '20261203')
   : mode === 'verify' ? verify(rest[0], rest[1], rest[2], rest.slice(3))
     : mode === 'fixture' ? fixture(rest[0], rest[1], rest[2], rest.slice(3))
+    : mode === 'upgrade' ? upgrade(rest[0])
     : Promise.reject(new Error('usage: aave_v4.js play RPC STATEDIR [SEED] | verify STATEDIR BLOCK LENDEX [args]'));
 run.catch((e) => { console.error('aave_v4: ' + (e.stack || e.message)); process.exit(2); });

@@ -191,6 +191,37 @@ static void test_bad_abi(void **s)
 	lx_abi_set_destroy(set);
 }
 
+/* symbol() answers: ABI string, zero-padded bytes32, and what is refused */
+static void test_symbol(void **s)
+{
+	(void)s;
+	uint8_t b[128];
+	char out[16];
+	memset(b, 0, sizeof(b));
+	b[31] = 32;
+	b[63] = 4;
+	memcpy(b + 64, "WETH", 4);
+	assert_true(lx_abi_symbol(out, b, 96));
+	assert_string_equal(out, "WETH");
+	assert_false(lx_abi_symbol(out, b, 64)); /* length past the end */
+	b[63] = 16;                              /* 16 bytes: longer than 15 */
+	assert_false(lx_abi_symbol(out, b, 96));
+	assert_string_equal(out, "");
+	b[63] = 4;
+	b[65] = 0x07; /* not printable */
+	assert_false(lx_abi_symbol(out, b, 96));
+	b[31] = 64; /* offset not 32 */
+	assert_false(lx_abi_symbol(out, b, 96));
+	uint8_t w[32] = {'M', 'K', 'R'};
+	assert_true(lx_abi_symbol(out, w, 32));
+	assert_string_equal(out, "MKR");
+	w[20] = 1; /* bytes after the text are not zero */
+	assert_false(lx_abi_symbol(out, w, 32));
+	memset(w, 0, sizeof(w));
+	assert_false(lx_abi_symbol(out, w, 32)); /* empty */
+	assert_false(lx_abi_symbol(out, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_aave_topics),
 		cmocka_unit_test(test_bad_abi),
+		cmocka_unit_test(test_symbol),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

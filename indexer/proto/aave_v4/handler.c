@@ -4,13 +4,16 @@
  * block: every reserve's price (its Spoke's AaveOracle.getReservePrice(reserveId), which reads
  * the feed's latestAnswer live). A Spoke found through a Hub's AddSpoke (added after the
  * configured ones) has its oracle read at that block (Spoke.ORACLE(), an immutable: its
- * SetSpokeImmutables was emitted before the Hub listed it).
+ * SetSpokeImmutables was emitted before the Hub listed it). Each Hub asset's underlying has its
+ * symbol() read once, at the last block of the run that first sees the asset (display and
+ * `--shock SYMBOL=`; its decimals come from the Hub's AddAsset, as the Hub uses them).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lendex/aave_v4.h"
+#include "lendex/abi.h"
 #include "lendex/chain.h"
 #include "lendex/keccak.h"
 #include "lendex/store.h"
@@ -165,6 +168,52 @@ static int spoke_oracle(struct v4 *h, struct lx_store_txn *txn, const struct lx_
 	return 0;
 }
 
+/* symbol() of every Hub asset's underlying that has none stored yet (each token once) */
+static int symbol_calls(struct v4 *h, struct lx_store_txn *txn, struct lx_calls *calls,
+			struct lx_error *err)
+{
+	uint8_t sel[4], pre[8];
+	selector(sel, "symbol()");
+	v4_key(pre, h->chain, NULL, NULL, 0, NULL, NULL);
+	struct lx_store_iter it;
+	int rc = lx_store_iter_begin(&it, txn, T_ASSET, pre, 8, err);
+	const uint8_t *kk, *v;
+	size_t kl, vl;
+	size_t first = calls->n;
+	while (rc == 0 && (rc = lx_store_iter_next(&it, &kk, &kl, &v, &vl, err)) == 0) {
+		struct v4_asset a;
+		if (v4_decode((struct lx_u256 *)&a, V4_WORDS(a), v, vl)) {
+			rc = v4_corrupt(err, T_ASSET);
+			break;
+		}
+		struct lx_addr tok;
+		v4_to_addr(&tok, &a.underlying);
+		char sym[16];
+		bool found, dup = false;
+		struct lx_error e2;
+		lx_error_clear(&e2);
+		if ((rc = v4_get_symbol(txn, h->chain, &tok, sym, &found, &e2))) {
+			*err = e2;
+			break;
+		}
+		for (size_t j = first; j < calls->n && !dup; j++)
+			dup = lx_addr_eq(&calls->v[j].to, &tok);
+		if (found || dup)
+			continue;
+		struct lx_call *c = lx_calls_add(calls, &tok, 4, 0);
+		if (!c) {
+			rc = lx_error_set(err, LX_ENOMEM, "aave_v4: out of memory");
+			break;
+		}
+		memcpy(c->data, sel, 4);
+	}
+	lx_store_iter_end(&it);
+	if (rc != LX_ENOTFOUND)
+		return rc;
+	lx_error_clear(err);
+	return 0;
+}
+
 static int v4_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_calls *calls,
 		    struct lx_error *err)
 {
@@ -212,7 +261,16 @@ static int v4_calls(struct lx_proto *p, struct lx_store_txn *txn, struct lx_call
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
+	if ((rc = symbol_calls(h, txn, calls, err)))
+		return rc;
 	return 0;
+}
+
+static bool is_symbol_call(const struct lx_call *c)
+{
+	uint8_t sel[4];
+	selector(sel, "symbol()");
+	return c->data_len == 4 && memcmp(c->data, sel, 4) == 0;
 }
 
 static int v4_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
@@ -221,6 +279,21 @@ static int v4_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t
 	struct v4 *h = v4_of(p);
 	for (size_t i = 0; i < n; i++) {
 		const struct lx_call *c = &calls[i];
+		if (is_symbol_call(c)) {
+			/* a token with no usable symbol() is stored with none, not read again */
+			char sym[16];
+			uint8_t b[32] = {0}, k[V4_KEY_MAX];
+			struct v4_symbol rec;
+			if (lx_abi_symbol(sym, c->result, c->result_len))
+				memcpy(b, sym, strlen(sym));
+			lx_u256_from_be(&rec.text, b);
+			size_t kl = v4_key_symbol(k, h->chain, &c->to);
+			int rc = v4_put(txn, T_SYMBOL, k, kl, (struct lx_u256 *)&rec, V4_WORDS(rec),
+					err);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (!c->result || c->result_len != 32)
 			continue; /* reverted (no source, price <= 0): the last price stays, stale */
 		struct lx_addr spoke;

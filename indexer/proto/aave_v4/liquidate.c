@@ -5,7 +5,8 @@
  * (premium first, then drawn shares, capped by debtToCover); the collateral it buys at that
  * bonus; the $1,000 dust rule on both sides (all debt, or all collateral with the debt recomputed
  * from it); the protocol fee taken in collateral shares; a deficit when the only collateral is
- * emptied and debt is left. Hub totals are those of the view (the other accounts' balances do not
+ * emptied and debt is left. Prices are the positions' (a cascade moves them there, not in the
+ * view's assets), as the account data uses them. Hub totals are those of the view (the other accounts' balances do not
  * move with this account's liquidation, which is exact for one liquidation and an approximation
  * of the Hub's share price across a cascade's rounds).
  */
@@ -68,7 +69,6 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 		 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci, size_t di,
 		 const struct lx_u256 *debt_to_cover, const struct lx_u256 *available, bool apply)
 {
-	(void)available; /* V4 pays the liquidator from the Hub's liquidity or in shares */
 	memset(out, 0, sizeof(*out));
 	*refusal = LX_LIQ_OK;
 	if (ci >= a->n_pos || di >= a->n_pos)
@@ -115,7 +115,7 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	CK(lx_u256_sub(&t, &c->target_hf, &acc.health_factor));
 	CK(lx_u256_mul(&num, &dunit, &t));
 	CK(lx_u256_sub(&t, &c->target_hf, &pen));
-	CK(lx_u256_mul(&t2, &d->price, &one));
+	CK(lx_u256_mul(&t2, &dp->price, &one));
 	CK(lx_u256_mul(&den, &t, &t2));
 	CK(v4_muldiv_up(&to_target, &acc.total_debt_value_ray, &num, &den));
 	/* _calculateDebtToLiquidate: premium first */
@@ -143,7 +143,7 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	u(&dust, 1000);
 	CK(lx_u256_pow10(&t, 26 + 27));
 	CK(lx_u256_mul(&dust, &dust, &t)); /* DUST_LIQUIDATION_THRESHOLD.toRay() */
-	CK(v4_to_value(&v, &left, d->decimals, &d->price));
+	CK(v4_to_value(&v, &left, d->decimals, &dp->price));
 	if (lx_u256_cmp(&drawn_liq, drawn) < 0 && lx_u256_cmp(&v, &dust) < 0) {
 		drawn_liq = *drawn;
 		prem_liq = *prem;
@@ -154,9 +154,9 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	do {                                                                                        \
 		CK(lx_u256_mul(&dray, &drawn_liq, idx));                                            \
 		CK(lx_u256_add(&dray, &dray, &prem_liq));                                           \
-		CK(lx_u256_mul(&num, &d->price, &cunit));                                           \
+		CK(lx_u256_mul(&num, &dp->price, &cunit));                                           \
 		CK(lx_u256_mul(&num, &num, &lb));                                                   \
-		CK(lx_u256_mul(&den, &dunit, &c->price));                                           \
+		CK(lx_u256_mul(&den, &dunit, &cp->price));                                           \
 		CK(lx_u256_mul(&den, &den, &bps));                                                  \
 		CK(lx_u256_mul(&den, &den, &rr));                                                   \
 		CK(lx_u256_muldiv(&cassets, &dray, &num, &den));                                    \
@@ -170,7 +170,7 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	if (lx_u256_cmp(&coll_shares, shares) < 0) {
 		CK(lx_u256_sub(&t, shares, &coll_shares));
 		CK(to_assets(&t, c, &t, false));
-		CK(v4_to_value(&v, &t, c->decimals, &c->price));
+		CK(v4_to_value(&v, &t, c->decimals, &cp->price));
 		coll_dust = lx_u256_cmp(&v, &dust) < 0;
 	}
 	if (lx_u256_cmp(&coll_shares, shares) > 0 ||
@@ -178,10 +178,10 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 		coll_shares = *shares;
 		struct lx_u256 ca;
 		CK(to_assets(&ca, c, &coll_shares, true)); /* previewAddByShares */
-		CK(lx_u256_mul(&num, &c->price, &dunit));
+		CK(lx_u256_mul(&num, &cp->price, &dunit));
 		CK(lx_u256_mul(&num, &num, &bps));
 		CK(lx_u256_mul(&num, &num, &rr));
-		CK(lx_u256_mul(&den, &d->price, &cunit));
+		CK(lx_u256_mul(&den, &dp->price, &cunit));
 		CK(lx_u256_mul(&den, &den, &lb));
 		struct lx_u256 dr;
 		CK(v4_muldiv_up(&dr, &ca, &num, &den));
@@ -221,7 +221,23 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	CK(lx_u256_mul(&den, &lb, &bps));
 	CK(v4_muldiv_up(&fee_shares, &coll_shares, &num, &den));
 	CK(lx_u256_sub(&to_liq, &coll_shares, &fee_shares));
+	/* the liquidator is paid from the Hub's liquidity (available: what is left of it), or in
+	 * supply shares when that is short and the reserve allows it (else the call reverts) */
+	if (available) {
+		struct lx_u256 paid;
+		CK(to_assets(&paid, c, &to_liq, false));
+		if (lx_u256_cmp(&paid, available) > 0) {
+			if (c->no_receive_shares) {
+				memset(out, 0, sizeof(*out));
+				*refusal = LX_LIQ_NO_PAIR;
+				return 0;
+			}
+			out->receive_atoken = true;
+		}
+	}
 	out->debt_repaid = repaid;
+	out->premium_repaid_ray = prem_liq;
+	out->fee_shares = fee_shares;
 	CK(to_assets(&out->collateral_seized, c, &coll_shares, false)); /* collateralAmountRemoved */
 	CK(to_assets(&out->protocol_fee, c, &fee_shares, false));
 	out->close_factor_bps = lx_u256_eq(&drawn_liq, drawn) ? 10000 : 0;
@@ -265,6 +281,5 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 		memcpy(a->pos, tmp, a->n_pos * sizeof(*tmp));
 		CK(lx_aave_v4_health(&a->health, mv, a, NULL));
 	}
-	(void)to_liq;
 	return 0;
 }

@@ -90,6 +90,39 @@ size_t v4_key_pos(uint8_t *k, uint64_t chain, const struct lx_addr *spoke,
 	return v4_key(k, chain, spoke, user, 1, &reserve, l);
 }
 
+size_t v4_key_symbol(uint8_t *k, uint64_t chain, const struct lx_addr *token)
+{
+	return v4_key(k, chain, token, NULL, 0, NULL, NULL);
+}
+
+int v4_get_symbol(struct lx_store_txn *t, uint64_t chain, const struct lx_addr *token,
+		  char out[16], bool *found, struct lx_error *err)
+{
+	uint8_t k[V4_KEY_MAX], b[32];
+	size_t kl = v4_key_symbol(k, chain, token);
+	struct v4_symbol s;
+	out[0] = 0;
+	*found = false;
+	int rc = v4_get(t, T_SYMBOL, k, kl, (struct lx_u256 *)&s, V4_WORDS(s), err);
+	if (rc == LX_ENOTFOUND) {
+		lx_error_clear(err);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	*found = true;
+	lx_u256_to_be(b, &s.text);
+	size_t n = 0;
+	while (n < 15 && b[n] >= 0x20 && b[n] <= 0x7e)
+		n++;
+	for (size_t i = n; i < 32; i++)
+		if (b[i])
+			return v4_corrupt(err, T_SYMBOL);
+	memcpy(out, b, n);
+	out[n] = 0;
+	return 0;
+}
+
 int v4_corrupt(struct lx_error *err, const char *table)
 {
 	return lx_error_set(err, LX_ECORRUPT, "aave_v4: corrupt record in table %s", table);

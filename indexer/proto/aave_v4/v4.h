@@ -16,6 +16,7 @@
  *   v4.user    chain|spoke|user(20)               -> struct v4_user    (stored risk premium)
  *   v4.pos     chain|spoke|user|reserve           -> struct v4_pos     (shares, key, flags)
  *   v4.impl    chain|proxy(20)                    -> implementation    (its first Upgraded)
+ *   v4.symbol  chain|token(20)                    -> struct v4_symbol  (symbol(), display only)
  *
  * Every record is a version byte and a fixed list of 256-bit big-endian words (signed values
  * in two's complement), so a value that does not parse is reported as corrupt.
@@ -46,6 +47,7 @@
 #define T_USER "v4.user"
 #define T_POS "v4.pos"
 #define T_IMPL "v4.impl"
+#define T_SYMBOL "v4.symbol"
 
 /* ---- records: only struct lx_u256 members, in stored order ---- */
 
@@ -95,6 +97,12 @@ struct v4_pos {
 	struct lx_u256 supplied_shares, key, flags;
 };
 
+/* an underlying's symbol() read once at a synced block: up to 15 printable bytes, left-aligned
+ * and zero-padded; all zeros = read, no usable answer (not read again) */
+struct v4_symbol {
+	struct lx_u256 text;
+};
+
 #define V4_WORDS(s) (sizeof(s) / sizeof(struct lx_u256))
 #define V4_REC_MAX (1 + 32 * 16)
 
@@ -121,6 +129,10 @@ size_t v4_key_user(uint8_t *k, uint64_t chain, const struct lx_addr *spoke,
 		   const struct lx_addr *user);
 size_t v4_key_pos(uint8_t *k, uint64_t chain, const struct lx_addr *spoke,
 		  const struct lx_addr *user, uint32_t reserve);
+size_t v4_key_symbol(uint8_t *k, uint64_t chain, const struct lx_addr *token);
+/* The token's symbol as stored ("" if never read or no usable answer). */
+int v4_get_symbol(struct lx_store_txn *t, uint64_t chain, const struct lx_addr *token,
+		  char out[16], bool *found, struct lx_error *err);
 
 /* u256 <-> small values and addresses */
 void v4_from_addr(struct lx_u256 *w, const struct lx_addr *a);

@@ -146,12 +146,16 @@ static int load_reserves(struct build *b, uint64_t ts)
 		    (rc = v4_total_added(&x->total_added, &x->a, &x->index)))
 			return math_err(b, rc, "asset totals", &x->hub);
 		v4_to_addr(&inf->asset, &x->a.underlying);
+		bool found;
+		if ((rc = v4_get_symbol(b->t, b->h->chain, &inf->asset, inf->symbol, &found, b->err)))
+			return rc;
 		inf->decimals = (uint8_t)v4_small(&x->a.decimals);
 		inf->price = r.price;
 		inf->price_block = v4_small(&r.price_block);
 		memcpy(inf->market + 12, x->spoke.b, 20);
 		inf->reserve_id = x->reserve;
 		inf->collateral_risk_bps = (uint16_t)v4_small(&r.collateral_risk);
+		inf->no_receive_shares = !(v4_small(&r.flags) & V4_R_RECEIVE_SHARES);
 		inf->borrow_index = x->index;
 		inf->available = x->a.liquidity;
 		struct v4_dyn d;

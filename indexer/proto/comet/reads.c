@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "comet.h"
+#include "lendex/abi.h"
 #include "lendex/chain.h"
 #include "lendex/keccak.h"
 #include "lendex/store.h"
@@ -302,27 +303,7 @@ static bool principal_word(const uint8_t w[32], struct comet_acct *out)
 /* symbol(): an ABI string, or a bytes32 (MKR-style); printable ASCII up to 15 bytes */
 static bool symbol_of(const struct lx_call *x, char out[16])
 {
-	const uint8_t *w0;
-	const uint8_t *b = NULL;
-	size_t len = 0;
-	uint64_t off, l;
-	if (x->result_len >= 96 && word_u64(x, 0, &off) && off == 32 && word_u64(x, 1, &l) &&
-	    l <= x->result_len - 64) {
-		b = x->result + 64;
-		len = (size_t)l;
-	} else if (x->result_len == 32 && word(x, 0, &w0)) {
-		b = w0;
-		while (len < 32 && b[len])
-			len++;
-	}
-	if (!b || len == 0 || len > 15)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (b[i] < 0x20 || b[i] > 0x7e)
-			return false;
-	memcpy(out, b, len);
-	out[len] = 0;
-	return true;
+	return lx_abi_symbol(out, x->result, x->result_len);
 }
 
 int comet_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
