@@ -404,7 +404,10 @@ struct lx_market_ops {
 	/*
 	 * One liquidation as the protocol executes it (contract of lx_model_liquidate, which
 	 * checks the indexes and rules.not_reproduced first). NULL = not modelled: the cascade
-	 * reports the market as not computed, with why.
+	 * reports the market as not computed, with why. apply: the account moves, and so does
+	 * the market-wide state the protocol's liquidation changes, in mv->assets[] (Morpho
+	 * Blue: the market's borrow totals and, on bad debt, its supply total), so the next
+	 * liquidation sees what this one left; the cascade runs on its own copy of mv->assets.
 	 */
 	int (*liquidate)(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 			 const struct lx_market_view *mv, struct lx_account_view *a, size_t ci,

@@ -62,6 +62,10 @@ struct lx_rpc_req {
 	/* out: an eth_call the node says reverted (JSON-RPC code 3 or "execution reverted"): a
 	 * final answer of the contract, not a failure of the node; rc is LX_ERPC */
 	bool reverted;
+	/* out (lx_rpc_batch): this request's entry is what made its batch's last answer bad (an
+	 * error entry, a rejected result, its id missing or repeated); every request of a failed
+	 * batch carries the batch's error, this one is the read to name */
+	bool culprit;
 	/*
 	 * Optional: judges a well-formed result (borrowed) before it is accepted. Non-zero (with
 	 * err filled, normally LX_EBADRESP) makes it a bad answer, retried like a truncated body
@@ -135,10 +139,13 @@ struct lx_rpc_batch_entry {
  * that is not an object, an id not asked for, repeated or missing, both or neither of result
  * and error), *doc NULL and out zeroed, and *refused true when the node refused the batch as a
  * whole (an error object instead of the array, or an error entry with a null id — what nodes
- * answer to a batch over their limit). LX_EINVAL for n = 0.
+ * answer to a batch over their limit). *culprit: on LX_EBADRESP the index of the request the
+ * fault is about (its id missing or repeated, its entry malformed), n when none is (not JSON,
+ * an id not asked for, a refusal). LX_EINVAL for n = 0.
  */
 int lx_rpc_batch_decode(json_t **doc, struct lx_rpc_batch_entry *out, bool *refused,
-			const char *body, size_t len, uint64_t id0, size_t n, struct lx_error *err);
+			size_t *culprit, const char *body, size_t len, uint64_t id0, size_t n,
+			struct lx_error *err);
 
 /* One call: steals params; *result new on success. */
 int lx_rpc_call(struct lx_rpc *c, const char *method, json_t *params, json_t **result,

@@ -186,7 +186,10 @@ static void percent_market(const struct lx_market_view *mv, const double *sold,
 }
 
 struct run {
-	const struct lx_market_view *mv;
+	const struct lx_market_view *mv; /* &view: the caller's, with assets of the run's own */
+	struct lx_market_view view;
+	const struct lx_market_view *orig; /* the caller's view, as it was: the depth model's */
+	struct lx_asset_info *assets;    /* the market state liquidations move (Morpho: totals) */
 	const struct lx_cascade_opts *o;
 	struct lx_cascade *out;
 	struct lx_account_view *acc;
@@ -199,6 +202,7 @@ struct run {
 
 static void run_free(struct run *r)
 {
+	free(r->assets);
 	free(r->acc);
 	free(r->pool);
 	free(r->price0);
@@ -323,7 +327,16 @@ static int run_init(struct run *R, const struct lx_market_view *mv, const struct
 	memset(out, 0, sizeof(*out));
 	memset(R, 0, sizeof(*R));
 	size_t na = mv->n_assets, n1 = na ? na : 1;
-	R->mv = mv;
+	/* a liquidation may move market-wide state (Morpho's totals, seen by the next one in the
+	 * round): each run moves its own copy, never the caller's view */
+	R->orig = mv;
+	R->view = *mv;
+	if (!(R->assets = malloc(n1 * sizeof(*R->assets))))
+		return lx_error_set(err, LX_ENOMEM, "cascade: out of memory");
+	if (na)
+		memcpy(R->assets, mv->assets, na * sizeof(*R->assets));
+	R->view.assets = R->assets;
+	R->mv = mv = &R->view;
 	R->o = opts;
 	R->out = out;
 	out->n_assets = na;
@@ -406,7 +419,7 @@ static int run_market(struct run *R, size_t r, struct lx_error *err)
 		if ((rc = lx_dex_trade(R->dex, mv, R->sell, R->buy, R->market, &proceeds, err)))
 			return rc;
 	} else {
-		percent_market(mv, R->sold, R->price0,
+		percent_market(R->orig, R->sold, R->price0,
 			       R->o->percent_depth > 0 ? R->o->percent_depth : 0.02, R->market,
 			       &proceeds);
 	}

@@ -47,10 +47,12 @@ static const json_t *member(const json_t *o, const char *k)
 }
 
 int lx_rpc_batch_decode(json_t **doc, struct lx_rpc_batch_entry *out, bool *refused,
-			const char *body, size_t len, uint64_t id0, size_t n, struct lx_error *err)
+			size_t *culprit, const char *body, size_t len, uint64_t id0, size_t n,
+			struct lx_error *err)
 {
 	*doc = NULL;
 	*refused = false;
+	*culprit = n;
 	if (n == 0)
 		return lx_error_set(err, LX_EINVAL, "rpc: batch of no requests");
 	memset(out, 0, n * sizeof(*out));
@@ -104,6 +106,7 @@ int lx_rpc_batch_decode(json_t **doc, struct lx_rpc_batch_entry *out, bool *refu
 			break;
 		}
 		size_t k = (size_t)((uint64_t)json_integer_value(idj) - id0);
+		*culprit = k;
 		if (out[k].result || out[k].error) {
 			rc = lx_error_set(err, LX_EBADRESP, "batch answer repeats id %llu",
 					  (unsigned long long)(id0 + k));
@@ -131,11 +134,13 @@ int lx_rpc_batch_decode(json_t **doc, struct lx_rpc_batch_entry *out, bool *refu
 		else
 			out[k].result = res;
 		seen++;
+		*culprit = n;
 	}
 	if (!rc && seen < n) {
 		size_t k = 0;
 		while (k < n && (out[k].result || out[k].error))
 			k++;
+		*culprit = k;
 		rc = lx_error_set(err, LX_EBADRESP,
 				  "batch answer has %zu of the %zu ids asked for (no id %llu)", seen, n,
 				  (unsigned long long)(id0 + k));

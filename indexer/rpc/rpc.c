@@ -60,6 +60,7 @@ struct job {
 	double not_before;
 	bool active, done;
 	bool refused;             /* the node refused this batch as such (see judge_batch) */
+	size_t culprit;           /* the request whose entry made the last answer bad; nb: none */
 	CURL *h;
 	struct curl_slist *hdr;
 	char *resp;
@@ -409,8 +410,8 @@ static int judge_batch(struct lx_rpc *c, struct job *j, long status, const char 
 	bool refused;
 	struct lx_error de;
 	lx_error_clear(&de);
-	if (lx_rpc_batch_decode(&doc, e, &refused, j->resp ? j->resp : "", j->resp_len, j->id0,
-				j->nb, &de)) {
+	if (lx_rpc_batch_decode(&doc, e, &refused, &j->culprit, j->resp ? j->resp : "",
+				j->resp_len, j->id0, j->nb, &de)) {
 		free(e);
 		c->st.err_badresp++;
 		r->err = de;
@@ -436,12 +437,14 @@ static int judge_batch(struct lx_rpc *c, struct job *j, long status, const char 
 				r->err = q->err;
 				lx_error_prefix(&r->err, "batch entry id %llu",
 						(unsigned long long)(j->id0 + k));
+				j->culprit = k;
 				v = 1;
 			}
 		} else if (q->check && q->check(q, e[k].result, q->check_ctx, &q->err)) {
 			lx_error_prefix(&q->err, "rpc: %s: bad answer to %s (batch entry id %llu)", url,
 					q->method, (unsigned long long)(j->id0 + k));
 			r->err = q->err;
+			j->culprit = k;
 			v = 1;
 		} else {
 			q->result = json_incref((json_t *)e[k].result);
@@ -649,6 +652,8 @@ static void refill(struct lx_rpc *c, struct endpoint *e)
 /* A batch that failed as a whole: every request in it gets the batch's error. */
 static void fail_batch(struct job *j)
 {
+	if (j->nb > 1 && j->culprit < j->nb)
+		j->req[j->culprit].culprit = true;
 	for (size_t k = 0; k < j->nb; k++) {
 		struct lx_rpc_req *q = &j->req[k];
 		json_decref(q->result);
@@ -689,7 +694,9 @@ static int run(struct lx_rpc *c, struct lx_rpc_req *reqs, size_t n, size_t per, 
 			lx_error_clear(&r->err);
 			r->suggest_from = r->suggest_to = r->suggest_span = 0;
 			r->reverted = false;
+			r->culprit = false;
 		}
+		jobs[nj].culprit = nb;
 		c->next_id += nb;
 		jobs[nj].body = lx_rpc_encode(&reqs[i], nb, jobs[nj].id0, &jobs[nj].body_len);
 		if (!jobs[nj].body) {

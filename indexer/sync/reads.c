@@ -108,16 +108,22 @@ int lx_sync_reads(struct lx_rpc *rpc, struct lx_calls *l, uint64_t at, bool stri
 		}
 		if (!rc)
 			lx_rpc_batch(rpc, rq, m, 0);
+		/* a failed batch fails each of its reads: name the one whose answer was bad */
+		size_t first = m;
+		for (size_t i = 0; i < m && !rc; i++)
+			if (rq[i].rc && !rq[i].reverted && (strict || rq[i].rc != LX_ERPC) &&
+			    (first == m || (rq[i].culprit && !rq[first].culprit)))
+				first = i;
 		for (size_t i = 0; i < m; i++) {
 			struct lx_call *x = &l->v[base + i];
-			if (!rc && rq[i].rc == 0) {
-				rc = lx_rpc_parse_bytes(rq[i].result, &x->result, &x->result_len, err);
-			} else if (!rc && !rq[i].reverted && (strict || rq[i].rc != LX_ERPC)) {
+			if (!rc && i == first) {
 				char d[128];
 				describe(d, sizeof(d), x);
 				*err = rq[i].err;
 				rc = lx_error_prefix(err, "sync: %s: read %s at block %llu failed", who,
 						     d, (unsigned long long)(x->block ? x->block : at));
+			} else if (!rc && first == m && rq[i].rc == 0) {
+				rc = lx_rpc_parse_bytes(rq[i].result, &x->result, &x->result_len, err);
 			}
 			json_decref(rq[i].result);
 			json_decref(rq[i].params); /* built but never sent (a failed chunk) */

@@ -17,6 +17,12 @@
 //   call_garbage  eth_call answers 2 bytes
 //   head_back     eth_blockNumber goes back 100 blocks
 //   dup_batch     a JSON-RPC batch answer repeats an id (with another result)
+//   batch_id      a batch of eth_calls: one entry answers an id that was not asked
+//   batch_error   a batch of eth_calls: one entry is the node's error ("missing trie node")
+//   batch_short   a batch of eth_calls: the answer lacks its last entry
+//   batch_refuse  every batch (an array) refused: one error object, as nodes without batch
+//                 support or over their batch limit answer (with --times -1: a node that never
+//                 takes a batch)
 //   gzip_bomb     an eth_getBlockByNumber answer is 300 kB of gzip that inflates to 300 MiB
 //   chunked_bomb  an eth_getLogs answer streams chunks without end
 //
@@ -245,12 +251,25 @@ const server = http.createServer((req, res) => {
         more();
         return;
       }
+      if (Array.isArray(reqObj) && reqObj.length > 1 && spoil('batch_refuse')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"batch requests are not supported"}}');
+        return;
+      }
       let realHead = null;
       const needHead = (Array.isArray(reqObj) ? reqObj : [reqObj]).some((r) => r.method === 'eth_blockNumber');
       if (needHead) realHead = Number(await call('eth_blockNumber', []));
       const out = Array.isArray(reqObj) ? await Promise.all(reqObj.map((r) => handleOne(r, realHead))) : await handleOne(reqObj, realHead);
       if (Array.isArray(out) && out.length > 1 && spoil('dup_batch'))
         out.push({ ...out[1], id: out[0].id });
+      const calls = Array.isArray(out) && out.length > 1 && reqObj.every((r) => r.method === 'eth_call');
+      if (calls && spoil('batch_id')) {
+        const k = Math.floor(out.length / 2);
+        out[k] = { ...out[k], id: Math.max(...reqObj.map((r) => Number(r.id))) + 1000 };
+      } else if (calls && spoil('batch_error')) {
+        const k = out.length - 1;
+        out[k] = { jsonrpc: '2.0', id: out[k].id, error: { code: -32000, message: 'missing trie node 3c1f (path ) state is not available' } };
+      } else if (calls && spoil('batch_short')) out.pop();
       const text = JSON.stringify(out);
       if (faults.has('jitter')) {
         count('jitter');

@@ -27,7 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	json_t *doc = NULL;
 	bool refused = true;
 	struct lx_error e;
-	int rc = lx_rpc_batch_decode(&doc, out, &refused, body, len, id0, n, &e);
+	size_t culprit = 99;
+	int rc = lx_rpc_batch_decode(&doc, out, &refused, &culprit, body, len, id0, n, &e);
+	if (culprit > n)
+		abort();
 	if (rc == 0) {
 		if (!doc || !json_is_array(doc) || json_array_size(doc) != n || refused)
 			abort();

@@ -26,6 +26,7 @@
 #include "lendex/chain.h"
 #include "lendex/keccak.h"
 #include "lendex/proto.h"
+#include "lendex/risk.h"
 #include "lendex/store.h"
 
 /* ---- real logs ---- */
@@ -929,6 +930,126 @@ static void test_loan_price_moves(void **s)
 	assert_int_equal(lx_model_health(&h0, &mv[0], &a[0], NULL), LX_EOVERFLOW);
 }
 
+/* a decimal string as a u256 */
+static struct lx_u256 D(const char *s)
+{
+	struct lx_u256 v;
+	if (lx_u256_parse(&v, s, strlen(s)))
+		fail_msg("bad number %s", s);
+	return v;
+}
+
+/*
+ * Two liquidations in one market in one round: the second must see the totals the first left,
+ * as Morpho's storage does. Expected values follow Morpho.sol 1.0's liquidate and SharesMathLib
+ * (virtual shares 1e6, virtual assets 1; toAssetsUp = mulDivUp(shares, assets + 1,
+ * shares + 1e6)), worked out with Python integers step by step from the source:
+ *   LIF = min(1.15e18, WAD.wDivDown(WAD - 0.3e18.wMulDown(WAD - 0.86e18))) = 1043841336116910229
+ *   A (collateral short): all its collateral seized, seizedAssets = 32282852963078:
+ *     repaidShares = seized.mulDivUp(2000e36, 1e36).wDivUp(LIF).toSharesUp = 61812595399082366945895
+ *     repaidAssets = toAssetsUp = 61853946277257450; totals -> 302800704635436687 assets,
+ *     302598274947400555148441 shares; bad debt = min(total, 9879118123400515461819 shares
+ *     .toAssetsUp) = 9885726974029753 -> totalBorrowAssets 292914977661406934, totalBorrowShares
+ *     292719156824000039686622, totalSupplyAssets 719423574851358521
+ *   B (enough collateral): all 41630679646094622736965 shares repaid:
+ *     repaidAssets = toAssetsUp on the totals A left = 41658529393403843 (on the totals before
+ *     A: ...844, one wei more — what the stale view gave), seized = 21742447491338
+ *   after B: totalBorrowAssets 251256448268003091, totalBorrowShares 251088477177905416949657.
+ */
+static bool eqd(const struct lx_u256 *v, const char *dec)
+{
+	struct lx_u256 w = D(dec);
+	return lx_u256_eq(v, &w);
+}
+
+static void test_liquidations_same_round(void **s)
+{
+	(void)s;
+	struct lx_asset_info as[2];
+	struct lx_asset_pos pos[2][2];
+	struct lx_account_view a[2];
+	memset(as, 0, sizeof(as));
+	memset(pos, 0, sizeof(pos));
+	memset(a, 0, sizeof(a));
+	struct lx_u256 e18 = U(1000000000000000000ull);
+	as[0].total_borrowed = D("364654650912694137");
+	as[0].total_borrow_shares = D("364410870346482922094336");
+	as[0].total_supplied = D("729309301825388274");
+	as[0].total_supply_shares = D("729309301825388274000000");
+	as[0].decimals = 18;
+	as[0].price = e18;
+	as[1].lltv = U(860000000000000000ull);
+	as[1].oracle_price = D("2000000000000000000000000000000000000000");
+	as[1].price = D("2000000000000000000000"); /* 2000 loan tokens per collateral token */
+	as[1].decimals = 18;
+	as[1].total_borrow_shares = as[0].total_borrow_shares;
+	const char *shares[2] = {"71691713522482882407714", "41630679646094622736965"};
+	const char *coll[2] = {"32282852963078", "22912191166371"};
+	/* borrow assets as the view gives them: shares.toAssetsUp on the totals */
+	const char *debt[2] = {"71739673251287202", "41658529393403844"};
+	for (int i = 0; i < 2; i++) {
+		pos[i][0].asset = 0;
+		pos[i][0].scaled_variable = D(shares[i]);
+		pos[i][0].borrowed = D(debt[i]);
+		pos[i][0].borrowed_variable = pos[i][0].borrowed;
+		pos[i][0].price = as[0].price;
+		pos[i][1].asset = 1;
+		pos[i][1].supplied = D(coll[i]);
+		pos[i][1].collateral = true;
+		pos[i][1].price = as[1].price;
+		lx_u256_add(&as[1].total_supplied, &as[1].total_supplied, &pos[i][1].supplied);
+		a[i].n_pos = 2;
+		a[i].pos = pos[i];
+		a[i].account.b[19] = (uint8_t)(0xa1 + i);
+	}
+	struct lx_market_view mv;
+	memset(&mv, 0, sizeof(mv));
+	mv.ops = &lx_morpho_blue_market_ops;
+	mv.n_assets = 2;
+	mv.assets = as;
+	mv.n_accounts = 2;
+	mv.accounts = a;
+	/* the cascade's round 1 (on its own copy of the market) */
+	struct lx_cascade_opts o;
+	memset(&o, 0, sizeof(o));
+	o.max_rounds = 1;
+	struct lx_cascade c;
+	struct lx_error e;
+	if (lx_risk_cascade_run(&mv, NULL, 0, &o, &c, &e))
+		fail_msg("cascade: %s", e.msg);
+	assert_int_equal(c.n_liq, 2);
+	assert_int_equal(c.liq[0].account, 0);
+	assert_true(eqd(&c.liq[0].debt_repaid, "61853946277257450"));
+	assert_true(eqd(&c.liq[0].collateral_seized, "32282852963078"));
+	assert_true(eqd(&c.liq[0].deficit_base, "9885726974029753"));
+	assert_int_equal(c.liq[1].account, 1);
+	assert_int_equal(c.liq[1].round, 1);
+	assert_true(eqd(&c.liq[1].debt_repaid, "41658529393403843"));
+	assert_true(eqd(&c.liq[1].collateral_seized, "21742447491338"));
+	assert_true(lx_u256_is_zero(&c.liq[1].deficit_base));
+	lx_cascade_release(&c);
+	/* the caller's view is untouched by the cascade */
+	assert_true(eqd(&as[0].total_borrowed, "364654650912694137"));
+	assert_true(eqd(&pos[1][0].scaled_variable, shares[1]));
+	/* the market operation itself, one after the other on one view: the totals move */
+	struct lx_liq_result r;
+	enum lx_liq_refusal why;
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &a[0], 1, 0, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	assert_true(eqd(&as[0].total_borrowed, "292914977661406934"));
+	assert_true(eqd(&as[0].total_borrow_shares, "292719156824000039686622"));
+	assert_true(lx_u256_eq(&as[1].total_borrow_shares, &as[0].total_borrow_shares));
+	assert_true(eqd(&as[0].total_supplied, "719423574851358521"));
+	assert_true(eqd(&as[1].total_supplied, coll[1]));
+	assert_int_equal(lx_model_liquidate(&r, &why, &mv, &a[1], 1, 0, NULL, NULL, true), 0);
+	assert_int_equal(why, LX_LIQ_OK);
+	assert_true(eqd(&r.debt_repaid, "41658529393403843"));
+	assert_true(eqd(&as[0].total_borrowed, "251256448268003091"));
+	assert_true(eqd(&as[0].total_borrow_shares, "251088477177905416949657"));
+	assert_true(eqd(&as[0].total_supplied, "719423574851358521"));
+	assert_true(lx_u256_is_zero(&pos[1][0].scaled_variable));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -938,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_execute_view),
 		cmocka_unit_test(test_unwind),
 		cmocka_unit_test(test_liquidate_devnet),
+		cmocka_unit_test(test_liquidations_same_round),
 		cmocka_unit_test(test_loan_price_moves),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

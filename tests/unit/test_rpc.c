@@ -500,10 +500,10 @@ static void test_batch_encode(void **st)
 
 /* decode body for ids 10..12; returns rc, fills refused and the error */
 static int dec(const char *body, struct lx_rpc_batch_entry out[3], bool *refused,
-	       struct lx_error *e)
+	       size_t *culprit, struct lx_error *e)
 {
 	json_t *doc;
-	int rc = lx_rpc_batch_decode(&doc, out, refused, body, strlen(body), 10, 3, e);
+	int rc = lx_rpc_batch_decode(&doc, out, refused, culprit, body, strlen(body), 10, 3, e);
 	if (rc == 0) {
 		assert_non_null(doc);
 		/* the entries are borrowed from doc: read them, then let go of it */
@@ -523,6 +523,7 @@ static void test_batch_decode(void **st)
 	(void)st;
 	struct lx_rpc_batch_entry out[3];
 	bool refused;
+	size_t culprit;
 	struct lx_error e;
 	/* out of order, a null result and an error entry: each id once is an answer */
 	json_t *doc;
@@ -530,7 +531,10 @@ static void test_batch_decode(void **st)
 			   "{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":null},"
 			   "{\"jsonrpc\":\"2.0\",\"id\":11,\"error\":{\"code\":3,\"message\":\"execution "
 			   "reverted\"}}]";
-	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, good, strlen(good), 10, 3, &e), 0);
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, &culprit, good, strlen(good), 10,
+					     3, &e),
+			 0);
+	assert_int_equal(culprit, 3);
 	assert_false(refused);
 	assert_true(json_is_null(out[0].result));
 	assert_non_null(out[1].error);
@@ -540,49 +544,54 @@ static void test_batch_decode(void **st)
 	static const struct {
 		const char *body, *msg;
 		bool refused;
+		size_t culprit; /* 3: none */
 	} bad[] = {
-		{"", "not JSON", false},
-		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":11,\"result\":\"0x1\"}", "not JSON", false},
-		{"{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":\"0x1\"}", "not an array", false},
-		{"[]", "0 of the 3 ids asked for (no id 10)", false},
+		{"", "not JSON", false, 3},
+		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":11,\"result\":\"0x1\"}", "not JSON", false, 3},
+		{"{\"jsonrpc\":\"2.0\",\"id\":10,\"result\":\"0x1\"}", "not an array", false, 3},
+		{"[]", "0 of the 3 ids asked for (no id 10)", false, 0},
 		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":12,\"result\":\"0x1\"}]",
-		 "2 of the 3 ids asked for (no id 11)", false},
+		 "2 of the 3 ids asked for (no id 11)", false, 1},
 		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":10,\"result\":\"0x2\"},{\"id\":11,"
 		 "\"result\":\"0x1\"},{\"id\":12,\"result\":\"0x1\"}]",
-		 "repeats id 10", false},
+		 "repeats id 10", false, 0},
 		{"[{\"id\":10,\"result\":\"0x1\"},{\"id\":13,\"result\":\"0x1\"},{\"id\":12,"
 		 "\"result\":\"0x1\"}]",
-		 "id 13, not one asked for", false},
-		{"[{\"id\":9,\"result\":\"0x1\"}]", "id 9, not one asked for", false},
-		{"[{\"id\":-1,\"result\":\"0x1\"}]", "id -1, not one asked for", false},
-		{"[{\"id\":\"10\",\"result\":\"0x1\"}]", "id \"10\", not one asked for", false},
-		{"[{\"result\":\"0x1\"}]", "id (none), not one asked for", false},
-		{"[{\"id\":10.0,\"result\":\"0x1\"}]", "not one asked for", false},
-		{"[7]", "entry 0 is not an object", false},
-		{"[{\"id\":10}]", "for id 10 has no result", false},
+		 "id 13, not one asked for", false, 3},
+		{"[{\"id\":9,\"result\":\"0x1\"}]", "id 9, not one asked for", false, 3},
+		{"[{\"id\":-1,\"result\":\"0x1\"}]", "id -1, not one asked for", false, 3},
+		{"[{\"id\":\"10\",\"result\":\"0x1\"}]", "id \"10\", not one asked for", false, 3},
+		{"[{\"result\":\"0x1\"}]", "id (none), not one asked for", false, 3},
+		{"[{\"id\":10.0,\"result\":\"0x1\"}]", "not one asked for", false, 3},
+		{"[7]", "entry 0 is not an object", false, 3},
+		{"[{\"id\":10}]", "for id 10 has no result", false, 0},
 		{"[{\"id\":10,\"result\":\"0x1\",\"error\":{\"code\":1}}]", "both a result and an error",
-		 false},
-		{"[{\"id\":10,\"error\":\"no\"}]", "error that is not an object", false},
-		{"[{\"id\":10,\"result\":\"0x1\",\"id\":11}]", "not JSON", false},
+		 false, 0},
+		{"[{\"id\":10,\"error\":\"no\"}]", "error that is not an object", false, 0},
+		{"[{\"id\":10,\"result\":\"0x1\",\"id\":11}]", "not JSON", false, 3},
 		/* refusals: the node says no to the batch itself */
 		{"{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch too "
 		 "large\"}}",
-		 "refused a batch of 3: batch too large", true},
+		 "refused a batch of 3: batch too large", true, 3},
 		{"[{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32600,\"message\":\"batch "
 		 "requests are not supported\"}}]",
-		 "refused a batch of 3: batch requests are not supported", true},
+		 "refused a batch of 3: batch requests are not supported", true, 3},
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		lx_error_clear(&e);
-		assert_int_equal(dec(bad[i].body, out, &refused, &e), LX_EBADRESP);
+		assert_int_equal(dec(bad[i].body, out, &refused, &culprit, &e), LX_EBADRESP);
 		if (!strstr(e.msg, bad[i].msg))
 			fail_msg("case %zu: want '%s' in '%s'", i, bad[i].msg, e.msg);
 		assert_int_equal(refused, bad[i].refused);
+		if (culprit != bad[i].culprit)
+			fail_msg("case %zu: culprit %zu, want %zu", i, culprit, bad[i].culprit);
 	}
-	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, "[]", 2, 10, 0, &e), LX_EINVAL);
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, &culprit, "[]", 2, 10, 0, &e),
+			 LX_EINVAL);
 	/* ids near 2^63: no wrap-around into the ids asked for */
 	const char *big = "[{\"id\":9223372036854775807,\"result\":\"0x1\"}]";
-	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, big, strlen(big), 10, 3, &e),
+	assert_int_equal(lx_rpc_batch_decode(&doc, out, &refused, &culprit, big, strlen(big), 10, 3,
+					     &e),
 			 LX_EBADRESP);
 }
 
@@ -769,6 +778,9 @@ static void test_batch_error_entry(void **st)
 	assert_null(q[1].result);
 	assert_false(q[1].reverted);
 	assert_non_null(strstr(q[1].err.msg, "missing trie node"));
+	/* both fail with the batch's error; the second's entry is the one to name */
+	assert_false(q[0].culprit);
+	assert_true(q[1].culprit);
 	lx_rpc_destroy(c);
 	loopnode_stop(&s);
 }

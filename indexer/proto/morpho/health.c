@@ -158,6 +158,10 @@ int lx_morpho_health(struct lx_health *out, const struct lx_market_view *mv,
  * given repaidShares, seized = shares.toAssetsDown.wMulDown(LIF).mulDivDown(1e36, price);
  * repaidAssets = repaidShares.toAssetsUp; the borrow total floors at zero; no collateral left
  * writes the rest of the position off as bad debt (min(total, shares.toAssetsUp)).
+ * apply: the position moves, and so does the market in mv->assets, as Morpho's storage does —
+ * totalBorrowShares and totalBorrowAssets (repaid, then the bad debt written off) and, on bad
+ * debt, totalSupplyAssets (supply shares stay: each is worth less) — so the next liquidation in
+ * the market, in the same cascade round, sees the totals this one leaves.
  * LX_EOVERFLOW where Morpho reverts (more shares or collateral than the position holds).
  */
 int morpho_liquidate_exact(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
@@ -234,12 +238,27 @@ int morpho_liquidate_exact(struct lx_liq_result *out, enum lx_liq_refusal *refus
 	out->collateral_cleared = lx_u256_is_zero(&coll_left);
 	if (apply) {
 		struct lx_asset_pos *dp = &a->pos[di], *cp = &a->pos[ci];
+		struct lx_u256 borrowed, tsa = li->total_supplied, coll_total;
+		/* Morpho's totalSupplyAssets -= badDebtAssets is checked: it cannot underflow there */
+		if ((rc = morpho_to_assets_up(&borrowed, &shares_left, &tba, &tbs)) ||
+		    lx_u256_sub(&tsa, &tsa, &bad_assets))
+			return rc ? rc : LX_EOVERFLOW;
+		if (lx_u256_sub(&coll_total, &cinfo->total_supplied, &seized))
+			memset(&coll_total, 0, sizeof(coll_total)); /* a view without the sum */
 		dp->scaled_variable = shares_left;
-		if ((rc = morpho_to_assets_up(&dp->borrowed, &shares_left, &tba, &tbs)))
-			return rc;
-		dp->borrowed_variable = dp->borrowed;
+		dp->borrowed = borrowed;
+		dp->borrowed_variable = borrowed;
 		cp->supplied = coll_left;
 		cp->collateral = !lx_u256_is_zero(&coll_left);
+		/* the market: mv->assets is the caller's (the cascade gives each run its own copy) */
+		struct lx_asset_info *lm = &mv->assets[2 * s.m], *cm = &mv->assets[2 * s.m + 1];
+		lm->total_borrowed = tba;
+		lm->total_borrow_shares = tbs;
+		cm->total_borrow_shares = tbs;
+		lm->total_supplied = tsa;
+		if (lx_u256_sub(&lm->available, &tsa, &tba))
+			memset(&lm->available, 0, sizeof(lm->available));
+		cm->total_supplied = coll_total;
 	}
 	return 0;
 }
