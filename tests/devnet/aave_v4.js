@@ -49,6 +49,12 @@ function rng(seed) {
 
 async function play(rpc, stateDir, seed) {
   const provider = new ethers.JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  // twice the estimate (as lib/net.js's 'pad2'): the estimate is made on a pending block of the
+  // latest one's time, the transaction runs in a later block that accrues interest first and
+  // costs more; on a loaded machine (seconds between blocks) the deficit liquidation ran out of
+  // gas in an inner call (63/64 rule) and reverted without data, every time the gap was >= 1 s
+  const estimate = provider.estimateGas.bind(provider);
+  provider.estimateGas = async (tx) => 2n * (await estimate(tx));
   const accts = await provider.send('eth_accounts', []);
   const signer = async (i) => { const s = await provider.getSigner(accts[i]); return new ethers.NonceManager(s); };
   const admin = await signer(0), liq = await signer(1), pm = await signer(2);
@@ -83,7 +89,7 @@ async function play(rpc, stateDir, seed) {
         const data = c.data || c.info?.error?.data;
         try { const d = errIface.parseError(data); why = `${d.name}(${d.args.join(', ')})`; } catch (_) { why = `revert data ${data}`; }
       }
-      throw new Error(`transaction ${tx.hash} to ${tx.to} (selector ${tx.data.slice(0, 10)}) reverted in block ${e.receipt.blockNumber}: ${why}`);
+      throw new Error(`transaction ${tx.hash} to ${tx.to} (selector ${tx.data.slice(0, 10)}) reverted in block ${e.receipt.blockNumber}, gas used ${e.receipt.gasUsed} of ${tx.gasLimit}: ${why}`);
     }
   };
   let reverts = 0, sent = 0;

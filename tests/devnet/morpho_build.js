@@ -70,8 +70,11 @@ function build() {
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8'));
   const res = Object.assign(compile(srcs, true, VIA_IR), compile(srcs, false, PLAIN));
   fs.mkdirSync(CACHE, { recursive: true });
-  fs.writeFileSync(file + '.tmp', JSON.stringify(res));
-  fs.renameSync(file + '.tmp', file);
+  // a temporary name of this process's own: two suites compiling at once (plain and ASan builds
+  // share this cache) must not write into one file
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(res));
+  fs.renameSync(tmp, file);
   return res;
 }
 
