@@ -17,10 +17,29 @@
 
 #include "lendex/store.h"
 
+/* every directory made here, removed when the group ends (each run left ~1 MB to 27 MB in /tmp:
+ * 2,000 of them, 2.7 GB, on a shared test machine) */
+static char made[32][64];
+static int n_made;
+
 static void tmpdir(char *d, size_t n)
 {
 	snprintf(d, n, "/tmp/lx-store-XXXXXX");
 	assert_non_null(mkdtemp(d));
+	if (n_made < 32)
+		snprintf(made[n_made++], sizeof(made[0]), "%s", d);
+}
+
+static int remove_made(void **st)
+{
+	(void)st;
+	for (int i = 0; i < n_made; i++) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "rm -rf %.63s", made[i]);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 static struct lx_store *open_new(char *d, size_t n)
@@ -412,5 +431,5 @@ int main(void)
 		cmocka_unit_test(test_map_growth),  cmocka_unit_test(test_cursor_atomic),
 		cmocka_unit_test(test_undo),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, remove_made);
 }
