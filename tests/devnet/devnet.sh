@@ -21,6 +21,9 @@ start_anvil() {
   # gap the port could be taken, and a probe could then reach another test's anvil.)
   # HOME=$state: anvil keeps state snapshots under $HOME/.foundry/anvil/tmp and leaves them
   # behind when it is killed (71 GB filled a disk once); inside the state dir they go with it.
+  # the log exists before the loop reads it: the redirect below is made by the forked child,
+  # which may not have run yet (sed on a missing file failed the script under set -e)
+  : >"$state/anvil.log"
   # shellcheck disable=SC2086 # DEVNET_ANVIL_ARGS: extra flags, word-split on purpose
   HOME="$state" "$anvil" --host 127.0.0.1 --port 0 --accounts 30 --balance 1000000 \
     --timestamp 1700000000 --chain-id 31337 ${DEVNET_ANVIL_ARGS:-} >"$state/anvil.log" 2>&1 &
