@@ -128,8 +128,6 @@ static json_t *addrj(const struct lx_addr *a)
 	return json_string(b);
 }
 
-/* Sets "market" (hex id) on e when the account view lives in a sub-market (Morpho Blue): the
- * pair of tokens alone does not name it (two markets may share loan and collateral tokens). */
 const char *lx_report_band_label(int b, char *buf, size_t cap)
 {
 	if (b == 0)
@@ -165,7 +163,8 @@ static void feed_key(const struct lx_market_view *mv, uint32_t feed, char out[LX
 }
 
 /* "market": the sub-market (Aave V4 Spoke, Morpho Blue market id) an account or asset belongs
- * to, 32 bytes in hex as position prints it; left out for pooled markets (all zeros) */
+ * to, 32 bytes in hex as position prints it; left out for pooled markets (all zeros). A pair of
+ * tokens alone does not name it: two Morpho markets may share loan and collateral tokens. */
 static void market_key(json_t *e, const uint8_t m[32])
 {
 	static const uint8_t none[32];
