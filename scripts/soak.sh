@@ -76,14 +76,20 @@ summary() {
     awk -F'\t' '$3 != "Passed" { printf "  iteration %s: %s (%s, %s s)\n", $1, $2, $3, $4 }' "$log/times.tsv"
   fi
 }
-done_n=0 pass_n=0 t0=$(date +%s)
-trap 'summary; exit 130' INT TERM
-trap stop_busy EXIT
+done_n=0 pass_n=0 t0=$(date +%s) run=
+# ctest runs in a session of its own, so that stopping the soak stops the tests too (their
+# scripts' EXIT traps then stop their anvils), not just ctest
+stop_run() { [ -z "$run" ] || { kill -TERM -- "-$run" 2>/dev/null || true; wait "$run" 2>/dev/null || true; run=; }; }
+trap 'stop_run; summary; exit 130' INT TERM
+trap 'stop_run; stop_busy' EXIT
 for k in $(seq 1 "$iters"); do
   if [ "$minutes" -gt 0 ] && [ $(( $(date +%s) - t0 )) -ge $((minutes * 60)) ]; then break; fi
   start=$(date +%s)
   ok=1
-  ctest --test-dir "$build" "${sel[@]}" -j2 --output-on-failure >"$log/iteration-$k.log" 2>&1 || ok=0
+  setsid ctest --test-dir "$build" "${sel[@]}" -j2 --output-on-failure >"$log/iteration-$k.log" 2>&1 &
+  run=$!
+  wait "$run" || ok=0
+  run=
   # "  3/36 Test #29: devnet_positions .....   Passed   22.57 sec" (also "***Failed", "***Timeout")
   sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([^ ]+) \.+ *(\*\*\*)?([A-Za-z]+)[^0-9]* ([0-9.]+) sec$/\1\t\3\t\4/p' \
     "$log/iteration-$k.log" | sed "s/^/$k\t/" >>"$log/times.tsv"
