@@ -4,7 +4,9 @@
  * concurrency, and do nothing with them), lendex's end-to-end `sync` time, their ratio, the
  * apply-only throughput (events/s from the logs already in memory into a fresh store), peak
  * RSS of the sync, the store's size, the risk pass's exact liquidation prices and ladders
- * over every synced account; with --risk-only, the risk pass and cascades (percentage model,
+ * over every synced account, the contract-read path (sync's batched reads of
+ * getAssetPrice, against the client alone sending the same batches, and one request per read);
+ * with --risk-only, the risk pass and cascades (percentage model,
  * DEX model on a synthetic Uniswap V3 pool, a sweep of 10 shocks) on a synthetic market of
  * 100,000 accounts with debt.
  *
@@ -27,6 +29,7 @@
 #include "lendex/sync.h"
 #include "lendex/rpc.h"
 #include "lendex/store.h"
+#include "../indexer/sync/reads.h"
 
 static double now(void)
 {
@@ -182,6 +185,90 @@ static int apply_fn(struct lx_store_txn *t, void *v, struct lx_error *err)
  * of the ladders.
  */
 static void cascade_bench(const struct lx_market_view *mv);
+
+/*
+ * The contract-read path at scale (a mainnet Comet market: one userBasic per account): n
+ * getAssetPrice reads of the replay node's oracle through sync's lx_sync_reads in JSON-RPC
+ * batches of 100, against the floor — the same batches through the client alone (no answer
+ * checked or decoded) — and against one request per read (--rpc-batch 1, on n/10 reads).
+ */
+static void reads_bench(const char *url, const struct lx_addr *oracle, int inflight, size_t n)
+{
+	struct lx_error e;
+	struct lx_calls l;
+	lx_calls_init(&l);
+	for (size_t i = 0; i < n; i++) {
+		struct lx_call *c = lx_calls_add(&l, oracle, 36, 0);
+		if (!c)
+			die("reads: out of memory", NULL);
+		static const uint8_t sel[4] = {0xb3, 0x59, 0x6f, 0x07}; /* getAssetPrice(address) */
+		memcpy(c->data, sel, 4);
+		/* the replay node's reserves: 0xa55e7000…0001 .. …0004 */
+		c->data[16] = 0xa5;
+		c->data[17] = 0x5e;
+		c->data[18] = 0x70;
+		c->data[35] = (uint8_t)(1 + i % 4);
+		c->result_min = 32;
+	}
+	double t[3];
+	size_t done[3] = {n, n, n / 10 ? n / 10 : 1};
+	for (int k = 0; k < 3; k++) {
+		struct lx_rpc_opts ro;
+		memset(&ro, 0, sizeof(ro));
+		ro.urls[0] = url;
+		ro.n_urls = 1;
+		ro.max_retries = -1;
+		ro.max_inflight = inflight;
+		ro.batch = k == 2 ? 1 : 100;
+		struct lx_rpc *rpc;
+		if (lx_rpc_create(&rpc, &ro, &e))
+			die("rpc", &e);
+		double t0 = now();
+		if (k == 1) {
+			/* the floor: the same requests, batched, chunked alike; answers dropped */
+			size_t chunk = 1600;
+			struct lx_rpc_req *rq = calloc(chunk, sizeof(*rq));
+			if (!rq)
+				die("reads: out of memory", NULL);
+			for (size_t b = 0; b < n; b += chunk) {
+				size_t m = n - b < chunk ? n - b : chunk;
+				memset(rq, 0, m * sizeof(*rq));
+				for (size_t i = 0; i < m; i++) {
+					rq[i].method = "eth_call";
+					rq[i].params = lx_rpc_call_params(oracle, l.v[b + i].data, 36, 1);
+				}
+				if (lx_rpc_batch(rpc, rq, m, 0))
+					die("reads floor", &rq[0].err);
+				for (size_t i = 0; i < m; i++)
+					json_decref(rq[i].result);
+			}
+			free(rq);
+		} else {
+			size_t keep = l.n;
+			l.n = done[k];
+			if (lx_sync_reads(rpc, &l, 1, true, "bench", &e))
+				die("reads", &e);
+			l.n = keep;
+			for (size_t i = 0; i < done[k]; i++)
+				if (l.v[i].result_len != 32)
+					die("reads: an answer is not one word", NULL);
+		}
+		t[k] = now() - t0;
+		lx_rpc_destroy(rpc);
+	}
+	lx_calls_release(&l);
+	printf("contract reads, sync's path (batches of 100)  %8.2f s  %10.0f reads/s  (%zu reads)\n",
+	       t[0], (double)done[0] / t[0], done[0]);
+	printf("contract reads, client alone (floor)          %8.2f s  %10.0f reads/s\n", t[1],
+	       (double)done[1] / t[1]);
+	printf("contract reads, one request per read          %8.2f s  %10.0f reads/s  (%zu reads)\n",
+	       t[2], (double)done[2] / t[2], done[2]);
+	printf("ratio read path / floor                       %8.2f\n", t[0] / t[1]);
+	/* on loopback a round trip costs little: on a remote node batches also save round trips,
+	 * and requests (what a provider's rate limit counts) */
+	printf("reads/s, batches / one request per read       %8.2f\n",
+	       ((double)done[0] / t[0]) / ((double)done[2] / t[2]));
+}
 
 static void risk_bench(size_t n)
 {
@@ -691,6 +778,10 @@ int main(int argc, char **argv)
 		printf("liquidation ladders, %zu accounts (%zu ladders)         %8.2f s\n",
 		       n_view_accounts, n_lad, lad_s);
 	}
+	struct lx_addr oracle;
+	if (dep->protocol == LX_PROTO_AAVE_V3 &&
+	    lx_deployment_contract(dep, "oracle", &oracle, &e) == 0)
+		reads_bench(url, &oracle, conc * 3, 50000);
 	for (size_t i = 0; i < n_sets; i++)
 		lx_logset_release(&sets[i]);
 	free(sets);
