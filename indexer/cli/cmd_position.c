@@ -477,9 +477,14 @@ static int one_market(const struct lx_cli_args *a, const struct lx_addr *who)
 	}
 	struct lx_liq_point *all = NULL;
 	size_t nall = 0, npts = 0;
-	if (lx_risk_liq_points(&mv, &all, &nall)) {
-		all = NULL;
-		nall = 0;
+	int lrc = lx_risk_liq_points(&mv, &all, &nall);
+	if (lrc) {
+		/* never a "-" that hides a failure: no liquidation price is not the same as none */
+		lx_cli_errorf("position: cannot compute liquidation prices on %s: %s", mv.name,
+			      lx_strerror(lrc));
+		lx_market_view_release(&mv);
+		lx_chain_destroy(chain);
+		return LX_EXIT_RUNTIME;
 	}
 	const struct lx_liq_point *pts = idx == SIZE_MAX ? NULL : points_of(all, nall, idx, &npts);
 	if (lx_cli_has(a, "json")) {
@@ -568,10 +573,14 @@ static int all_markets(const struct lx_cli_args *a, const struct lx_addr *who)
 			listing_release(&L);
 			return LX_EXIT_RUNTIME;
 		}
-		/* liquidation prices are optional here (a market without a curve has none) */
-		if (lx_risk_liq_points(en->mv, &en->pts, &en->npts)) {
-			en->pts = NULL;
-			en->npts = 0;
+		/* every market's ops compute liquidation prices (a curve or a monotone health):
+		 * one that fails says so, never a "-" that hides it */
+		int lrc = lx_risk_liq_points(en->mv, &en->pts, &en->npts);
+		if (lrc) {
+			lx_cli_errorf("position: cannot compute liquidation prices on %s: %s",
+				      en->mv->name, lx_strerror(lrc));
+			listing_release(&L);
+			return LX_EXIT_RUNTIME;
 		}
 	}
 	char addr[LX_ADDR_STRLEN];

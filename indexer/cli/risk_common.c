@@ -13,6 +13,21 @@ int lx_cli_risk_setup(const struct lx_cli_args *a, struct lx_market_view *mv,
 		      struct lx_report_opts *o, struct lx_chain **chain)
 {
 	memset(o, 0, sizeof(*o));
+	/* the plain options first: a bad one is refused before anything is loaded */
+	unsigned long long v;
+	if (lx_cli_u64(a, "top", 20, &v) < 0)
+		return LX_EXIT_USAGE;
+	o->top = (size_t)v;
+	if (lx_cli_u64(a, "step", 5, &v) < 0 || v == 0 || v > 100) {
+		lx_cli_errorf("--step must be a percentage between 1 and 100");
+		return LX_EXIT_USAGE;
+	}
+	o->sweep_step_bps = (int)v * 100;
+	if (lx_cli_u64(a, "max", 50, &v) < 0 || v > 100) {
+		lx_cli_errorf("--max must be a percentage up to 100");
+		return LX_EXIT_USAGE;
+	}
+	o->sweep_max_bps = (int)v * 100;
 	int rc = lx_cli_load_view(a, mv, LX_VIEW_FLOWS, NULL, 0, chain);
 	if (rc)
 		return rc;
@@ -39,20 +54,6 @@ int lx_cli_risk_setup(const struct lx_cli_args *a, struct lx_market_view *mv,
 			return LX_EXIT_USAGE;
 		}
 	}
-	unsigned long long v;
-	if (lx_cli_u64(a, "top", 20, &v) < 0)
-		return LX_EXIT_USAGE;
-	o->top = (size_t)v;
-	if (lx_cli_u64(a, "step", 5, &v) < 0 || v == 0 || v > 100) {
-		lx_cli_errorf("--step must be a percentage between 1 and 100");
-		return LX_EXIT_USAGE;
-	}
-	o->sweep_step_bps = (int)v * 100;
-	if (lx_cli_u64(a, "max", 50, &v) < 0 || v > 100) {
-		lx_cli_errorf("--max must be a percentage up to 100");
-		return LX_EXIT_USAGE;
-	}
-	o->sweep_max_bps = (int)v * 100;
 	return LX_EXIT_OK;
 }
 

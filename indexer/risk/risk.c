@@ -366,16 +366,19 @@ static bool range_of(const struct lx_u256 *now, bool rise, struct lx_u256 *lo, s
 	return true;
 }
 
-int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **out, size_t *n)
+/*
+ * One (account, feed, direction) whose curve moves: liquidation points and ladders visit the
+ * same ones, the account with debt, each feed pricing its positions, the fall when the feed
+ * prices collateral and the rise when it prices debt. c borrows the account (c->acct, c->feed).
+ */
+typedef int (*move_fn)(void *ctx, const struct lx_market_view *mv, size_t account,
+		       const struct lx_curve *c, bool rise);
+
+static int each_move(const struct lx_market_view *mv, move_fn fn, void *ctx)
 {
-	*out = NULL;
-	*n = 0;
-	size_t cap = 0, m = 0, fcap = 0;
-	struct lx_liq_point *v = NULL;
+	size_t fcap = 0;
 	uint32_t *feeds = NULL;
 	int rc = 0;
-	struct lx_u256 wad;
-	wad_one(&wad);
 	for (size_t i = 0; i < mv->n_accounts && rc == 0; i++) {
 		const struct lx_account_view *a = &mv->accounts[i];
 		if (lx_u256_is_zero(&a->health.total_debt_base))
@@ -389,43 +392,92 @@ int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **ou
 				break;
 			for (int dir = 0; dir < 2 && rc == 0; dir++) {
 				bool rise = dir == 1;
-				if (!(rise ? c.moves_debt : c.moves_coll))
-					continue;
-				if ((rc = grow((void **)&v, &cap, m + 1, sizeof(*v))))
-					break;
-				struct lx_liq_point *pt = &v[m];
-				memset(pt, 0, sizeof(*pt));
-				pt->account = i;
-				pt->feed = feeds[fi];
-				pt->asset = feeds[fi] < mv->n_assets ? feeds[fi] : LX_FEED_NONE;
-				pt->rise = rise;
-				pt->already = lx_u256_cmp(&a->health.health_factor, &wad) < 0;
-				lx_model_feed_price(mv, feeds[fi], &pt->price_now);
-				if ((rc = moved_value(mv, a, feeds[fi], rise, &pt->value)))
-					break;
-				struct lx_u256 lo, hi;
-				pt->status = LX_LIQ_NONE;
-				if (range_of(&pt->price_now, rise, &lo, &hi)) {
-					long budget = c.monotone ? SEARCH_BUDGET_UNBOUNDED
-								 : SEARCH_BUDGET;
-					int r = c.monotone && !(c.moves_coll && c.moves_debt)
-							? bisect(&c, &lo, &hi, !rise, &pt->price)
-							: search(&c, &lo, &hi, !rise, &pt->price, &budget);
-					pt->status = r == 1 ? LX_LIQ_FOUND : r == 0 ? LX_LIQ_NONE
-										    : LX_LIQ_UNDECIDED;
-				}
-				m++;
+				if (rise ? c.moves_debt : c.moves_coll)
+					rc = fn(ctx, mv, i, &c, rise);
 			}
 			lx_model_curve_release(&c);
 		}
 	}
 	free(feeds);
+	return rc;
+}
+
+struct points {
+	struct lx_liq_point *v;
+	size_t cap, m;
+};
+
+static int point_of(void *ctx, const struct lx_market_view *mv, size_t i, const struct lx_curve *c,
+		    bool rise)
+{
+	struct points *P = ctx;
+	const struct lx_account_view *a = c->acct;
+	int rc;
+	if ((rc = grow((void **)&P->v, &P->cap, P->m + 1, sizeof(*P->v))))
+		return rc;
+	struct lx_liq_point *pt = &P->v[P->m];
+	struct lx_u256 wad;
+	wad_one(&wad);
+	memset(pt, 0, sizeof(*pt));
+	pt->account = i;
+	pt->feed = c->feed;
+	pt->asset = c->feed < mv->n_assets ? c->feed : LX_FEED_NONE;
+	pt->rise = rise;
+	pt->already = lx_u256_cmp(&a->health.health_factor, &wad) < 0;
+	lx_model_feed_price(mv, c->feed, &pt->price_now);
+	if ((rc = moved_value(mv, a, c->feed, rise, &pt->value)))
+		return rc;
+	struct lx_u256 lo, hi;
+	pt->status = LX_LIQ_NONE;
+	if (range_of(&pt->price_now, rise, &lo, &hi)) {
+		long budget = c->monotone ? SEARCH_BUDGET_UNBOUNDED : SEARCH_BUDGET;
+		int r = c->monotone && !(c->moves_coll && c->moves_debt)
+				? bisect(c, &lo, &hi, !rise, &pt->price)
+				: search(c, &lo, &hi, !rise, &pt->price, &budget);
+		pt->status = r == 1 ? LX_LIQ_FOUND : r == 0 ? LX_LIQ_NONE : LX_LIQ_UNDECIDED;
+	}
+	P->m++;
+	return 0;
+}
+
+int lx_risk_liq_points(const struct lx_market_view *mv, struct lx_liq_point **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	struct points P = {NULL, 0, 0};
+	int rc = each_move(mv, point_of, &P);
 	if (rc) {
-		free(v);
+		free(P.v);
 		return rc;
 	}
-	*out = v;
-	*n = m;
+	*out = P.v;
+	*n = P.m;
+	return 0;
+}
+
+struct rungs {
+	struct lx_ladder *l;
+	bool *used;
+};
+
+static int rung_of(void *ctx, const struct lx_market_view *mv, size_t i, const struct lx_curve *c,
+		   bool rise)
+{
+	(void)i;
+	struct rungs *R = ctx;
+	size_t k = 2 * c->feed + (rise ? 1 : 0);
+	struct lx_ladder *d = &R->l[k];
+	R->used[k] = true;
+	struct lx_u256 val;
+	int rc = moved_value(mv, c->acct, c->feed, rise, &val);
+	if (rc)
+		return rc;
+	for (size_t s = 0; s < d->n_levels; s++)
+		if (below(c, &d->price[s])) {
+			if ((rc = lx_u256_add(&d->value[s], &d->value[s], &val)))
+				return rc;
+			d->accounts[s]++;
+		}
 	return 0;
 }
 
@@ -433,12 +485,10 @@ int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, siz
 {
 	*out = NULL;
 	*n = 0;
-	size_t nfeeds = lx_model_n_feeds(mv), fcap = 0;
+	size_t nfeeds = lx_model_n_feeds(mv);
 	/* two ladders per feed (fall, rise), kept only if some account holds what they move */
 	struct lx_ladder *l = calloc(nfeeds ? nfeeds * 2 : 1, sizeof(*l));
 	bool *used = calloc(nfeeds ? nfeeds * 2 : 1, sizeof(*used));
-	uint32_t *feeds = NULL;
-	int rc = 0;
 	if (!l || !used) {
 		free(l);
 		free(used);
@@ -460,37 +510,8 @@ int lx_risk_ladders(const struct lx_market_view *mv, struct lx_ladder **out, siz
 					lx_u256_max(&d->price[s]);
 			}
 		}
-	for (size_t i = 0; i < mv->n_accounts && rc == 0; i++) {
-		const struct lx_account_view *a = &mv->accounts[i];
-		if (lx_u256_is_zero(&a->health.total_debt_base))
-			continue;
-		if ((rc = grow((void **)&feeds, &fcap, a->n_pos + 1, sizeof(*feeds))))
-			break;
-		size_t nf = account_feeds(mv, a, feeds);
-		for (size_t fi = 0; fi < nf && rc == 0; fi++) {
-			struct lx_curve c;
-			if ((rc = lx_model_curve_init(&c, mv, a, feeds[fi])))
-				break;
-			for (int dir = 0; dir < 2 && rc == 0; dir++) {
-				bool rise = dir == 1;
-				if (!(rise ? c.moves_debt : c.moves_coll))
-					continue;
-				struct lx_ladder *d = &l[2 * feeds[fi] + dir];
-				used[2 * feeds[fi] + dir] = true;
-				struct lx_u256 val;
-				if ((rc = moved_value(mv, a, feeds[fi], rise, &val)))
-					break;
-				for (size_t s = 0; s < d->n_levels; s++)
-					if (below(&c, &d->price[s])) {
-						if ((rc = lx_u256_add(&d->value[s], &d->value[s], &val)))
-							break;
-						d->accounts[s]++;
-					}
-			}
-			lx_model_curve_release(&c);
-		}
-	}
-	free(feeds);
+	struct rungs R = {l, used};
+	int rc = each_move(mv, rung_of, &R);
 	size_t k = 0;
 	for (size_t j = 0; j < nfeeds * 2; j++)
 		if (used[j])

@@ -160,6 +160,11 @@ fails 1 "bad shock 'WETH=-30%': WETH is already shocked by -20.00%" \
   cascade --shock WETH=-20% --shock WETH=-30% --datadir "$state/db" --json
 fails 1 "bad shock 'group:eth=-5%': WETH is already shocked" \
   report --out "$state/rep" --shock WETH=-20% --shock group:eth=-5% --datadir "$state/db"
+# a bad --top / --step / --max is refused before the market is loaded (it leaked the view)
+fails 1 "bad value 'x' for --top: expected an unsigned integer" \
+  leverage --top x --datadir "$state/db" --json
+fails 1 "--step must be a percentage between 1 and 100" \
+  cascade --shock WETH=-10% --sweep --step 0 --datadir "$state/db" --json
 
 # a damaged data.mdb: refused before LMDB maps it (was SIGBUS), "store corrupt", exit 2
 size=$(stat -c %s "$state/db/data.mdb")
