@@ -721,7 +721,8 @@ int lx_blk_signer(struct lx_tx_info *out, const struct lx_blk *bk, size_t i,
 		  struct lx_error *err)
 {
 	if (!out || !bk || i >= bk->ntx)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "block: signer of transaction %zu %s", i,
+				    !out || !bk ? "without a block or output" : "past the block's");
 	memset(out, 0, sizeof(*out));
 	const struct lx_blk_tx *x = &bk->tx[i];
 	struct lx_tx_info info;

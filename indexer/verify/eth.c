@@ -115,7 +115,7 @@ static int get_u64(uint64_t *v, const json_t *o, const char *k, const char *what
 
 /* ---- headers ---- */
 
-int lx_header_encode(struct lx_rlp_buf *out, const json_t *h, struct lx_error *err)
+static int header_encode(struct lx_rlp_buf *out, const json_t *h, struct lx_error *err)
 {
 	static const char *const opt[][2] = {
 		{ "baseFeePerGas", "q" }, { "withdrawalsRoot", "h" }, { "blobGasUsed", "q" },
@@ -164,6 +164,24 @@ int lx_header_encode(struct lx_rlp_buf *out, const json_t *h, struct lx_error *e
 	}
 	rc = lx_rlp_list_end(out, m);
 	return rc ? lx_error_set(err, rc, "header: cannot encode: %s", lx_strerror(rc)) : 0;
+}
+
+/*
+ * The raw RLP puts fill no error record (their failures are the buffer's: its cap, memory):
+ * the public encoders clear the record first and name such a failure after, so every non-zero
+ * return of this file fills it.
+ */
+static int named(int rc, struct lx_error *err, const char *what)
+{
+	if (rc && err && !err->code)
+		lx_error_set(err, rc, "%s: cannot encode: %s", what, lx_strerror(rc));
+	return rc;
+}
+
+int lx_header_encode(struct lx_rlp_buf *out, const json_t *h, struct lx_error *err)
+{
+	lx_error_clear(err);
+	return named(header_encode(out, h, err), err, "header");
 }
 
 int lx_header_hash(uint8_t out[32], const json_t *hdr, struct lx_error *err)
@@ -411,9 +429,12 @@ static int encode_tx(struct lx_rlp_buf *b, const json_t *tx, enum mode mode, int
 
 int lx_tx_encode(struct lx_rlp_buf *out, const json_t *tx, struct lx_error *err)
 {
-	if (!out || !json_is_object(tx))
+	lx_error_clear(err);
+	if (!out)
+		return lx_error_set(err, LX_EINVAL, "transaction: encode without an output");
+	if (!json_is_object(tx))
 		return lx_error_set(err, LX_EBADRESP, "transaction: not a JSON object");
-	return encode_tx(out, tx, SIGNED, NULL, NULL, err);
+	return named(encode_tx(out, tx, SIGNED, NULL, NULL, err), err, "transaction");
 }
 
 static int sig_word(uint8_t out[32], const json_t *tx, const char *k, struct lx_error *err)
@@ -428,10 +449,18 @@ static int sig_word(uint8_t out[32], const json_t *tx, const char *k, struct lx_
 	return 0;
 }
 
+static int tx_check(struct lx_tx_info *out, const json_t *tx, struct lx_error *err);
+
 int lx_tx_check(struct lx_tx_info *out, const json_t *tx, struct lx_error *err)
 {
+	lx_error_clear(err);
 	if (!out)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "transaction: check without an output");
+	return named(tx_check(out, tx, err), err, "transaction");
+}
+
+static int tx_check(struct lx_tx_info *out, const json_t *tx, struct lx_error *err)
+{
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(tx))
 		return lx_error_set(err, LX_EBADRESP, "transaction: not a JSON object");
@@ -513,7 +542,17 @@ static int put_logs(struct lx_rlp_buf *b, const json_t *r, struct lx_error *err)
 	return lx_rlp_list_end(b, m);
 }
 
+static int receipt_encode(struct lx_rlp_buf *b, const json_t *r, struct lx_error *err);
+
 int lx_receipt_encode(struct lx_rlp_buf *b, const json_t *r, struct lx_error *err)
+{
+	lx_error_clear(err);
+	if (!b)
+		return lx_error_set(err, LX_EINVAL, "receipt: encode without an output");
+	return named(receipt_encode(b, r, err), err, "receipt");
+}
+
+static int receipt_encode(struct lx_rlp_buf *b, const json_t *r, struct lx_error *err)
 {
 	if (!b || !json_is_object(r))
 		return lx_error_set(err, LX_EBADRESP, "receipt: not a JSON object");

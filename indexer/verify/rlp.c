@@ -135,10 +135,11 @@ int lx_rlp_item_at(struct lx_rlp_item *out, const uint8_t *buf, size_t len, size
 		   struct lx_error *err)
 {
 	if (!out)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: item_at without an output");
 	memset(out, 0, sizeof(*out));
 	if ((!buf && len) || off > len)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: item_at offset %zu outside %zu bytes%s",
+				    off, len, buf ? "" : " (no buffer)");
 	if (off == len)
 		return lx_error_set(err, LX_ERLP, "rlp: item expected at offset %zu, input ends", off);
 	uint8_t h = buf[off];
@@ -199,7 +200,10 @@ int lx_rlp_list_next(const struct lx_rlp_item *list, const uint8_t *base, size_t
 		     size_t *cursor, struct lx_rlp_item *out, struct lx_error *err)
 {
 	if (!list || !cursor || !out || !list->list || list->end > base_len)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: list_next %s",
+				    !list || !cursor || !out ? "without a list, cursor or output"
+				    : !list->list ? "on an item that is not a list"
+						  : "on a list that ends past its buffer");
 	size_t pos = list->poff + *cursor;
 	if (pos >= list->end) {
 		memset(out, 0, sizeof(*out));
@@ -217,7 +221,7 @@ int lx_rlp_list_count(const struct lx_rlp_item *list, const uint8_t *base, size_
 		      size_t *out, struct lx_error *err)
 {
 	if (!out)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: list_count without an output");
 	*out = 0;
 	size_t cur = 0, n = 0;
 	struct lx_rlp_item it;
@@ -252,7 +256,7 @@ static int validate(const struct lx_rlp_item *it, const uint8_t *buf, size_t len
 int lx_rlp_parse(struct lx_rlp_item *out, const uint8_t *buf, size_t len, struct lx_error *err)
 {
 	if (!out)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: parse without an output");
 	struct lx_rlp_item it;
 	int rc = lx_rlp_item_at(&it, buf, len, 0, err);
 	memset(out, 0, sizeof(*out));
@@ -271,7 +275,7 @@ int lx_rlp_parse(struct lx_rlp_item *out, const uint8_t *buf, size_t len, struct
 int lx_rlp_u64(uint64_t *out, const struct lx_rlp_item *it, struct lx_error *err)
 {
 	if (!out || !it)
-		return LX_EINVAL;
+		return lx_error_set(err, LX_EINVAL, "rlp: u64 without an item or output");
 	*out = 0;
 	if (it->list)
 		return lx_error_set(err, LX_ERLP, "rlp: integer expected, list at offset %zu",

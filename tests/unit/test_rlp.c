@@ -268,6 +268,31 @@ static void test_trie_misuse(void **st)
 	kv[1].val_len = 0;
 	assert_int_equal(lx_trie_root(root, kv, 2, &e), LX_EINVAL);
 	assert_int_equal(lx_trie_root(NULL, kv, 2, &e), LX_EINVAL);
+	/* the decoder's misuse fills the record too (it returned a bare LX_EINVAL) */
+	struct lx_rlp_item it, c;
+	uint8_t one[1] = { 0x05 };
+	size_t cur = 0, cnt;
+	uint64_t u;
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_item_at(&it, one, 1, 2, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	assert_non_null(strstr(e.msg, "offset 2"));
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_parse(NULL, one, 1, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	assert_int_equal(lx_rlp_parse(&it, one, 1, &e), 0);
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_list_next(&it, one, 1, &cur, &c, &e), LX_EINVAL);
+	assert_non_null(strstr(e.msg, "not a list"));
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_list_count(&it, one, 1, NULL, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_list_count(&it, one, 1, &cnt, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	lx_error_clear(&e);
+	assert_int_equal(lx_rlp_u64(&u, NULL, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
 }
 
 static void test_nesting_and_ints(void **st)

@@ -304,6 +304,30 @@ static void test_malformed(void **st)
 	uint8_t w[32];
 	assert_int_equal(lx_hash_parse(w, "0x12"), LX_EPARSE);
 	assert_int_equal(lx_hash_parse(w, NULL), LX_EPARSE);
+	/* every non-zero return fills the record: misuse, and a failure of the output buffer
+	 * (its cap) inside the encoding, which the raw RLP puts cannot name themselves */
+	json_t *txs = load("transactions/type-2.json");
+	json_t *good = json_object_get(json_array_get(txs, 0), "tx");
+	lx_error_clear(&e);
+	assert_int_equal(lx_tx_check(NULL, good, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	assert_non_null(strstr(e.msg, "transaction"));
+	lx_error_clear(&e);
+	assert_int_equal(lx_tx_encode(NULL, good, &e), LX_EINVAL);
+	assert_int_equal(e.code, LX_EINVAL);
+	struct lx_rlp_buf full, small;
+	lx_rlp_buf_init(&full, 0);
+	assert_int_equal(lx_tx_encode(&full, good, &e), 0);
+	/* one byte short: every field fits, the list header that wraps them last does not */
+	lx_rlp_buf_init(&small, full.len - 1);
+	e.code = LX_EPARSE; /* a stale record from an earlier call must not pass for this one */
+	snprintf(e.msg, sizeof(e.msg), "stale");
+	assert_int_equal(lx_tx_encode(&small, good, &e), LX_EOVERFLOW);
+	assert_int_equal(e.code, LX_EOVERFLOW);
+	assert_string_equal(e.msg, "transaction: cannot encode: overflow");
+	lx_rlp_buf_release(&small);
+	lx_rlp_buf_release(&full);
+	json_decref(txs);
 }
 
 int main(void)
