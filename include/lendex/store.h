@@ -37,7 +37,10 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 void lx_store_close(struct lx_store *s);
 
 /* Transactions. A write transaction excludes other writers. Values returned by get and
- * iterators are borrowed and valid until the transaction ends. */
+ * iterators are borrowed and valid until the transaction ends. Read transactions may run on
+ * any thread, several at once: the tables on disk are opened with the store, and a table a
+ * write transaction creates is seen by read transactions that begin after its commit (one
+ * whose snapshot is older, or a table another process creates later, reads as absent). */
 int lx_store_begin(struct lx_store *s, bool write, struct lx_store_txn **out,
 		   struct lx_error *err);
 /* Commits and frees t. LX_EMAPFULL when the map must grow (t is gone either way). */

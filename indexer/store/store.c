@@ -1,12 +1,18 @@
 /*
  * store.c: the LMDB store (see store.h). The only file that includes lmdb.h.
  *
- * Tables are LMDB named databases, opened lazily and cached by name. A handle opened inside a
+ * Tables are LMDB named databases, cached by name. LMDB lets one transaction at a time in a
+ * process open handles, so every table on disk is opened once when the environment opens, and
+ * after that only a write transaction (one at a time: LMDB's writer lock) opens the tables it
+ * creates; read transactions, on any thread, only look handles up. A handle opened inside a
  * write transaction that later aborts is invalid in LMDB, so a transaction keeps the handles
- * it created aside and publishes them to the cache only on commit.
+ * it created aside and publishes them to the cache on commit, under the cache's lock held
+ * across the commit: a reader that began after the commit finds them. A reader whose snapshot
+ * predates a table's creation sees the table as absent, as it is in its snapshot.
  */
 #include <errno.h>
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +39,7 @@ struct lx_store {
 	MDB_env *env;
 	char dir[1024];
 	size_t mapsize;
+	pthread_mutex_t lock;          /* guards n_tables and tables[] */
 	size_t n_tables;
 	struct table tables[MAX_TABLES];
 };
@@ -124,29 +131,45 @@ static int space_err(struct lx_error *err, int rc, const char *dir)
 	return 0;
 }
 
-static struct table *find_cached(struct lx_store_txn *t, const char *name)
+/* The handle of a table this transaction created or the store has published; false if none. */
+static bool find_cached(struct lx_store_txn *t, const char *name, MDB_dbi *dbi)
 {
 	for (size_t i = 0; i < t->n_new; i++)
-		if (!strcmp(t->fresh[i].name, name))
-			return &t->fresh[i];
-	for (size_t i = 0; i < t->s->n_tables; i++)
-		if (!strcmp(t->s->tables[i].name, name))
-			return &t->s->tables[i];
-	return NULL;
+		if (!strcmp(t->fresh[i].name, name)) {
+			*dbi = t->fresh[i].dbi;
+			return true;
+		}
+	bool found = false;
+	pthread_mutex_lock(&t->s->lock);
+	for (size_t i = 0; i < t->s->n_tables && !found; i++)
+		if (!strcmp(t->s->tables[i].name, name)) {
+			*dbi = t->s->tables[i].dbi;
+			found = true;
+		}
+	pthread_mutex_unlock(&t->s->lock);
+	return found;
 }
 
-/* Resolves a table; *dbi_ok false (and 0 returned) when absent and !create. */
+/*
+ * Resolves a table; *ok false (and 0 returned) when absent and !create, or absent from a read
+ * transaction's snapshot. Only write transactions (and the store's opening) call
+ * mdb_dbi_open.
+ */
 static int table(struct lx_store_txn *t, const char *name, bool create, MDB_dbi *dbi,
 		 bool *ok, struct lx_error *err)
 {
 	*ok = false;
-	struct table *c = find_cached(t, name);
-	if (c) {
-		*dbi = c->dbi;
+	if (find_cached(t, name, dbi)) {
+		unsigned fl;
+		/* published after this reader's snapshot began: not in its snapshot */
+		if (!t->write && mdb_dbi_flags(t->txn, *dbi, &fl) != 0)
+			return 0;
 		*ok = true;
 		return 0;
 	}
-	if (strlen(name) >= sizeof(c->name))
+	if (!t->write)
+		return 0; /* every table on disk was opened with the store (open_tables) */
+	if (strlen(name) >= sizeof(((struct table *)0)->name))
 		return lx_error_set(err, LX_EINVAL, "store: table name '%s' too long", name);
 	unsigned fl = create && t->write ? MDB_CREATE : 0;
 	int rc = mdb_dbi_open(t->txn, name, fl, dbi);
@@ -154,7 +177,10 @@ static int table(struct lx_store_txn *t, const char *name, bool create, MDB_dbi 
 		return 0;
 	if (rc)
 		return mdb_err(err, rc, "cannot open table", name);
-	if (t->n_new >= MAX_TABLES || t->s->n_tables + t->n_new >= MAX_TABLES)
+	pthread_mutex_lock(&t->s->lock);
+	bool full = t->n_new >= MAX_TABLES || t->s->n_tables + t->n_new >= MAX_TABLES;
+	pthread_mutex_unlock(&t->s->lock);
+	if (full)
 		return lx_error_set(err, LX_EOVERFLOW, "store: too many tables");
 	struct table *n = &t->fresh[t->n_new++];
 	snprintf(n->name, sizeof(n->name), "%s", name);
@@ -183,13 +209,19 @@ int lx_store_begin(struct lx_store *s, bool write, struct lx_store_txn **out,
 
 int lx_store_commit(struct lx_store_txn *t, struct lx_error *err)
 {
-	int rc = mdb_txn_commit(t->txn);
 	struct lx_store *s = t->s;
 	bool write = t->write;
+	/* held across the commit when it publishes: a reader that begins after the commit and
+	 * looks a new table up waits for it */
+	if (t->n_new)
+		pthread_mutex_lock(&s->lock);
+	int rc = mdb_txn_commit(t->txn);
 	if (rc == 0) {
-		for (size_t i = 0; i < t->n_new; i++)
+		for (size_t i = 0; i < t->n_new && s->n_tables < MAX_TABLES; i++)
 			s->tables[s->n_tables++] = t->fresh[i];
 	}
+	if (t->n_new)
+		pthread_mutex_unlock(&s->lock);
 	free(t);
 	if (rc && space_err(err, rc, s->dir))
 		return LX_EIO;
@@ -338,6 +370,57 @@ static int check_schema(struct lx_store *s, bool write, struct lx_error *err)
 	return rc;
 }
 
+/*
+ * Opens every table on disk once (the unnamed database lists them, in name order), in one
+ * transaction before any other: read transactions, on any thread, then only look handles up.
+ */
+static int open_tables(struct lx_store *s, struct lx_error *err)
+{
+	struct lx_store_txn *t;
+	int rc = lx_store_begin(s, false, &t, err);
+	if (rc)
+		return rc;
+	MDB_dbi main;
+	MDB_cursor *c = NULL;
+	int mrc = mdb_dbi_open(t->txn, NULL, 0, &main);
+	if (!mrc)
+		mrc = mdb_cursor_open(t->txn, main, &c);
+	if (mrc) {
+		lx_store_abort(t);
+		return mdb_err(err, mrc, "cannot read the table list of", s->dir);
+	}
+	MDB_val k, v;
+	for (mrc = mdb_cursor_get(c, &k, &v, MDB_FIRST); mrc == 0 && !rc;
+	     mrc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		struct table *n = &t->fresh[t->n_new];
+		if (k.mv_size == 0 || k.mv_size >= sizeof(n->name) ||
+		    memchr(k.mv_data, 0, k.mv_size))
+			continue; /* not a name lendex gives a table */
+		if (t->n_new >= MAX_TABLES) {
+			rc = lx_error_set(err, LX_EOVERFLOW, "store: %s has more than %d tables",
+					  s->dir, MAX_TABLES);
+			break;
+		}
+		memcpy(n->name, k.mv_data, k.mv_size);
+		n->name[k.mv_size] = 0;
+		int r = mdb_dbi_open(t->txn, n->name, 0, &n->dbi);
+		if (r == MDB_INCOMPATIBLE)
+			continue; /* a plain key of the unnamed database, not a table */
+		if (r)
+			rc = mdb_err(err, r, "cannot open table", n->name);
+		else
+			t->n_new++;
+	}
+	mdb_cursor_close(c);
+	if (!rc && mrc != MDB_NOTFOUND)
+		rc = mdb_err(err, mrc, "cannot read the table list of", s->dir);
+	if (rc) {
+		lx_store_abort(t);
+		return rc;
+	}
+	return lx_store_commit(t, err);
+}
+
 int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct lx_error *err)
 {
 	*out = NULL;
@@ -356,6 +439,10 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 	struct lx_store *s = calloc(1, sizeof(*s));
 	if (!s)
 		return lx_error_set(err, LX_ENOMEM, "store: out of memory");
+	if (pthread_mutex_init(&s->lock, NULL)) {
+		free(s);
+		return lx_error_set(err, LX_ENOMEM, "store: cannot create a lock");
+	}
 	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	s->mapsize = (size_t)1 << 26;
 	const char *ms = getenv("LENDEX_MAPSIZE");
@@ -371,6 +458,7 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 		int r = check_file(data, (uint64_t)st.st_size, !rdonly && (flags & LX_STORE_CREATE),
 				   err);
 		if (r) {
+			pthread_mutex_destroy(&s->lock);
 			free(s);
 			return r;
 		}
@@ -391,12 +479,16 @@ int lx_store_open(struct lx_store **out, const char *dir, unsigned flags, struct
 					  dir, mdb_strerror(rc));
 		if (s->env)
 			mdb_env_close(s->env);
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return r;
 	}
-	rc = check_schema(s, !rdonly, err);
+	rc = open_tables(s, err);
+	if (!rc)
+		rc = check_schema(s, !rdonly, err);
 	if (rc) {
 		mdb_env_close(s->env);
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return rc;
 	}
@@ -409,6 +501,7 @@ void lx_store_close(struct lx_store *s)
 	if (!s)
 		return;
 	mdb_env_close(s->env);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
