@@ -42,6 +42,7 @@ enum lx_err {
 	LX_EMAPFULL = -27,      /* store map full and could not grow */
 	LX_ERLP = -28,          /* RLP bytes that are not canonical or do not parse */
 	LX_EVERIFY = -29,       /* node data that fails verification (hash, root, signer) */
+	LX_EREVERTED = -30,     /* a contract read the answer needs reverted: value unknown */
 };
 
 /* A human-readable name for an lx_err code ("short data", ...); never NULL. */

@@ -51,6 +51,10 @@ struct lx_asset_info {
 	uint8_t decimals;              /* token decimals */
 	struct lx_u256 price;          /* base units per whole token (oracle answer) */
 	uint64_t price_block;          /* block the price was read at; 0 = never read */
+	uint64_t price_reverted;       /* the last read of this price (Morpho Blue: or of the
+					* market's borrow rate) reverted at this block, after the
+					* answer above: the number is unknown; 0 = it answered */
+	const char *reverted_call;     /* that read, for messages (static), e.g. "getAssetPrice" */
 	uint16_t ltv_bps;              /* outside e-mode */
 	uint16_t liq_threshold_bps;    /* outside e-mode; 0 = not usable as collateral */
 	uint16_t liq_bonus_bps;        /* Aave convention: 10500 = 5% bonus */
@@ -242,6 +246,18 @@ struct lx_market_view {
 
 /* Frees what the view owns and zeroes it. */
 void lx_market_view_release(struct lx_market_view *mv);
+
+/*
+ * Reverted reads, one rule for every handler: a contract read the numbers need (an oracle
+ * price, Morpho Blue's borrow rate) that reverted leaves the last answer in the store with its
+ * block and the revert's block in lx_asset_info.price_reverted; it is never used silently. The
+ * protocols' own health reads call the same contract and revert with it (Aave's
+ * getUserAccountData, Comet's isLiquidatable, Morpho's liquidate, V4's Spoke), so an account
+ * holding a non-zero balance of such an asset has no health either: this returns LX_EREVERTED
+ * naming the market, the account, the asset, the read and both blocks. Accounts that hold none
+ * are unaffected. Callers: whoever hands views to risk, reports or output (the CLI's loaders).
+ */
+int lx_model_check_reads(const struct lx_market_view *mv, struct lx_error *err);
 
 /*
  * Computes an account's totals from its positions with the market's own rules: calls

@@ -140,6 +140,12 @@ int lx_cli_load_view(const struct lx_cli_args *a, struct lx_market_view *mv, uns
 	}
 	mv->block = cur.block;
 	mv->timestamp = at;
+	if (lx_model_check_reads(mv, &e)) {
+		lx_cli_errorf("%s", e.msg);
+		lx_market_view_release(mv);
+		rc = LX_EXIT_RUNTIME;
+		goto out;
+	}
 out:
 	lx_proto_destroy(p);
 	if (t)

@@ -88,6 +88,11 @@ static int load_chain(const struct lx_cli_args *a, struct lx_cli_views *V, struc
 		cv->mv.block = cur.block;
 		cv->mv.timestamp = (uint64_t)at;
 		V->n++;
+		if (lx_model_check_reads(&cv->mv, &e)) {
+			lx_cli_errorf("%s", e.msg);
+			rc = LX_EXIT_RUNTIME;
+			break;
+		}
 	}
 	lx_store_abort(t);
 	return rc;

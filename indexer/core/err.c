@@ -44,6 +44,7 @@ const char *lx_strerror(int code)
 	case LX_EMAPFULL: return "store map full";
 	case LX_ERLP: return "malformed rlp";
 	case LX_EVERIFY: return "verification failed";
+	case LX_EREVERTED: return "contract read reverted";
 	default: return "unknown error";
 	}
 }

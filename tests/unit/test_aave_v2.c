@@ -493,6 +493,57 @@ static void test_execute_view(void **s)
 	assert_int_equal(mv.accounts[0].n_flows, 2); /* the Repay and the Borrow */
 	lx_market_view_release(&mv);
 	lx_store_abort(t);
+	/* sync's reads: the oracle reverts at block 7, then answers at block 8. A revert keeps
+	 * no number silently: the asset says so and the view's holders are refused */
+	static const uint8_t sel_price[4] = {0xb3, 0x59, 0x6f, 0x07}; /* getAssetPrice */
+	static const uint8_t sel_dec[4] = {0x31, 0x3c, 0xe5, 0x67};   /* decimals() */
+	for (uint64_t blk = 7; blk <= 8; blk++) {
+		struct lx_calls l;
+		lx_calls_init(&l);
+		assert_int_equal(lx_store_begin(st, true, &t, NULL), 0);
+		assert_int_equal(p->ops->calls(p, t, &l, &e), 0);
+		struct lx_call *calls = l.v;
+		bool asked = false;
+		for (size_t i = 0; i < l.n; i++) {
+			uint8_t v = 0;
+			if (!memcmp(calls[i].data, sel_dec, 4)) {
+				v = 18;
+			} else if (!memcmp(calls[i].data, sel_price, 4)) {
+				asked = true;
+				if (blk == 7)
+					continue; /* reverted: no result */
+				v = 5;
+			} else {
+				continue; /* symbol(): no answer, display only */
+			}
+			uint8_t *ans = calloc(1, 32);
+			assert_non_null(ans);
+			ans[31] = v;
+			calls[i].result = ans; /* freed with the list */
+			calls[i].result_len = 32;
+		}
+		assert_true(asked);
+		if (p->ops->apply_calls(p, t, blk, calls, l.n, &e))
+			fail_msg("apply_calls: %s", e.msg);
+		lx_calls_release(&l);
+		assert_int_equal(lx_store_commit(t, NULL), 0);
+		assert_int_equal(lx_store_begin(st, false, &t, NULL), 0);
+		assert_int_equal(p->ops->view(p, t, 1036 + SPY, NULL, 0, 0, &mv, &e), 0);
+		lx_error_clear(&e);
+		if (blk == 7) {
+			assert_int_equal(mv.assets[0].price_reverted, 7);
+			assert_int_equal(mv.assets[0].price_block, 0);
+			assert_int_equal(lx_model_check_reads(&mv, &e), LX_EREVERTED);
+			assert_non_null(strstr(e.msg, "getAssetPrice read reverted at block 7 (last "
+						      "answer: none)"));
+		} else {
+			assert_int_equal(mv.assets[0].price_reverted, 0);
+			assert_int_equal(mv.assets[0].price_block, 8);
+			assert_int_equal(lx_model_check_reads(&mv, &e), 0);
+		}
+		lx_market_view_release(&mv);
+		lx_store_abort(t);
+	}
 	lx_proto_destroy(p);
 	lx_store_close(st);
 	rm_dir(dir);

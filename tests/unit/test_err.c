@@ -16,13 +16,13 @@ static void test_names(void **s)
 {
 	(void)s;
 	/* every code has its own name, and the names are distinct */
-	for (int c = 0; c >= LX_EVERIFY; c--) {
+	for (int c = 0; c >= LX_EREVERTED; c--) {
 		assert_string_not_equal(lx_strerror(c), "unknown error");
-		for (int d = c - 1; d >= LX_EVERIFY; d--)
+		for (int d = c - 1; d >= LX_EREVERTED; d--)
 			assert_string_not_equal(lx_strerror(c), lx_strerror(d));
 	}
 	assert_string_equal(lx_strerror(-9999), "unknown error");
-	assert_string_equal(lx_strerror(LX_EVERIFY - 1), "unknown error");
+	assert_string_equal(lx_strerror(LX_EREVERTED - 1), "unknown error");
 	assert_string_equal(lx_strerror(1), "unknown error");
 	assert_string_equal(lx_strerror(LX_ESHORT), "short data");
 	assert_string_equal(lx_strerror(LX_OK), "ok");

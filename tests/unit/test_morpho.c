@@ -754,6 +754,92 @@ static void test_unwind(void **s)
 	lx_store_close(st);
 }
 
+/*
+ * A reverted read at a run's last block: the last answer stays with its block and the revert is
+ * marked, never used silently — the view names it and lx_model_check_reads refuses the
+ * market's holders (the collateral's price(); both sides for the IRM's borrowRateView); the
+ * next run whose reads answer clears it.
+ */
+static void reads_at(struct lx_store *st, struct lx_proto *p, uint64_t block, bool price_ok,
+		     bool rate_ok)
+{
+	struct lx_store_txn *t;
+	struct lx_error e;
+	struct lx_calls l;
+	struct lx_addr o, irm;
+	lx_addr_parse(&o, ORACLE, NULL);
+	lx_addr_parse(&irm, IRM, NULL);
+	lx_calls_init(&l);
+	assert_int_equal(lx_store_begin(st, true, &t, NULL), 0);
+	if (p->ops->calls(p, t, &l, &e))
+		fail_msg("calls: %s", e.msg);
+	struct lx_call *calls = l.v;
+	for (size_t i = 0; i < l.n; i++) {
+		bool is_price = lx_addr_eq(&calls[i].to, &o), is_rate = lx_addr_eq(&calls[i].to, &irm);
+		bool ok = is_price ? price_ok : is_rate ? rate_ok : true;
+		if (!ok)
+			continue; /* sync hands a revert over as no result */
+		uint8_t *ans = malloc(32);
+		assert_non_null(ans);
+		wnum(ans, is_price ? "2000000000000000000000000000000000000"
+			  : is_rate ? "100000000000" : "6");
+		calls[i].result = ans; /* freed with the list */
+		calls[i].result_len = 32;
+	}
+	if (p->ops->apply_calls(p, t, block, calls, l.n, &e))
+		fail_msg("apply_calls: %s", e.msg);
+	lx_calls_release(&l);
+	assert_int_equal(lx_store_commit(t, NULL), 0);
+}
+
+static void test_reverted_reads(void **s)
+{
+	(void)s;
+	struct lx_store *st = fresh();
+	struct lx_proto *p;
+	struct lx_error e;
+	assert_int_equal(lx_proto_create(&p, chain, &chain->deployments[0], NULL, NULL, &e), 0);
+	struct lx_log logs[16];
+	size_t n = history(logs);
+	apply_all(st, p, logs, n);
+	reads_at(st, p, 6, true, true);
+	struct lx_market_view mv;
+	view_at(st, p, 1072, &mv);
+	assert_int_equal(mv.assets[1].price_reverted, 0);
+	assert_int_equal(lx_model_check_reads(&mv, &e), 0);
+	lx_market_view_release(&mv);
+	/* the oracle reverts at block 7: the price of block 6 stays, marked */
+	reads_at(st, p, 7, false, true);
+	view_at(st, p, 1072, &mv);
+	assert_int_equal(mv.assets[1].price_block, 6);
+	assert_int_equal(mv.assets[1].price_reverted, 7);
+	assert_int_equal(mv.assets[0].price_reverted, 0); /* the loan token is the unit */
+	assert_u(&mv.assets[1].price, "2000000");
+	lx_error_clear(&e);
+	assert_int_equal(lx_model_check_reads(&mv, &e), LX_EREVERTED);
+	assert_non_null(strstr(e.msg, "price() read reverted at block 7 (last answer: block 6)"));
+	lx_market_view_release(&mv);
+	/* the IRM reverts at block 8 (the price answers): both sides' amounts are unknown */
+	reads_at(st, p, 8, true, false);
+	view_at(st, p, 1072, &mv);
+	assert_int_equal(mv.assets[0].price_reverted, 8);
+	assert_int_equal(mv.assets[1].price_reverted, 8);
+	lx_error_clear(&e);
+	assert_int_equal(lx_model_check_reads(&mv, &e), LX_EREVERTED);
+	assert_non_null(strstr(e.msg, "borrowRateView read reverted at block 8"));
+	lx_market_view_release(&mv);
+	/* both answer at block 9: cleared */
+	reads_at(st, p, 9, true, true);
+	view_at(st, p, 1072, &mv);
+	assert_int_equal(mv.assets[0].price_reverted, 0);
+	assert_int_equal(mv.assets[1].price_reverted, 0);
+	assert_int_equal(mv.assets[1].price_block, 9);
+	assert_int_equal(lx_model_check_reads(&mv, &e), 0);
+	lx_market_view_release(&mv);
+	lx_proto_destroy(p);
+	lx_store_close(st);
+}
+
 /* ---- liquidate against the liquidations the devnet executed ---- */
 
 static struct lx_u256 J(json_t *o, const char *k)
@@ -1058,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_math),
 		cmocka_unit_test(test_execute_view),
 		cmocka_unit_test(test_unwind),
+		cmocka_unit_test(test_reverted_reads),
 		cmocka_unit_test(test_liquidate_devnet),
 		cmocka_unit_test(test_liquidations_same_round),
 		cmocka_unit_test(test_loan_price_moves),

@@ -92,10 +92,15 @@ int aave_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t bloc
 		struct aave_reserve r;
 		rc = aave_get_reserve(a, txn, &x, &r, err);
 		if (rc == 0) {
-			if (!ok)
-				continue; /* no source yet at this block: keep the last price */
-			r.price = price;
-			r.price_block = block;
+			/* a revert (no source, no fallback) leaves the last answer, marked: the
+			 * Pool's getUserAccountData reverts for its holders too (lx_model_check_reads) */
+			if (ok) {
+				r.price = price;
+				r.price_block = block;
+				r.price_reverted = 0;
+			} else {
+				r.price_reverted = block;
+			}
 			if ((rc = aave_put_reserve(a, txn, &r, err)))
 				return rc;
 		} else if (rc != LX_ENOTFOUND) {

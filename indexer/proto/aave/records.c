@@ -122,7 +122,7 @@ static int r_begin_upto(struct rd *r, const uint8_t *buf, size_t len, int max)
 size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *x)
 {
 	struct wr w = {buf, 0};
-	w_u(&w, 2, 1); /* version 2: + e-mode bitmaps and deficit */
+	w_u(&w, 3, 1); /* version 2: + e-mode bitmaps and deficit; 3: + price_reverted */
 	w_u(&w, x->id, 2);
 	w_raw(&w, x->asset.b, 20);
 	w_raw(&w, x->atoken.b, 20);
@@ -152,6 +152,7 @@ size_t aave_reserve_encode(uint8_t *buf, const struct aave_reserve *x)
 	w_u256(&w, &x->emode_borrowable);
 	w_u256(&w, &x->emode_ltvzero);
 	w_u256(&w, &x->deficit);
+	w_u(&w, x->price_reverted, 8);
 	return w.n;
 }
 
@@ -159,7 +160,7 @@ int aave_reserve_decode(struct aave_reserve *x, const uint8_t *buf, size_t len)
 {
 	struct rd r;
 	memset(x, 0, sizeof(*x));
-	int ver = r_begin_upto(&r, buf, len, 2);
+	int ver = r_begin_upto(&r, buf, len, 3);
 	if (!ver)
 		return LX_ECORRUPT;
 	x->id = (uint16_t)r_u(&r, 2);
@@ -194,6 +195,8 @@ int aave_reserve_decode(struct aave_reserve *x, const uint8_t *buf, size_t len)
 		r_u256(&r, &x->emode_ltvzero);
 		r_u256(&r, &x->deficit);
 	}
+	if (ver >= 3)
+		x->price_reverted = r_u(&r, 8);
 	return r_end(&r);
 }
 

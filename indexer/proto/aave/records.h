@@ -62,6 +62,9 @@ struct aave_reserve {
 	struct lx_u256 emode_borrowable; /* bit c set: borrowable in category c */
 	struct lx_u256 emode_ltvzero;    /* bit c set: LTV 0 in category c (3.6+) */
 	struct lx_u256 deficit;          /* bad debt not yet covered, token units (3.3+) */
+	/* record version 3; zero when read from an older one */
+	uint64_t price_reverted;         /* the last price read reverted at this block (price
+					  * stays the answer of price_block); 0 = it answered */
 };
 
 struct aave_emode {

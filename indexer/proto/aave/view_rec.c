@@ -23,6 +23,8 @@ void aave_rec_asset_info(struct lx_asset_info *inf, const struct aave_reserve *r
 	inf->decimals = r->decimals;
 	inf->price = r->price;
 	inf->price_block = r->price_block;
+	inf->price_reverted = r->price_reverted;
+	inf->reverted_call = "getAssetPrice";
 	inf->ltv_bps = r->ltv;
 	inf->liq_threshold_bps = r->lt;
 	inf->liq_bonus_bps = r->bonus;

@@ -106,10 +106,15 @@ int v2_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t block,
 		if (rc)
 			return rc;
 		if (!t) {
-			if (answer_u256(c, &v))
-				continue; /* no answer: keep the last price and its block */
-			r.price = v;
-			r.price_block = block;
+			/* a revert leaves the last answer, marked: the LendingPool's
+			 * getUserAccountData reverts for its holders too (lx_model_check_reads) */
+			if (answer_u256(c, &v)) {
+				r.price_reverted = block;
+			} else {
+				r.price = v;
+				r.price_block = block;
+				r.price_reverted = 0;
+			}
 		} else if (memcmp(c->data, SEL_DECIMALS, 4) == 0) {
 			uint64_t d;
 			if (answer_u256(c, &v) || lx_u256_to_u64(&d, &v) || d > 77)

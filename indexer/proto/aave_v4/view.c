@@ -338,6 +338,18 @@ int v4_view(struct lx_proto *pr, struct lx_store_txn *txn, uint64_t timestamp,
 			}
 		}
 	}
+	/* every reserve's price is read at each run's last block: one older than the newest
+	 * reverted there, and the Spoke's own account data reverts with it (lx_model_check_reads;
+	 * if every read of the last run reverted, that run's block is not known here) */
+	uint64_t read = 0;
+	for (size_t i = 0; i < out->n_assets; i++)
+		if (out->assets[i].price_block > read)
+			read = out->assets[i].price_block;
+	for (size_t i = 0; i < out->n_assets; i++)
+		if (out->assets[i].price_block < read) {
+			out->assets[i].price_reverted = read;
+			out->assets[i].reverted_call = "getReservePrice";
+		}
 	for (size_t i = 0; !rc && i < out->n_accounts; i++) {
 		struct lx_account_view *ac = &out->accounts[i];
 		ac->pos = ac->n_pos ? &out->pos_pool[b.pos_start[i]] : NULL;

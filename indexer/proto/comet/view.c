@@ -274,6 +274,12 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 		b->decimals = cfg.base_decimals;
 		b->price = st.base_price;
 		b->price_block = st.base_price_block;
+		/* every feed is read with totalsBasic() at st.block: one older than that reverted
+		 * there (BadPrice), and Comet's isLiquidatable reverts with it (lx_model_check_reads) */
+		if (st.block && st.base_price_block < st.block) {
+			b->price_reverted = st.block;
+			b->reverted_call = "getPrice";
+		}
 		/* stored (not accrued) indexes: isLiquidatable's (health.c) */
 		lx_u256_from_u64(&b->liquidity_index, st.supply_index);
 		lx_u256_from_u64(&b->borrow_index, st.borrow_index);
@@ -290,6 +296,10 @@ int comet_view(struct lx_proto *p, struct lx_store_txn *txn, uint64_t timestamp,
 			a->decimals = ca->decimals;
 			a->price = st.price[i];
 			a->price_block = st.price_block[i];
+			if (st.block && st.price_block[i] < st.block) {
+				a->price_reverted = st.block;
+				a->reverted_call = "getPrice";
+			}
 			factor_bps(&a->ltv_bps, ca->borrow_cf);
 			factor_bps(&a->liq_threshold_bps, ca->liquidate_cf);
 			/* Aave's convention (10000 + bonus): absorb values collateral at

@@ -6,7 +6,9 @@
  * token's decimals() once (display prices only; health never uses them).
  *
  * Every market is read, however many there are (sync batches the reads); one price read per
- * oracle however many markets share it (a hash set of the oracles planned).
+ * oracle however many markets share it (a hash set of the oracles planned). A read that
+ * reverts keeps the last answer and marks the revert's block: the view then refuses the
+ * market's holders (lx_model_check_reads).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -280,15 +282,27 @@ int morpho_apply_calls(struct lx_proto *p, struct lx_store_txn *txn, uint64_t bl
 		struct lx_u256 v;
 		uint8_t k[32];
 		const struct lx_call *c;
+		/* a revert leaves the last answer, marked (lx_model_check_reads): Morpho's own
+		 * liquidate and borrow call the same oracle and IRM and revert too */
 		addr_sel(k, &m->p.oracle, SEL_PRICE);
-		if ((c = lookup(ix, ni, calls, k)) && answer(c, &v)) {
-			m->price = v;
-			m->price_block = block;
+		if ((c = lookup(ix, ni, calls, k))) {
+			if (answer(c, &v)) {
+				m->price = v;
+				m->price_block = block;
+				m->price_reverted = 0;
+			} else {
+				m->price_reverted = block;
+			}
 			changed = true;
 		}
-		if ((c = lookup(rx, nr, calls, m->id)) && answer(c, &v)) {
-			m->rate = v;
-			m->rate_block = block;
+		if ((c = lookup(rx, nr, calls, m->id))) {
+			if (answer(c, &v)) {
+				m->rate = v;
+				m->rate_block = block;
+				m->rate_reverted = 0;
+			} else {
+				m->rate_reverted = block;
+			}
 			changed = true;
 		}
 		addr_sel(k, &m->p.loan, SEL_DECIMALS);

@@ -128,6 +128,9 @@ struct morpho_market {
 	uint8_t loan_dec, coll_dec;          /* MORPHO_DEC_UNKNOWN until read */
 	uint64_t created_block;
 	uint64_t changed_block;              /* block of the last log that moved the totals */
+	/* record version 2 (zero from version 1): the last read of the price or the rate
+	 * reverted at this block, after the answers above; 0 = it answered */
+	uint64_t price_reverted, rate_reverted;
 };
 
 struct morpho_pos {

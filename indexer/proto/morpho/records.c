@@ -9,8 +9,9 @@
 #include "lendex/keccak.h"
 #include "lendex/store.h"
 
-#define MARKET_V 1
-#define MARKET_LEN (1 + 4 * 20 + 32 + 4 * 32 + 8 + 32 + 32 + 8 + 32 + 8 + 2 + 8 + 8)
+#define MARKET_V 2 /* 2: + price_reverted, rate_reverted */
+#define MARKET_LEN_1 (1 + 4 * 20 + 32 + 4 * 32 + 8 + 32 + 32 + 8 + 32 + 8 + 2 + 8 + 8)
+#define MARKET_LEN (MARKET_LEN_1 + 8 + 8)
 #define POS_LEN 96
 #define STATE_LEN (1 + 20 + 20 + 8 + 8)
 
@@ -130,6 +131,8 @@ static size_t market_encode(uint8_t *v, const struct morpho_market *m)
 	*w.p++ = m->coll_dec;
 	w_u64(&w, m->created_block);
 	w_u64(&w, m->changed_block);
+	w_u64(&w, m->price_reverted);
+	w_u64(&w, m->rate_reverted);
 	return (size_t)(w.p - v);
 }
 
@@ -137,7 +140,7 @@ int morpho_market_decode(struct morpho_market *m, const uint8_t *id, const uint8
 			 size_t vl)
 {
 	memset(m, 0, sizeof(*m));
-	if (vl != MARKET_LEN || v[0] != MARKET_V)
+	if (!(vl == MARKET_LEN && v[0] == MARKET_V) && !(vl == MARKET_LEN_1 && v[0] == 1))
 		return -1;
 	memcpy(m->id, id, 32);
 	struct rd r = {v + 1};
@@ -160,6 +163,10 @@ int morpho_market_decode(struct morpho_market *m, const uint8_t *id, const uint8
 	m->coll_dec = *r.p++;
 	m->created_block = r_u64(&r);
 	m->changed_block = r_u64(&r);
+	if (v[0] >= 2) {
+		m->price_reverted = r_u64(&r);
+		m->rate_reverted = r_u64(&r);
+	}
 	return 0;
 }
 

@@ -346,6 +346,14 @@ static void fill_assets(struct lx_market_view *mv, const struct proj *ps, size_t
 			a->total_supply_shares = m->supply_shares;
 			a->total_borrow_shares = m->borrow_shares;
 			a->price_block = ps[i].stale ? 0 : m->price_block;
+			/* the rate moves both sides' amounts; the price values the collateral */
+			if (m->rate_reverted && !lx_u256_is_zero(&m->borrow_assets)) {
+				a->price_reverted = m->rate_reverted;
+				a->reverted_call = "borrowRateView";
+			} else if (side == 1 && m->price_reverted) {
+				a->price_reverted = m->price_reverted;
+				a->reverted_call = "price()";
+			}
 			if (side == 0) {
 				a->asset = m->p.loan;
 				a->decimals = m->loan_dec == MORPHO_DEC_UNKNOWN ? 18 : m->loan_dec;
