@@ -189,24 +189,24 @@ static int hash32(uint8_t out[32], const struct lx_jsv *v)
 /* Calls fn for each element of the array whose text v holds (already checked by the scan). */
 typedef int (*elem_fn)(struct lx_blk *bk, struct lx_jrd *r, size_t i, struct lx_error *err);
 
+struct each_ctx {
+	struct lx_blk *bk;
+	elem_fn fn;
+	struct lx_error *err;
+};
+
+static int each_elem(struct lx_jrd *r, size_t i, int depth, void *ctx)
+{
+	(void)depth;
+	struct each_ctx *c = ctx;
+	return c->fn(c->bk, r, i, c->err);
+}
+
 static int each(struct lx_blk *bk, const struct lx_jsv *v, elem_fn fn, struct lx_error *err)
 {
-	struct lx_jrd r = { v->s + 1, v->s + v->n, NULL };
-	lx_jt_ws(&r);
-	if (r.p < r.end && *r.p == ']')
-		return 0;
-	for (size_t i = 0;; i++) {
-		lx_jt_ws(&r);
-		int rc = fn(bk, &r, i, err);
-		if (rc)
-			return rc;
-		lx_jt_ws(&r);
-		if (r.p < r.end && *r.p == ',') {
-			r.p++;
-			continue;
-		}
-		return 0;
-	}
+	struct lx_jrd r = { v->s, v->s + v->n, NULL };
+	struct each_ctx c = { bk, fn, err };
+	return lx_jt_each(&r, 1, each_elem, &c);
 }
 
 /* ---- transactions ---- */
@@ -534,30 +534,15 @@ static int one_tx(struct bctx *c, struct lx_jrd *r, size_t i)
 	return 0;
 }
 
+static int tx_elem(struct lx_jrd *r, size_t i, int depth, void *ctx)
+{
+	(void)depth; /* a transaction is read at its fixed depth (one_tx) */
+	return one_tx(ctx, r, i);
+}
+
 static int txs_array(struct bctx *c, struct lx_jrd *r)
 {
-	r->p++; /* '[' */
-	lx_jt_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return 0;
-	}
-	for (size_t i = 0;; i++) {
-		lx_jt_ws(r);
-		int rc = one_tx(c, r, i);
-		if (rc)
-			return rc;
-		lx_jt_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == ']') {
-			r->p++;
-			return 0;
-		}
-		return lx_jt_bad(r, "',' or ']' expected");
-	}
+	return lx_jt_each(r, 2, tx_elem, c);
 }
 
 static int blk_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)

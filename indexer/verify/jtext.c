@@ -221,27 +221,21 @@ int lx_jt_object(struct lx_jrd *r, int depth, lx_jt_member_fn fn, void *ctx)
 	}
 }
 
-/* An array at r->p; each element's value goes to items[i] while i < max (count: all). */
-int lx_jt_array(struct lx_jrd *r, int depth, struct lx_jsv *items, size_t max, size_t *count)
+int lx_jt_each(struct lx_jrd *r, int depth, lx_jt_elem_fn fn, void *ctx)
 {
 	if (depth > LX_JT_MAX_DEPTH)
 		return lx_jt_bad(r, "nesting too deep");
 	r->p++; /* '[' */
-	*count = 0;
 	lx_jt_ws(r);
 	if (r->p < r->end && *r->p == ']') {
 		r->p++;
 		return 0;
 	}
-	for (;;) {
-		struct lx_jsv v;
+	for (size_t i = 0;; i++) {
 		int rc;
 		lx_jt_ws(r);
-		if ((rc = lx_jt_value(r, &v, depth + 1)))
+		if ((rc = fn(r, i, depth + 1, ctx)))
 			return rc;
-		if (*count < max)
-			items[*count] = v;
-		(*count)++;
 		lx_jt_ws(r);
 		if (r->p < r->end && *r->p == ',') {
 			r->p++;
@@ -253,6 +247,32 @@ int lx_jt_array(struct lx_jrd *r, int depth, struct lx_jsv *items, size_t max, s
 		}
 		return lx_jt_bad(r, "',' or ']' expected");
 	}
+}
+
+struct items {
+	struct lx_jsv *items;
+	size_t max, *count;
+};
+
+static int item(struct lx_jrd *r, size_t i, int depth, void *ctx)
+{
+	struct items *it = ctx;
+	struct lx_jsv v;
+	int rc = lx_jt_value(r, &v, depth);
+	if (rc)
+		return rc;
+	if (i < it->max)
+		it->items[i] = v;
+	*it->count = i + 1;
+	return 0;
+}
+
+/* An array at r->p; each element's value goes to items[i] while i < max (count: all). */
+int lx_jt_array(struct lx_jrd *r, int depth, struct lx_jsv *items, size_t max, size_t *count)
+{
+	*count = 0;
+	struct items it = {items, max, count};
+	return lx_jt_each(r, depth, item, &it);
 }
 
 static int skip_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)

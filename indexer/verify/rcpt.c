@@ -228,44 +228,26 @@ static int log_member(struct lx_jrd *r, const char *k, size_t kn, int depth, voi
 	return rc;
 }
 
+static int log_elem(struct lx_jrd *r, size_t i, int depth, void *ctx)
+{
+	(void)i;
+	struct rctx *c = ctx;
+	struct lx_rcptset *s = c->s;
+	if (grow(&s->scratch, &s->scratch_cap, c->nl + 1, sizeof(struct tlog)))
+		return LX_ENOMEM;
+	struct tlog *l = (struct tlog *)s->scratch + c->nl++;
+	memset(l, 0, sizeof(*l));
+	if (r->p < r->end && *r->p == '{') {
+		l->is_obj = true;
+		return lx_jt_object(r, depth, log_member, l);
+	}
+	struct lx_jsv v;
+	return lx_jt_value(r, &v, depth);
+}
+
 static int logs_array(struct lx_jrd *r, int depth, struct rctx *c)
 {
-	struct lx_rcptset *s = c->s;
-	if (depth > LX_JT_MAX_DEPTH)
-		return lx_jt_bad(r, "nesting too deep");
-	r->p++; /* '[' */
-	lx_jt_ws(r);
-	if (r->p < r->end && *r->p == ']') {
-		r->p++;
-		return 0;
-	}
-	for (;;) {
-		int rc;
-		lx_jt_ws(r);
-		if (grow(&s->scratch, &s->scratch_cap, c->nl + 1, sizeof(struct tlog)))
-			return LX_ENOMEM;
-		struct tlog *l = (struct tlog *)s->scratch + c->nl++;
-		memset(l, 0, sizeof(*l));
-		if (r->p < r->end && *r->p == '{') {
-			l->is_obj = true;
-			rc = lx_jt_object(r, depth + 1, log_member, l);
-		} else {
-			struct lx_jsv v;
-			rc = lx_jt_value(r, &v, depth + 1);
-		}
-		if (rc)
-			return rc;
-		lx_jt_ws(r);
-		if (r->p < r->end && *r->p == ',') {
-			r->p++;
-			continue;
-		}
-		if (r->p < r->end && *r->p == ']') {
-			r->p++;
-			return 0;
-		}
-		return lx_jt_bad(r, "',' or ']' expected");
-	}
+	return lx_jt_each(r, depth, log_elem, c);
 }
 
 static int rcpt_member(struct lx_jrd *r, const char *k, size_t kn, int depth, void *ctx)

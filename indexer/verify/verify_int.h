@@ -48,5 +48,11 @@ int lx_jt_value(struct lx_jrd *r, struct lx_jsv *v, int depth);
 int lx_jt_object(struct lx_jrd *r, int depth, lx_jt_member_fn fn, void *ctx);
 /* The array at r->p; each element's value goes to items[i] while i < max (count: all). */
 int lx_jt_array(struct lx_jrd *r, int depth, struct lx_jsv *items, size_t max, size_t *count);
+/* Element callback of lx_jt_each: the element (index i, nesting depth `depth`) starts at r->p;
+ * it must consume it. */
+typedef int (*lx_jt_elem_fn)(struct lx_jrd *r, size_t i, int depth, void *ctx);
+/* The array at r->p ('['): fn for each element; the ',' / ']' grammar is checked here, the
+ * one array walk of the readers. */
+int lx_jt_each(struct lx_jrd *r, int depth, lx_jt_elem_fn fn, void *ctx);
 
 #endif
