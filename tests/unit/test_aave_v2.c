@@ -28,8 +28,9 @@
 #include "lendex/aave.h"
 #include "lendex/proto.h"
 #include "lendex/store.h"
+#include "tmpstore.h"
 
-static char dir[64], chains[64];
+static char dir[64];
 static struct lx_chain *chain;
 
 #define POOL "0x00000000000000000000000000000000000000b1"
@@ -44,37 +45,19 @@ static struct lx_chain *chain;
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(chains, sizeof(chains), "/tmp/lx-v2-c-XXXXXX");
-	if (!mkdtemp(chains))
-		return -1;
-	char p[128];
-	snprintf(p, sizeof(p), "%s/t.json", chains);
-	FILE *f = fopen(p, "w");
-	fprintf(f, "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"d\",\"protocol\":"
-		   "\"aave_v2\",\"version\":\"2.0.0\",\"start_block\":1,\"base_currency_decimals\":18,"
-		   "\"contracts\":{\"pool\":\"%s\",\"pool_configurator\":\"%s\",\"oracle\":\"%s\"}}]}",
-		POOL, CONF, POOL);
-	fclose(f);
-	return lx_chain_load(&chain, chains, "t", NULL);
-}
-
-/* Removes a temporary directory holding only plain files (a store, the chains file). */
-static void rm_dir(const char *d)
-{
-	static const char *const names[] = {"data.mdb", "lock.mdb", "t.json"};
-	char p[160];
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s", d, names[i]);
-		unlink(p);
-	}
-	rmdir(d);
+	char json[512];
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"d\",\"protocol\":"
+		 "\"aave_v2\",\"version\":\"2.0.0\",\"start_block\":1,\"base_currency_decimals\":18,"
+		 "\"contracts\":{\"pool\":\"%s\",\"pool_configurator\":\"%s\",\"oracle\":\"%s\"}}]}",
+		 POOL, CONF, POOL);
+	return lx_test_chain(&chain, "v2", "t", json);
 }
 
 static int teardown(void **s)
 {
 	(void)s;
 	lx_chain_destroy(chain);
-	rm_dir(chains);
 	return 0;
 }
 
@@ -412,11 +395,7 @@ static size_t later(struct lx_log *out)
 
 static struct lx_store *fresh(void)
 {
-	struct lx_store *st;
-	snprintf(dir, sizeof(dir), "/tmp/lx-v2-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(lx_store_open(&st, dir, LX_STORE_CREATE, NULL), 0);
-	return st;
+	return lx_test_store(dir, sizeof(dir), "v2");
 }
 
 static char *dump(struct lx_store *st)
@@ -546,7 +525,7 @@ static void test_execute_view(void **s)
 	}
 	lx_proto_destroy(p);
 	lx_store_close(st);
-	rm_dir(dir);
+	lx_test_rmdir(dir);
 }
 
 static void test_bad_logs(void **s)
@@ -585,7 +564,7 @@ static void test_bad_logs(void **s)
 	lx_store_abort(t);
 	lx_proto_destroy(p);
 	lx_store_close(st);
-	rm_dir(dir);
+	lx_test_rmdir(dir);
 }
 
 static void test_unwind(void **s)
@@ -628,7 +607,7 @@ static void test_unwind(void **s)
 	free(d5);
 	lx_proto_destroy(p);
 	lx_store_close(st);
-	rm_dir(dir);
+	lx_test_rmdir(dir);
 }
 
 /* ---- the market's liquidation against liquidationCalls the devnet executed ---- */

@@ -28,6 +28,7 @@
 #include "lendex/proto.h"
 #include "lendex/risk.h"
 #include "lendex/store.h"
+#include "tmpstore.h"
 
 /* ---- real logs ---- */
 
@@ -315,7 +316,7 @@ static void test_math(void **s)
 #define USER_B "0x00000000000000000000000000000000000000e2"
 #define FEE_TO "0x00000000000000000000000000000000000000f1"
 
-static char dir[64], chains[64];
+static char dir[64];
 static struct lx_chain *chain;
 static uint8_t mid[32];
 static struct morpho_params params;
@@ -323,24 +324,19 @@ static struct morpho_params params;
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(chains, sizeof(chains), "/tmp/lx-morpho-c-XXXXXX");
-	if (!mkdtemp(chains))
-		return -1;
-	char p[128];
-	snprintf(p, sizeof(p), "%s/t.json", chains);
-	FILE *f = fopen(p, "w");
-	fprintf(f, "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"m\",\"protocol\":"
-		   "\"morpho_blue\",\"version\":\"1.0.0\",\"start_block\":1,\"contracts\":"
-		   "{\"morpho\":\"%s\"}}]}",
-		MORPHO);
-	fclose(f);
+	char json[512];
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"m\",\"protocol\":"
+		 "\"morpho_blue\",\"version\":\"1.0.0\",\"start_block\":1,\"contracts\":"
+		 "{\"morpho\":\"%s\"}}]}",
+		 MORPHO);
 	lx_addr_parse(&params.loan, LOAN, NULL);
 	lx_addr_parse(&params.collateral, COLL, NULL);
 	lx_addr_parse(&params.oracle, ORACLE, NULL);
 	lx_addr_parse(&params.irm, IRM, NULL);
 	params.lltv = U(800000000000000000ull);
 	morpho_market_id(mid, &params);
-	return lx_chain_load(&chain, chains, "t", NULL);
+	return lx_test_chain(&chain, "morpho", "t", json);
 }
 
 static int teardown(void **s)
@@ -446,11 +442,7 @@ static size_t history(struct lx_log *out)
 
 static struct lx_store *fresh(void)
 {
-	struct lx_store *st;
-	snprintf(dir, sizeof(dir), "/tmp/lx-morpho-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(lx_store_open(&st, dir, LX_STORE_CREATE, NULL), 0);
-	return st;
+	return lx_test_store(dir, sizeof(dir), "morpho");
 }
 
 static char *dump(struct lx_store *st)

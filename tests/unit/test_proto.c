@@ -21,8 +21,9 @@
 #include "lendex/aave.h"
 #include "lendex/proto.h"
 #include "lendex/store.h"
+#include "tmpstore.h"
 
-static char dir[64], chains[64];
+static char dir[64];
 static struct lx_chain *chain;
 
 #define POOL "0x00000000000000000000000000000000000000b1"
@@ -36,18 +37,13 @@ static struct lx_chain *chain;
 static int setup(void **s)
 {
 	(void)s;
-	snprintf(chains, sizeof(chains), "/tmp/lx-proto-c-XXXXXX");
-	if (!mkdtemp(chains))
-		return -1;
-	char p[128];
-	snprintf(p, sizeof(p), "%s/t.json", chains);
-	FILE *f = fopen(p, "w");
-	fprintf(f, "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"d\",\"protocol\":"
-		   "\"aave_v3\",\"version\":\"3.0.2\",\"start_block\":1,\"contracts\":{\"pool\":\"%s\","
-		   "\"pool_configurator\":\"%s\",\"oracle\":\"%s\"}}]}",
-		POOL, CONF, POOL);
-	fclose(f);
-	return lx_chain_load(&chain, chains, "t", NULL);
+	char json[512];
+	snprintf(json, sizeof(json),
+		 "{\"name\":\"t\",\"chain_id\":9,\"deployments\":[{\"name\":\"d\",\"protocol\":"
+		 "\"aave_v3\",\"version\":\"3.0.2\",\"start_block\":1,\"contracts\":{\"pool\":\"%s\","
+		 "\"pool_configurator\":\"%s\",\"oracle\":\"%s\"}}]}",
+		 POOL, CONF, POOL);
+	return lx_test_chain(&chain, "proto", "t", json);
 }
 
 static int teardown(void **s)
@@ -171,11 +167,7 @@ static size_t history(struct lx_log *out)
 
 static struct lx_store *fresh(void)
 {
-	struct lx_store *st;
-	snprintf(dir, sizeof(dir), "/tmp/lx-proto-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	assert_int_equal(lx_store_open(&st, dir, LX_STORE_CREATE, NULL), 0);
-	return st;
+	return lx_test_store(dir, sizeof(dir), "proto");
 }
 
 static char *dump(struct lx_store *st)
