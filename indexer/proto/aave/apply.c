@@ -548,26 +548,19 @@ int aave_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log
 	if (tk)
 		return on_token(a, txn, tk, log, err);
 	enum aave_role role;
-	if (lx_addr_eq(&log->address, &a->pool))
-		role = ROLE_POOL;
-	else if (lx_addr_eq(&log->address, &a->configurator))
-		role = ROLE_CONFIGURATOR;
-	else if (a->have_provider && lx_addr_eq(&log->address, &a->provider))
-		role = ROLE_PROVIDER;
-	else
+	if (!aave_role_of(&role, &log->address, &a->pool, &a->configurator,
+			  a->have_provider ? &a->provider : NULL))
 		return 0; /* an emitter we did not ask for */
-	for (int i = 0; i < EV_COUNT; i++) {
-		const struct aave_event_def *ev = &aave_events[i];
-		if (ev->role != role || memcmp(ev->topic0, log->topics[0], 32) != 0)
-			continue;
-		switch (role) {
-		case ROLE_POOL:
-			return on_pool(a, txn, ev, log, err);
-		case ROLE_PROVIDER:
-			return aave_on_provider(a, txn, ev, log, err);
-		default:
-			return on_configurator(a, txn, ev, log, err);
-		}
+	int i = aave_event_find(aave_events, EV_COUNT, role, log->topics[0]);
+	if (i < 0)
+		return 0; /* an event we do not keep state for (MintedToTreasury, ...) */
+	const struct aave_event_def *ev = &aave_events[i];
+	switch (role) {
+	case ROLE_POOL:
+		return on_pool(a, txn, ev, log, err);
+	case ROLE_PROVIDER:
+		return aave_on_provider(a, txn, ev, log, err);
+	default:
+		return on_configurator(a, txn, ev, log, err);
 	}
-	return 0; /* an event we do not keep state for (MintedToTreasury, ...) */
 }

@@ -117,6 +117,29 @@ struct aave_event_def aave_events[EV_COUNT] = {
 #undef I
 #undef N
 
+bool aave_role_of(enum aave_role *out, const struct lx_addr *emitter, const struct lx_addr *pool,
+		  const struct lx_addr *configurator, const struct lx_addr *provider)
+{
+	if (lx_addr_eq(emitter, pool))
+		*out = ROLE_POOL;
+	else if (lx_addr_eq(emitter, configurator))
+		*out = ROLE_CONFIGURATOR;
+	else if (provider && lx_addr_eq(emitter, provider))
+		*out = ROLE_PROVIDER;
+	else
+		return false;
+	return true;
+}
+
+int aave_event_find(const struct aave_event_def *evs, int n, enum aave_role role,
+		    const uint8_t topic0[32])
+{
+	for (int i = 0; i < n; i++)
+		if (evs[i].role == role && memcmp(evs[i].topic0, topic0, 32) == 0)
+			return i;
+	return -1;
+}
+
 void aave_filter_topics(struct lx_filter *f, const struct aave_event_def *evs, int n)
 {
 	for (int i = 0; i < n && f->n_topic0 < LX_FILTER_MAX_TOPIC; i++) {

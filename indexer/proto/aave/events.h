@@ -96,6 +96,17 @@ void aave_filter_topics(struct lx_filter *f, const struct aave_event_def *evs, i
 /* Computes every topic0 (idempotent, thread-compatible at start-up). */
 void aave_events_init(void);
 
+/*
+ * The log dispatch the V3 and V2 handlers share: the role of the emitter among a market's core
+ * contracts (provider NULL when the market has none); false when it is none of them (an
+ * emitter the handler did not ask for).
+ */
+bool aave_role_of(enum aave_role *out, const struct lx_addr *emitter, const struct lx_addr *pool,
+		  const struct lx_addr *configurator, const struct lx_addr *provider);
+/* The index in evs[0..n) of the event of that role with the log's topic0, or -1. */
+int aave_event_find(const struct aave_event_def *evs, int n, enum aave_role role,
+		    const uint8_t topic0[32]);
+
 /* Decoded static arguments in ABI order: each as u256 (addresses/ints/bools) */
 struct aave_args {
 	struct lx_u256 v[AAVE_MAX_ARGS];

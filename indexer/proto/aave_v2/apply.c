@@ -403,28 +403,20 @@ int v2_apply(struct lx_proto *p, struct lx_store_txn *txn, const struct lx_log *
 	if (tk)
 		return on_token(a, txn, tk, log, err);
 	enum aave_role role;
-	if (lx_addr_eq(&log->address, &a->pool))
-		role = ROLE_POOL;
-	else if (lx_addr_eq(&log->address, &a->configurator))
-		role = ROLE_CONFIGURATOR;
-	else if (a->have_provider && lx_addr_eq(&log->address, &a->provider))
-		role = ROLE_PROVIDER;
-	else
+	if (!aave_role_of(&role, &log->address, &a->pool, &a->configurator,
+			  a->have_provider ? &a->provider : NULL))
 		return 0; /* an emitter we did not ask for */
-	for (int i = 0; i < V2_EV_COUNT; i++) {
-		const struct aave_event_def *ev = &v2_events[i];
-		if (ev->role != role || memcmp(ev->topic0, log->topics[0], 32) != 0)
-			continue;
-		if (role == ROLE_POOL)
-			return on_pool(a, txn, (enum v2_ev)i, log, err);
-		if (role == ROLE_CONFIGURATOR)
-			return on_configurator(a, txn, (enum v2_ev)i, log, err);
-		struct aave_args x; /* PriceOracleUpdated(newAddress) */
-		int rc = aave_event_decode(&x, ev, log, err);
-		if (rc)
-			return rc;
-		a->oracle = x.a[0];
-		return v2_put_state(a, txn, err);
-	}
-	return 0; /* an event we keep no state for (Paused, ...) */
+	int i = aave_event_find(v2_events, V2_EV_COUNT, role, log->topics[0]);
+	if (i < 0)
+		return 0; /* an event we keep no state for (Paused, ...) */
+	if (role == ROLE_POOL)
+		return on_pool(a, txn, (enum v2_ev)i, log, err);
+	if (role == ROLE_CONFIGURATOR)
+		return on_configurator(a, txn, (enum v2_ev)i, log, err);
+	struct aave_args x; /* PriceOracleUpdated(newAddress) */
+	int rc = aave_event_decode(&x, &v2_events[i], log, err);
+	if (rc)
+		return rc;
+	a->oracle = x.a[0];
+	return v2_put_state(a, txn, err);
 }
