@@ -38,6 +38,13 @@ for d in aave-v3-cross morpho-blue-cross compound-v3-cross; do
   grep -q "^devnet  *$d " <<<"$text" || { echo "FAIL cross_devnet: no $d row"; echo "$text"; exit 1; }
 done
 grep -q "^total (USD) " <<<"$text" || { echo "FAIL cross_devnet: no USD total"; exit 1; }
+# --all-markets spans every deployment: with --deployment it is a usage error, not a subset
+if "$bin" leverage --all-markets --deployment aave-v3-cross --chain devnet --datadir "$state/db" \
+  >/dev/null 2>"$state/err"; then
+  echo "FAIL cross_devnet: leverage --all-markets --deployment accepted"; exit 1
+fi
+grep -q "^lendex: leverage --all-markets covers every deployment of the chain: not with --deployment or --by-entity$" "$state/err" ||
+  { cat "$state/err"; exit 1; }
 # sync's start-up check (core_contracts): a chains/ entry naming an address without code for
 # Morpho's singleton or the Comet proxy stops the sync before any log is read, naming it
 nocode=0x00000000000000000000000000000000000c0de0
