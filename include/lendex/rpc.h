@@ -168,6 +168,8 @@ json_t *lx_rpc_call_params(const struct lx_addr *to, const uint8_t *data, size_t
 /* Builds params for eth_getStorageAt(addr, slot, block); slot is 32 big-endian bytes. */
 json_t *lx_rpc_storage_params(const struct lx_addr *addr, const uint8_t slot[32],
 			      uint64_t block);
+/* Builds params for eth_getCode(addr, block). */
+json_t *lx_rpc_code_params(const struct lx_addr *addr, uint64_t block);
 /* Decodes an eth_call result ("0x...") into a malloc'd buffer. */
 int lx_rpc_parse_bytes(const json_t *res, uint8_t **out, size_t *len, struct lx_error *err);
 

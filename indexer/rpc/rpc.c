@@ -1026,6 +1026,13 @@ json_t *lx_rpc_storage_params(const struct lx_addr *addr, const uint8_t slot[32]
 	return json_pack("[s,s,o]", a, sl, hexq(block));
 }
 
+json_t *lx_rpc_code_params(const struct lx_addr *addr, uint64_t block)
+{
+	char a[LX_ADDR_STRLEN];
+	lx_addr_lower(a, addr);
+	return json_pack("[s,o]", a, hexq(block));
+}
+
 int lx_rpc_parse_bytes(const json_t *res, uint8_t **out, size_t *len, struct lx_error *err)
 {
 	*out = NULL;

@@ -23,6 +23,7 @@
 struct check_ctx {
 	const struct lx_call *call;
 	bool strict;
+	bool empty_ok;               /* "0x" passes: confirm_empty judges it */
 };
 
 /* An answer: hex, whole 32-byte words (strict eth_call), at least result_min bytes. */
@@ -38,6 +39,8 @@ static int check_read(const struct lx_rpc_req *rq, const json_t *res, void *vctx
 		if (!isxdigit((unsigned char)v[i]))
 			return lx_error_set(err, LX_EBADRESP, "%s result is not hex (%.40s)",
 					    rq->method, v);
+	if (len == 2 && cx->empty_ok)
+		return 0;
 	if (cx->strict && ((len - 2) % 64 || len == 2))
 		return lx_error_set(err, LX_EBADRESP,
 				    "%s result is %zu bytes, not whole 32-byte words", rq->method,
@@ -62,6 +65,117 @@ static void describe(char *out, size_t cap, const struct lx_call *x)
 	if (x->kind == LX_CALL_ETH_CALL && x->data_len >= 36)
 		lx_hex_encode(arg, sizeof(arg), x->data + 16, 20);
 	snprintf(out, cap, "%s(%s) of %s", sel, arg, to);
+}
+
+/* How often an empty eth_call answer from a contract that has code is asked again. */
+#define EMPTY_RETRIES 2
+
+/*
+ * An eth_call answered "0x" is what a node gives for an address without code (a Morpho
+ * market's oracle that was never deployed, a token without decimals()); it is also what a
+ * node without the state might give. Each such read of calls v[0..n) is asked again with
+ * eth_getCode of its contract at the same block: code there and still no answer is an
+ * inconsistent node (asked again, then the run fails naming the read); no code is the chain's
+ * own answer, handed to the handler as a revert (result NULL), as the protocol's own call
+ * reverts there.
+ */
+static int confirm_empty(struct lx_rpc *rpc, struct lx_call *v, size_t n, uint64_t at,
+			 const char *who, struct lx_error *err)
+{
+	size_t ne = 0;
+	for (size_t i = 0; i < n; i++)
+		ne += v[i].kind == LX_CALL_ETH_CALL && v[i].result && v[i].result_len == 0;
+	if (!ne)
+		return 0;
+	size_t *idx = calloc(ne, sizeof(*idx));
+	struct lx_rpc_req *rq = calloc(2 * ne, sizeof(*rq));
+	struct check_ctx *cx = calloc(ne, sizeof(*cx));
+	if (!idx || !rq || !cx) {
+		free(idx);
+		free(rq);
+		free(cx);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory for %zu reads", ne);
+	}
+	ne = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == LX_CALL_ETH_CALL && v[i].result && v[i].result_len == 0)
+			idx[ne++] = i;
+	static const struct lx_call any = {0}; /* eth_getCode: any hex answer, "0x" included */
+	struct check_ctx code_cx = {.call = &any, .strict = false, .empty_ok = true};
+	int rc = 0;
+	for (int attempt = 0; ne && !rc; attempt++) {
+		memset(rq, 0, 2 * ne * sizeof(*rq));
+		for (size_t k = 0; k < ne; k++) {
+			struct lx_call *x = &v[idx[k]];
+			uint64_t b = x->block ? x->block : at;
+			cx[k].call = x;
+			cx[k].strict = true;
+			cx[k].empty_ok = true;
+			rq[2 * k].method = "eth_call";
+			rq[2 * k].params = lx_rpc_call_params(&x->to, x->data, x->data_len, b);
+			rq[2 * k].check = check_read;
+			rq[2 * k].check_ctx = &cx[k];
+			rq[2 * k + 1].method = "eth_getCode";
+			rq[2 * k + 1].params = lx_rpc_code_params(&x->to, b);
+			rq[2 * k + 1].check = check_read;
+			rq[2 * k + 1].check_ctx = &code_cx;
+			if ((!rq[2 * k].params || !rq[2 * k + 1].params) && !rc)
+				rc = lx_error_set(err, LX_ENOMEM, "sync: %s: cannot build a read", who);
+		}
+		if (!rc)
+			lx_rpc_batch(rpc, rq, 2 * ne, 0);
+		size_t left = 0;
+		for (size_t k = 0; k < ne; k++) {
+			struct lx_call *x = &v[idx[k]];
+			struct lx_rpc_req *call = &rq[2 * k], *code = &rq[2 * k + 1];
+			char d[128];
+			describe(d, sizeof(d), x);
+			unsigned long long b = x->block ? x->block : at;
+			if (rc) {
+				/* built but not sent */
+			} else if (call->rc && !call->reverted) {
+				*err = call->err;
+				rc = lx_error_prefix(err, "sync: %s: read %s at block %llu failed", who, d, b);
+			} else if (code->rc) {
+				*err = code->err;
+				rc = lx_error_prefix(err, "sync: %s: code of %s at block %llu", who, d, b);
+			} else if (call->reverted) {
+				free(x->result);
+				x->result = NULL;
+				x->result_len = 0;
+			} else if (json_string_length(call->result) > 2) {
+				uint8_t *r;
+				size_t rl;
+				rc = lx_rpc_parse_bytes(call->result, &r, &rl, err);
+				if (!rc) {
+					free(x->result);
+					x->result = r;
+					x->result_len = rl;
+				}
+			} else if (json_string_length(code->result) <= 2) {
+				/* no code at that address: the chain's own answer */
+				free(x->result);
+				x->result = NULL;
+				x->result_len = 0;
+			} else if (attempt + 1 < EMPTY_RETRIES) {
+				idx[left++] = idx[k];
+			} else {
+				rc = lx_error_set(err, LX_EBADRESP,
+						  "sync: %s: read %s at block %llu: the node answered "
+						  "0x, but the contract has code there (eth_getCode): an "
+						  "inconsistent answer", who, d, b);
+			}
+			json_decref(call->result);
+			json_decref(code->result);
+			json_decref(call->params);
+			json_decref(code->params);
+		}
+		ne = rc ? 0 : left;
+	}
+	free(idx);
+	free(rq);
+	free(cx);
+	return rc;
 }
 
 int lx_sync_reads(struct lx_rpc *rpc, struct lx_calls *l, uint64_t at, bool strict,
@@ -100,6 +214,7 @@ int lx_sync_reads(struct lx_rpc *rpc, struct lx_calls *l, uint64_t at, bool stri
 			}
 			cx[i].call = x;
 			cx[i].strict = strict && x->kind == LX_CALL_ETH_CALL;
+			cx[i].empty_ok = cx[i].strict;
 			rq[i].check = check_read;
 			rq[i].check_ctx = &cx[i];
 			if (!rq[i].params && !rc)
@@ -128,6 +243,8 @@ int lx_sync_reads(struct lx_rpc *rpc, struct lx_calls *l, uint64_t at, bool stri
 			json_decref(rq[i].result);
 			json_decref(rq[i].params); /* built but never sent (a failed chunk) */
 		}
+		if (!rc && strict)
+			rc = confirm_empty(rpc, &l->v[base], m, at, who, err);
 	}
 	free(rq);
 	free(cx);

@@ -45,8 +45,10 @@
 #define STOKEN_HEX "00000000000000000000000000000000000000c4"
 #define STRAT_HEX "00000000000000000000000000000000000000c5"
 
+/* H_CALL_EMPTY: eth_call answers "0x" while eth_getCode shows code (an inconsistent node);
+ * H_CALL_NOCODE: "0x" and no code there either (an oracle never deployed: read as a revert) */
 enum hostile { H_NONE, H_DUP_LOG, H_OUTSIDE, H_WRONG_HASH, H_CALL_ERROR, H_CALL_GARBAGE,
-	       H_CALL_REVERT };
+	       H_CALL_REVERT, H_CALL_EMPTY, H_CALL_NOCODE };
 
 struct node {
 	enum hostile mode;
@@ -55,6 +57,7 @@ struct node {
 	int disc[HEAD + 1], main[HEAD + 1]; /* blocks answered, per pass */
 	bool atoken_followed;        /* the main filter asked for the discovered aToken */
 	int refusals;
+	int code_asked;              /* eth_getCode requests */
 	char topic0[67];
 };
 
@@ -99,7 +102,12 @@ static json_t *answer_one(struct node *nd, json_t *rq)
 		snprintf(b, sizeof(b), "0x%x", HEAD);
 		res = json_string(b);
 	} else if (!strcmp(m, "eth_getCode")) {
-		res = json_string("0x6080");
+		/* H_CALL_NOCODE: the oracle has no code once its reads answer "0x" (the start-up
+		 * check before them finds code) */
+		const char *a = json_string_value(json_array_get(params, 0));
+		bool none = nd->mode == H_CALL_NOCODE && nd->spoiled && a && !strcmp(a, ORACLE);
+		nd->code_asked += nd->spoiled > 0;
+		res = json_string(none ? "0x" : "0x6080");
 	} else if (!strcmp(m, "eth_getBlockByNumber")) {
 		uint64_t n;
 		const char *q = json_string_value(json_array_get(params, 0));
@@ -153,6 +161,8 @@ static json_t *answer_one(struct node *nd, json_t *rq)
 			error = json_pack("{s:i,s:s}", "code", 3, "message", "execution reverted");
 		else if (spoil(nd, H_CALL_GARBAGE))
 			res = json_string("0x05f5e1");
+		else if (spoil(nd, H_CALL_EMPTY) || spoil(nd, H_CALL_NOCODE))
+			res = json_string("0x");
 		else
 			res = json_string("0x0000000000000000000000000000000000000000000000000000000005f5e100");
 	} else {
@@ -331,8 +341,22 @@ static void run_hostile(const struct hostile_case *hc, int times)
 		/* spoiled once: retried, and the store ends as a clean sync */
 		if (r.rc)
 			fail_msg("mode %d spoiled %d times: %s", hc->mode, times, r.err.msg);
-		if (hc->mode != H_CALL_REVERT)
+		if (hc->mode != H_CALL_REVERT && hc->mode != H_CALL_NOCODE)
 			assert_string_equal(r.dump, clean_dump);
+		/* an empty answer is judged by the contract's code at that block */
+		if (hc->mode == H_CALL_NOCODE && times < 0)
+			assert_true(nd->code_asked > 0);
+		/* no code: the same store as a node that says the read reverted */
+		if (hc->mode == H_CALL_NOCODE && times < 0) {
+			struct node *rv = calloc(1, sizeof(*rv));
+			rv->mode = H_CALL_REVERT;
+			rv->times = -1;
+			struct run rr = sync_once(rv, 4);
+			assert_int_equal(rr.rc, 0);
+			assert_string_equal(r.dump, rr.dump);
+			free(rr.dump);
+			free(rv);
+		}
 	} else {
 		assert_int_not_equal(r.rc, 0);
 		if (!strstr(r.err.msg, hc->msg))
@@ -357,6 +381,8 @@ static void test_hostile(void **st)
 		{H_CALL_ERROR, "missing trie node"},
 		{H_CALL_GARBAGE, "not whole 32-byte words"},
 		{H_CALL_REVERT, NULL},
+		{H_CALL_EMPTY, "the node answered 0x, but the contract has code there"},
+		{H_CALL_NOCODE, NULL},
 	};
 	for (size_t i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
 		run_hostile(&cs[i], 1);
