@@ -152,6 +152,7 @@ int aave_rec_count(struct lx_store_txn *txn, const char *table, const uint8_t *m
  * not a flow row's). load_tokens calls add for every row of a token table under market.
  */
 struct lx_asset_info;
+struct lx_asset_pos;
 struct lx_flow;
 struct lx_deployment;
 void aave_rec_asset_info(struct lx_asset_info *inf, const struct aave_reserve *r,
@@ -176,6 +177,24 @@ typedef int (*aave_rec_token_fn)(void *ctx, const struct lx_addr *token,
 				 const struct lx_addr *asset, uint8_t kind, struct lx_error *err);
 int aave_rec_load_tokens(struct lx_store_txn *txn, const char *table, const uint8_t *market,
 			 aave_rec_token_fn add, void *ctx, struct lx_error *err);
+/* An account's positions in the pool's reserve order (asset index), as getUserAccountData /
+ * GenericLogic walk them. */
+void aave_rec_reserve_order(struct lx_asset_pos *ps, size_t n);
+
+/*
+ * The contracts of an Aave-family deployment the V3 and V2 handlers both start from: pool,
+ * configurator and oracle (required), the addresses provider (when chains/ names it: *provider
+ * set, *have_provider true), and the market's key prefix (chain id | pool). Errors: those of
+ * lx_deployment_contract, naming the missing role.
+ */
+struct aave_core {
+	struct lx_addr pool, configurator, oracle, provider;
+	bool have_provider;
+	uint8_t market[AAVE_MARKET_KEY];
+};
+struct lx_chain;
+int aave_rec_core(struct aave_core *out, const struct lx_chain *chain,
+		  const struct lx_deployment *dep, struct lx_error *err);
 
 /* Big-endian helpers */
 void aave_be64(uint8_t *out, uint64_t v);

@@ -196,14 +196,7 @@ static int view_account(struct aave *a, struct lx_store_txn *txn, struct vb *b,
 			return rc;
 		lx_error_clear(err);
 		rc = 0;
-		/* reserve order, as getUserAccountData walks them */
-		struct lx_asset_pos *ps = &mv->pos_pool[first];
-		for (size_t i = 1; i < acct->n_pos; i++)
-			for (size_t j = i; j > 0 && ps[j - 1].asset > ps[j].asset; j--) {
-				struct lx_asset_pos t = ps[j];
-				ps[j] = ps[j - 1];
-				ps[j - 1] = t;
-			}
+		aave_rec_reserve_order(&mv->pos_pool[first], acct->n_pos);
 		b->n_pos += acct->n_pos;
 	}
 

@@ -150,3 +150,29 @@ int aave_rec_grow(void **p, size_t *cap, size_t need, size_t elem, struct lx_err
 	*cap = c;
 	return 0;
 }
+
+void aave_rec_reserve_order(struct lx_asset_pos *ps, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && ps[j - 1].asset > ps[j].asset; j--) {
+			struct lx_asset_pos t = ps[j];
+			ps[j] = ps[j - 1];
+			ps[j - 1] = t;
+		}
+}
+
+int aave_rec_core(struct aave_core *out, const struct lx_chain *chain,
+		  const struct lx_deployment *dep, struct lx_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	int rc;
+	if ((rc = lx_deployment_contract(dep, "pool", &out->pool, err)) ||
+	    (rc = lx_deployment_contract(dep, "pool_configurator", &out->configurator, err)) ||
+	    (rc = lx_deployment_contract(dep, "oracle", &out->oracle, err)))
+		return rc;
+	out->have_provider =
+		lx_deployment_contract(dep, "pool_addresses_provider", &out->provider, NULL) == 0;
+	aave_be64(out->market, lx_chain_id(chain));
+	memcpy(out->market + 8, out->pool.b, 20);
+	return 0;
+}

@@ -214,18 +214,18 @@ static int create(struct lx_proto **out, const struct lx_chain *chain,
 	a->base.ops = &lx_proto_aave_v2;
 	a->base.chain = chain;
 	a->base.dep = dep;
-	int rc;
-	if ((rc = lx_deployment_contract(dep, "pool", &a->pool, err)) ||
-	    (rc = lx_deployment_contract(dep, "pool_configurator", &a->configurator, err)) ||
-	    (rc = lx_deployment_contract(dep, "oracle", &a->config_oracle, err))) {
+	struct aave_core core;
+	int rc = aave_rec_core(&core, chain, dep, err);
+	if (rc) {
 		free(a);
 		return rc;
 	}
-	a->oracle = a->config_oracle;
-	a->have_provider =
-		lx_deployment_contract(dep, "pool_addresses_provider", &a->provider, NULL) == 0;
-	aave_be64(a->market, lx_chain_id(chain));
-	memcpy(a->market + 8, a->pool.b, 20);
+	a->pool = core.pool;
+	a->configurator = core.configurator;
+	a->config_oracle = a->oracle = core.oracle;
+	a->provider = core.provider;
+	a->have_provider = core.have_provider;
+	memcpy(a->market, core.market, sizeof(a->market));
 	if (txn && ((rc = load_tokens(a, txn, err)) || (rc = v2_load_state(a, txn, err)))) {
 		free(a);
 		return rc;

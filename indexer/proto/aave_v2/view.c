@@ -162,13 +162,7 @@ static int view_account(struct aave2 *a, struct lx_store_txn *txn, struct vb *b,
 	if (rc != LX_ENOTFOUND)
 		return rc;
 	lx_error_clear(err);
-	struct lx_asset_pos *ps = &mv->pos_pool[first];
-	for (size_t i = 1; i < acct->n_pos; i++) /* reserve order, as GenericLogic walks them */
-		for (size_t j = i; j > 0 && ps[j - 1].asset > ps[j].asset; j--) {
-			struct lx_asset_pos t = ps[j];
-			ps[j] = ps[j - 1];
-			ps[j - 1] = t;
-		}
+	aave_rec_reserve_order(&mv->pos_pool[first], acct->n_pos);
 	b->n_pos += acct->n_pos;
 	if (b->flags & LX_VIEW_FLOWS) {
 		size_t before = b->n_flows;
