@@ -232,6 +232,15 @@ struct lx_logstream {
 	bool whole;
 };
 
+/*
+ * The strict JSON string check of the readers that build no tree (logstream.c here, the
+ * receipt and block readers of sync --verify): p is the first byte after the opening quote;
+ * on success *close is the closing quote and *esc says whether the text holds escapes.
+ * Accepts exactly what jansson accepts. Returns 0, or -1 with a static reason in *why.
+ */
+int lx_json_string(const char *p, const char *end, const char **close, bool *esc,
+		   const char **why);
+
 /* Starts reading an answer whose logs are appended to out (borrowed until release). max_value
  * caps one log's text (0: 256 MiB). */
 void lx_logstream_init(struct lx_logstream *st, struct lx_logset *out, size_t max_value);

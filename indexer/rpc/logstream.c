@@ -213,89 +213,16 @@ static int u4(const char *p, const char *end, unsigned *out)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF),
- * 0 when invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0];
-	size_t n;
-	unsigned min, v;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2, min = 0x80, v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3, min = 0x800, v = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4, min = 0x10000, v = c & 0x07;
-	} else {
-		return 0;
-	}
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* Reads a string (r->p at its opening quote) and checks it as jansson does. */
+/* Reads a string (r->p at its opening quote) and checks it as jansson does (jstr.c). */
 static int string(struct rd *r, struct sval *v)
 {
-	const char *p = r->p + 1;
+	const char *close, *why;
 	v->kind = V_STR;
-	v->s = p;
-	v->esc = false;
-	for (;;) {
-		if (p >= r->end)
-			return bad_json(r->st, "unterminated string");
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return bad_json(r->st, "control character in string");
-		if (c == '\\') {
-			v->esc = true;
-			if (p + 1 >= r->end)
-				return bad_json(r->st, "unterminated string");
-			c = (unsigned char)p[1];
-			if (c == 'u') {
-				unsigned u, lo;
-				if (u4(p + 2, r->end, &u))
-					return bad_json(r->st, "bad \\u escape");
-				p += 6;
-				if (u == 0)
-					return bad_json(r->st, "\\u0000 is not allowed");
-				if (u >= 0xdc00 && u <= 0xdfff)
-					return bad_json(r->st, "lone low surrogate");
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (r->end - p < 2 || p[0] != '\\' || p[1] != 'u' ||
-					    u4(p + 2, r->end, &lo) || lo < 0xdc00 || lo > 0xdfff)
-						return bad_json(r->st, "lone high surrogate");
-					p += 6;
-				}
-				continue;
-			}
-			if (!strchr("\"\\/bfnrt", c) || c == 0)
-				return bad_json(r->st, "bad escape");
-			p += 2;
-			continue;
-		}
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)r->end);
-		if (!n)
-			return bad_json(r->st, "invalid UTF-8");
-		p += n;
-	}
-	v->n = (size_t)(p - v->s);
-	r->p = p + 1;
+	v->s = r->p + 1;
+	if (lx_json_string(v->s, r->end, &close, &v->esc, &why))
+		return bad_json(r->st, why);
+	v->n = (size_t)(close - v->s);
+	r->p = close + 1;
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 /*
  * jtext.c: the strict JSON scanner the text readers of indexer/verify/ share (rcpt.c for
- * receipts, blk.c for full blocks): it checks the grammar as jansson does (strings, UTF-8,
- * escapes, numbers within a range jansson reads exactly) without building a tree, and hands a
- * reader each object member as it passes (see verify_int.h).
+ * receipts, blk.c for full blocks): it checks the grammar as jansson does (strings with the
+ * check rpc/logstream.c uses too, lx_json_string; numbers within a range jansson reads
+ * exactly) without building a tree, and hands a reader each object member as it passes (see
+ * verify_int.h).
  */
 #include <string.h>
 
 #include "lendex/err.h"
+#include "lendex/rpc.h"
 #include "verify_int.h"
 
 static bool is_ws(unsigned char c)
@@ -27,103 +29,16 @@ int lx_jt_bad(struct lx_jrd *r, const char *why)
 	return LX_EBADRESP;
 }
 
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static int u4(const char *p, const char *end, unsigned *out)
-{
-	unsigned v = 0;
-	if (end - p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		int h = hexv((unsigned char)p[i]);
-		if (h < 0)
-			return -1;
-		v = v << 4 | (unsigned)h;
-	}
-	*out = v;
-	return 0;
-}
-
-/* Valid UTF-8 sequence length at p (no overlongs, surrogates or > U+10FFFF), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	unsigned c = p[0], min, v;
-	size_t n;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, v = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, v = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, v = c & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	return v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff) ? 0 : n;
-}
-
-/* A string at r->p (its opening quote), checked as jansson checks one. */
+/* A string at r->p (its opening quote), checked as jansson checks one (rpc/jstr.c). */
 int lx_jt_string(struct lx_jrd *r, struct lx_jsv *v)
 {
-	const char *p = r->p + 1;
+	const char *close, *why;
 	v->kind = LX_JK_STR;
-	v->s = p;
-	v->esc = false;
-	for (;;) {
-		if (p >= r->end)
-			return lx_jt_bad(r, "unterminated string");
-		unsigned char c = (unsigned char)*p;
-		if (c == '"')
-			break;
-		if (c < 0x20)
-			return lx_jt_bad(r, "control character in string");
-		if (c == '\\') {
-			v->esc = true;
-			if (p + 1 >= r->end)
-				return lx_jt_bad(r, "unterminated string");
-			c = (unsigned char)p[1];
-			if (c == 'u') {
-				unsigned u, lo;
-				if (u4(p + 2, r->end, &u))
-					return lx_jt_bad(r, "bad \\u escape");
-				p += 6;
-				if (u == 0 || (u >= 0xdc00 && u <= 0xdfff))
-					return lx_jt_bad(r, "bad \\u escape");
-				if (u >= 0xd800 && u <= 0xdbff) {
-					if (r->end - p < 2 || p[0] != '\\' || p[1] != 'u' ||
-					    u4(p + 2, r->end, &lo) || lo < 0xdc00 || lo > 0xdfff)
-						return lx_jt_bad(r, "lone surrogate");
-					p += 6;
-				}
-				continue;
-			}
-			if (!c || !strchr("\"\\/bfnrt", c))
-				return lx_jt_bad(r, "bad escape");
-			p += 2;
-			continue;
-		}
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)r->end);
-		if (!n)
-			return lx_jt_bad(r, "invalid UTF-8");
-		p += n;
-	}
-	v->n = (size_t)(p - v->s);
-	r->p = p + 1;
+	v->s = r->p + 1;
+	if (lx_json_string(v->s, r->end, &close, &v->esc, &why))
+		return lx_jt_bad(r, why);
+	v->n = (size_t)(close - v->s);
+	r->p = close + 1;
 	return 0;
 }
 
