@@ -76,6 +76,10 @@ struct lx_asset_info {
 	struct lx_u256 borrowed_premium; /* part of total_borrowed that is premium debt */
 	struct lx_u256 hub_added_assets; /* the Hub asset's totalAddedAssets at the view's time */
 	struct lx_u256 hub_added_shares; /* and its added shares (supply shares <-> assets) */
+	struct lx_u256 hub_owed_ray;     /* and what it is owed: drawn + premium + deficit (ray) */
+	uint32_t hub_slot;               /* 1 + the index of the first asset entry on the same Hub
+					  * asset: entries sharing a slot share its liquidity and
+					  * share price (Spokes drawing from one Hub asset); 0 = none */
 	struct lx_u256 target_hf;        /* the Spoke's liquidation config: target HF (wad), */
 	struct lx_u256 hf_for_max_bonus; /* HF at which the bonus is the maximum (wad), */
 	uint16_t bonus_factor_bps;       /* minimum bonus as a share of the maximum's */
@@ -372,6 +376,10 @@ struct lx_liq_result {
 	bool collateral_cleared;           /* collateral flag cleared (all of it seized) */
 	struct lx_u256 premium_repaid_ray; /* Aave V4: premium debt restored (ray); else zero */
 	struct lx_u256 fee_shares;         /* Aave V4: collateral shares to the fee receiver */
+	struct lx_u256 collateral_out;     /* Aave V4: what the liquidator receives, in underlying
+					    * (its shares at the Hub's price: Hub.remove's amount,
+					    * unless receive_atoken); the seized amount includes the
+					    * fee, which stays in the Hub */
 	bool protocol_fee_clamped;         /* the fee exceeded the scaled balance left after the
 					    * seizure and was cut to it (Aave's 1-wei clamp) */
 };

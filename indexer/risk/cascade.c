@@ -63,6 +63,21 @@ static void move_bps(struct lx_u256 *p, int32_t bps)
 	lx_u256_muldiv(p, p, &f, &d);
 }
 
+/* The entry whose liquidity an asset pays out of: Spokes drawing from one Aave V4 Hub asset
+ * share it (hub_slot); every other asset is its own. */
+static uint32_t pool_of(const struct lx_market_view *mv, uint32_t k)
+{
+	return mv->assets[k].hub_slot ? mv->assets[k].hub_slot - 1 : k;
+}
+
+/* What the liquidator receives of the seized collateral: Aave V4's seized amount includes the
+ * fee, which stays in the Hub as shares; elsewhere the fee is apart from it. */
+static const struct lx_u256 *to_liquidator(const struct lx_market_view *mv,
+					   const struct lx_liq_result *r)
+{
+	return mv->protocol == LX_PROTO_AAVE_V4 ? &r->collateral_out : &r->collateral_seized;
+}
+
 struct best {
 	bool found;
 	size_t ci, di;
@@ -91,7 +106,7 @@ static int pick(const struct lx_market_view *mv, struct lx_account_view *a,
 			struct lx_liq_result r;
 			enum lx_liq_refusal why;
 			int rc = lx_model_liquidate(&r, &why, mv, a, ci, di, NULL,
-						    &available[cp->asset], false);
+						    &available[pool_of(mv, cp->asset)], false);
 			if (rc)
 				return rc;
 			if (why != LX_LIQ_OK) {
@@ -99,7 +114,7 @@ static int pick(const struct lx_market_view *mv, struct lx_account_view *a,
 					b->why = why;
 				continue;
 			}
-			double gain = base_value(mv, cp->asset, &r.collateral_seized, &cp->price) -
+			double gain = base_value(mv, cp->asset, to_liquidator(mv, &r), &cp->price) -
 				      base_value(mv, a->pos[di].asset, &r.debt_repaid, &a->pos[di].price);
 			if (!b->found || gain > b->profit) {
 				b->found = true;
@@ -248,8 +263,9 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 			struct lx_asset_pos *cp = &a->pos[b.ci], *dp = &a->pos[b.di];
 			uint32_t ca = cp->asset, da = dp->asset;
 			struct lx_u256 cprice = cp->price, dprice = dp->price;
-			if ((rc = lx_model_liquidate(&r, &why, mv, a, b.ci, b.di, NULL, &R->available[ca],
-						     true)) ||
+			uint32_t cpool = pool_of(mv, ca), dpool = pool_of(mv, da);
+			if ((rc = lx_model_liquidate(&r, &why, mv, a, b.ci, b.di, NULL,
+						     &R->available[cpool], true)) ||
 			    why != LX_LIQ_OK)
 				return lx_error_set(err, rc ? rc : LX_EINVAL,
 						    "cascade: liquidation arithmetic failed");
@@ -280,26 +296,26 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 				rd->accounts++;
 			counted = true;
 			rd->liquidations++;
-			struct lx_u256 all;
-			lx_u256_add(&all, &r.collateral_seized, &r.protocol_fee);
+			/* collateral taken from the account, the protocol's fee included */
+			struct lx_u256 all = r.collateral_seized;
+			if (mv->protocol != LX_PROTO_AAVE_V4)
+				lx_u256_add(&all, &r.collateral_seized, &r.protocol_fee);
 			rd->debt_repaid += base_value(mv, da, &r.debt_repaid, &dprice);
 			rd->collateral_seized += base_value(mv, ca, &all, &cprice);
 			out->deficit += lx_u256_to_double(&r.deficit_base);
 			/* the repaid debt comes back into the debt reserve as liquidity */
-			lx_u256_add(&R->available[da], &R->available[da], &r.debt_repaid);
+			lx_u256_add(&R->available[dpool], &R->available[dpool], &r.debt_repaid);
 			lx_u256_add(&R->buy[da], &R->buy[da], &r.debt_repaid);
-			double cv = base_value(mv, ca, &r.collateral_seized, &cprice);
+			const struct lx_u256 *got = to_liquidator(mv, &r);
+			double cv = base_value(mv, ca, got, &cprice);
 			if (r.receive_atoken) {
 				/* aTokens: the liquidator keeps them at oracle value, nothing is sold */
 				rd->profit += cv;
 			} else {
-				/* Aave V4's seized amount includes the fee, which stays in the Hub as
-				 * shares: only the liquidator's part leaves */
-				struct lx_u256 out_of_pool = r.collateral_seized;
-				if (mv->protocol == LX_PROTO_AAVE_V4)
-					lx_u256_sub(&out_of_pool, &out_of_pool, &r.protocol_fee);
-				lx_u256_sub(&R->available[ca], &R->available[ca], &out_of_pool);
-				lx_u256_add(&R->sell[ca], &R->sell[ca], &r.collateral_seized);
+				/* only the liquidator's part leaves the pool and is sold */
+				if (lx_u256_sub(&R->available[cpool], &R->available[cpool], got))
+					u(&R->available[cpool], 0);
+				lx_u256_add(&R->sell[ca], &R->sell[ca], got);
 				R->sold[ca] += cv;
 				rd->collateral_sold += cv;
 			}

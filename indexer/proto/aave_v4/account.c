@@ -53,9 +53,13 @@ int lx_aave_v4_account_data(struct lx_aave_v4_account *out, const struct lx_mark
 		const struct lx_asset_info *inf = &mv->assets[p->asset];
 		const struct lx_u256 *price = prices ? &prices[i] : &p->price;
 		if (p->collateral && p->liq_threshold_bps > 0 && !lx_u256_is_zero(&p->scaled_supplied)) {
-			struct lx_u256 cf;
+			/* hub.previewRemoveByShares at the Hub's totals as the view holds them (a
+			 * cascade round moves them), not p->supplied, which was taken before */
+			struct lx_u256 cf, sa;
 			lx_u256_from_u64(&cf, p->liq_threshold_bps);
-			if ((rc = v4_to_value(&v, &p->supplied, inf->decimals, price)) ||
+			if ((rc = v4_shares_to_assets(&sa, &p->scaled_supplied, &inf->hub_added_assets,
+						      &inf->hub_added_shares, false)) ||
+			    (rc = v4_to_value(&v, &sa, inf->decimals, price)) ||
 			    (rc = lx_u256_add(&r.total_collateral_value, &r.total_collateral_value, &v)) ||
 			    (rc = lx_u256_mul(&t, &cf, &v)) || (rc = lx_u256_add(&weighted, &weighted, &t)))
 				break;

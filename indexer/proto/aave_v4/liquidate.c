@@ -6,9 +6,9 @@
  * bonus; the $1,000 dust rule on both sides (all debt, or all collateral with the debt recomputed
  * from it); the protocol fee taken in collateral shares; a deficit when the only collateral is
  * emptied and debt is left. Prices are the positions' (a cascade moves them there, not in the
- * view's assets), as the account data uses them. Hub totals are those of the view (the other accounts' balances do not
- * move with this account's liquidation, which is exact for one liquidation and an approximation
- * of the Hub's share price across a cascade's rounds).
+ * view's assets), as the account data uses them. With apply, the Hub assets move as the Hub's
+ * calls move them (hub_remove, hub_restore below), in every asset entry on the same Hub asset,
+ * so the next liquidation of a cascade round sees the share price and liquidity this one left.
  */
 #include <string.h>
 
@@ -63,6 +63,69 @@ static int to_assets(struct lx_u256 *r, const struct lx_asset_info *c, const str
 		     bool up)
 {
 	return v4_shares_to_assets(r, x, &c->hub_added_assets, &c->hub_added_shares, up);
+}
+
+/* The asset entries on one Hub asset: its slot (hub_slot, or the entry itself in a view that
+ * does not group them). */
+static uint32_t slot_of(const struct lx_market_view *mv, uint32_t k)
+{
+	return mv->assets[k].hub_slot ? mv->assets[k].hub_slot : k + 1;
+}
+
+/* Hub.remove(amount): toAddedSharesUp(amount) shares burnt, the liquidity paid out; the total
+ * added assets fall by the amount (the owed part does not move). */
+static int hub_remove(const struct lx_market_view *mv, uint32_t k, const struct lx_u256 *amount)
+{
+	struct lx_asset_info *h = &mv->assets[k];
+	struct lx_u256 sh, aa, as, liq;
+	int rc;
+	CK(v4_assets_to_shares(&sh, amount, &h->hub_added_assets, &h->hub_added_shares, true));
+	if (lx_u256_sub(&aa, &h->hub_added_assets, amount) ||
+	    lx_u256_sub(&as, &h->hub_added_shares, &sh))
+		return LX_EOVERFLOW; /* the Hub's checked arithmetic reverts */
+	if (lx_u256_sub(&liq, &h->available, amount))
+		memset(&liq, 0, sizeof(liq)); /* a view without the liquidity (the caller checked) */
+	uint32_t s = slot_of(mv, k);
+	for (size_t j = 0; j < mv->n_assets; j++)
+		if (slot_of(mv, (uint32_t)j) == s) {
+			mv->assets[j].hub_added_assets = aa;
+			mv->assets[j].hub_added_shares = as;
+			mv->assets[j].available = liq;
+		}
+	return 0;
+}
+
+/* Hub.restore(drawnShares.rayMulUp(index), premiumDelta): the owed ray falls by drawnShares *
+ * index + restoredPremiumRay, the liquidity grows by what was paid (drawn rounded up, premium
+ * fromRayUp); total added = liquidity + swept - fees + owed.fromRayUp, so it moves only by the
+ * rounding. A view without the Hub's owed ray (zero) keeps its totals. */
+static int hub_restore(const struct lx_market_view *mv, uint32_t k, const struct lx_u256 *drawn,
+		       const struct lx_u256 *prem_ray, const struct lx_u256 *paid)
+{
+	struct lx_asset_info *h = &mv->assets[k];
+	if (lx_u256_is_zero(&h->hub_owed_ray))
+		return 0;
+	struct lx_u256 rr, t, owed, cash, aa, liq;
+	int rc;
+	lx_u256_pow10(&rr, 27);
+	CK(lx_u256_mul(&t, drawn, &h->borrow_index));
+	CK(lx_u256_add(&t, &t, prem_ray));
+	CK(v4_div_up(&cash, &h->hub_owed_ray, &rr));
+	if (lx_u256_sub(&owed, &h->hub_owed_ray, &t) ||
+	    lx_u256_sub(&cash, &h->hub_added_assets, &cash))
+		return LX_EOVERFLOW;
+	CK(v4_div_up(&t, &owed, &rr));
+	CK(lx_u256_add(&aa, &cash, paid));
+	CK(lx_u256_add(&aa, &aa, &t));
+	CK(lx_u256_add(&liq, &h->available, paid));
+	uint32_t s = slot_of(mv, k);
+	for (size_t j = 0; j < mv->n_assets; j++)
+		if (slot_of(mv, (uint32_t)j) == s) {
+			mv->assets[j].hub_added_assets = aa;
+			mv->assets[j].hub_owed_ray = owed;
+			mv->assets[j].available = liq;
+		}
+	return 0;
 }
 
 int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
@@ -223,9 +286,11 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	CK(lx_u256_sub(&to_liq, &coll_shares, &fee_shares));
 	/* the liquidator is paid from the Hub's liquidity (available: what is left of it), or in
 	 * supply shares when that is short and the reserve allows it (else the call reverts) */
+	struct lx_u256 paid = {{0}};
+	if (!lx_u256_is_zero(&to_liq))
+		CK(to_assets(&paid, c, &to_liq, false)); /* previewRemoveByShares */
+	out->collateral_out = paid;
 	if (available) {
-		struct lx_u256 paid;
-		CK(to_assets(&paid, c, &to_liq, false));
 		if (lx_u256_cmp(&paid, available) > 0) {
 			if (c->no_receive_shares) {
 				memset(out, 0, sizeof(*out));
@@ -254,7 +319,6 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 	after.pos = tmp;
 	struct lx_asset_pos *tc = &tmp[ci], *td = &tmp[di];
 	CK(lx_u256_sub(&tc->scaled_supplied, &tc->scaled_supplied, &coll_shares));
-	CK(to_assets(&tc->supplied, c, &tc->scaled_supplied, false));
 	CK(lx_u256_sub(&td->scaled_variable, &td->scaled_variable, &drawn_liq));
 	CK(lx_u256_sub(&td->premium_ray, &td->premium_ray, &prem_liq));
 	if (deficit) {
@@ -269,9 +333,19 @@ int v4_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusal,
 			memset(&tmp[i].borrowed_variable, 0, sizeof(tmp[i].borrowed_variable));
 		}
 	}
+	if (apply) {
+		/* collateral first (Hub.remove to the liquidator; the fee shares move between
+		 * Spokes at the Hub, its totals unchanged), then the debt (Hub.restore); a
+		 * deficit (Hub.reportDeficit) moves owed to deficit, the total unchanged */
+		if (!out->receive_atoken && !lx_u256_is_zero(&paid))
+			CK(hub_remove(mv, cp->asset, &paid));
+		CK(hub_restore(mv, dp->asset, &drawn_liq, &prem_liq, &repaid));
+	}
+	/* every position at the Hub's totals as they are now */
 	for (size_t i = 0; i < after.n_pos; i++) {
 		struct lx_asset_pos *p = &tmp[i];
 		const struct lx_asset_info *inf = &mv->assets[p->asset];
+		CK(to_assets(&p->supplied, inf, &p->scaled_supplied, false));
 		CK(lx_u256_mul(&t, &p->scaled_variable, &inf->borrow_index));
 		CK(v4_div_up(&p->borrowed_variable, &t, &rr));
 		CK(v4_div_up(&t, &p->premium_ray, &rr));

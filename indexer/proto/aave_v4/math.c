@@ -122,8 +122,7 @@ int v4_premium_ray(struct lx_u256 *out, const struct lx_u256 *shares,
 	return 0;
 }
 
-/* drawnShares*index + premiumRay + deficitRay (AssetLogic._calculateAggregatedOwedRay) */
-static int owed_ray(struct lx_u256 *out, const struct v4_asset *a, const struct lx_u256 *index)
+int v4_owed_ray(struct lx_u256 *out, const struct v4_asset *a, const struct lx_u256 *index)
 {
 	struct lx_u256 d, p;
 	int rc;
@@ -142,7 +141,7 @@ static int unrealized_fees(struct lx_u256 *out, const struct v4_asset *a,
 		return 0;
 	struct lx_u256 after, before, t, bps;
 	int rc;
-	if ((rc = owed_ray(&after, a, index)) || (rc = owed_ray(&before, a, &a->drawn_index)) ||
+	if ((rc = v4_owed_ray(&after, a, index)) || (rc = v4_owed_ray(&before, a, &a->drawn_index)) ||
 	    (rc = from_ray_up(&after, &after)) || (rc = from_ray_up(&before, &before)) ||
 	    (rc = lx_u256_sub(&t, &after, &before)))
 		return rc;
@@ -154,7 +153,7 @@ int v4_total_added(struct lx_u256 *out, const struct v4_asset *a, const struct l
 {
 	struct lx_u256 t, o, f;
 	int rc;
-	if ((rc = owed_ray(&o, a, index)) || (rc = from_ray_up(&o, &o)) ||
+	if ((rc = v4_owed_ray(&o, a, index)) || (rc = from_ray_up(&o, &o)) ||
 	    (rc = lx_u256_add(&t, &a->liquidity, &a->swept)) || (rc = lx_u256_add(&t, &t, &o)) ||
 	    (rc = lx_u256_sub(&t, &t, &a->realized_fees)) ||
 	    (rc = unrealized_fees(&f, a, index)) || (rc = lx_u256_sub(out, &t, &f)))

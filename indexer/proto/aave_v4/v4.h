@@ -147,6 +147,8 @@ int v4_drawn_index(struct lx_u256 *out, const struct v4_asset *a, uint64_t now);
 /* Premium.calculatePremiumRay: shares * index - offset (must not be negative). */
 int v4_premium_ray(struct lx_u256 *out, const struct lx_u256 *shares,
 		   const struct lx_u256 *offset, const struct lx_u256 *index);
+/* drawnShares * index + premiumRay + deficitRay (AssetLogic._calculateAggregatedOwedRay). */
+int v4_owed_ray(struct lx_u256 *out, const struct v4_asset *a, const struct lx_u256 *index);
 /* AssetLogic.totalAddedAssets at time now (index = v4_drawn_index at now). */
 int v4_total_added(struct lx_u256 *out, const struct v4_asset *a, const struct lx_u256 *index);
 /* SharesMath.toAssetsDown / toAssetsUp / toSharesDown with the 1e6 virtual offsets. */

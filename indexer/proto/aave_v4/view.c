@@ -181,6 +181,14 @@ static int load_reserves(struct build *b, uint64_t ts)
 		inf->borrowed_premium = prem;
 		inf->hub_added_assets = x->total_added;
 		inf->hub_added_shares = x->a.added_shares;
+		if ((rc = v4_owed_ray(&inf->hub_owed_ray, &x->a, &x->index)))
+			return math_err(b, rc, "asset totals", &x->hub);
+		inf->hub_slot = (uint32_t)i + 1;
+		for (size_t j = 0; j < i; j++)
+			if (b->r[j].asset_id == x->asset_id && lx_addr_eq(&b->r[j].hub, &x->hub)) {
+				inf->hub_slot = (uint32_t)j + 1;
+				break;
+			}
 		struct v4_spoke sk;
 		kkl = v4_key_spoke(kk, b->h->chain, &x->spoke);
 		if (v4_get(b->t, T_SPOKE, kk, kkl, (struct lx_u256 *)&sk, V4_WORDS(sk), b->err) == 0) {
