@@ -231,6 +231,87 @@ static void test_liquidations(void **state)
 	json_decref(root);
 }
 
+/*
+ * A liquidation applied in a cascade round moves the Hub assets it touches, in every entry on
+ * the same Hub asset (a second Spoke's reserve here): the collateral's Hub burns
+ * toAddedSharesUp(amount paid) and pays it out of its liquidity; the debt's Hub owes
+ * drawnShares * index + premium less and holds what was restored.
+ */
+static void test_hub_moves(void **state)
+{
+	(void)state;
+	json_t *root = load(), *l;
+	size_t i, n = 0;
+	json_array_foreach(json_object_get(root, "liquidations"), i, l) {
+		if (json_is_true(json_object_get(l, "receiveShares")))
+			continue;
+		struct fx f;
+		build(&f, l);
+		uint32_t ca = f.pos[f.ci].asset, da = f.pos[f.di].asset, dup = (uint32_t)f.mv.n_assets;
+		assert_true(dup < 16 && ca != da);
+		f.assets[dup] = f.assets[ca]; /* the same Hub asset behind another Spoke */
+		f.assets[dup].reserve_id = 99;
+		f.mv.n_assets++;
+		f.assets[ca].hub_slot = f.assets[dup].hub_slot = ca + 1;
+		struct lx_u256 big, owed, rr, t, want;
+		lx_u256_pow10(&big, 40);
+		lx_u256_pow10(&rr, 27);
+		lx_u256_mul(&owed, &f.assets[da].hub_added_assets, &rr); /* all lent out */
+		f.assets[ca].available = f.assets[dup].available = big;
+		f.assets[da].available = big;
+		f.assets[da].hub_owed_ray = owed;
+		struct lx_asset_info c0 = f.assets[ca], d0 = f.assets[da];
+		json_t *ev = json_object_get(l, "event");
+		struct lx_u256 cover = num(l, "debtToCover");
+		struct lx_liq_result r;
+		enum lx_liq_refusal why;
+		assert_int_equal(lx_model_liquidate(&r, &why, &f.mv, &f.acct, f.ci, f.di, &cover,
+						    &big, true),
+				 0);
+		assert_int_equal(why, LX_LIQ_OK);
+		/* the amount paid: previewRemoveByShares(collateralSharesToLiquidator) */
+		struct lx_u256 to_liq = num(ev, "collateralSharesToLiquidator"), paid, burnt;
+		assert_int_equal(v4_shares_to_assets(&paid, &to_liq, &c0.hub_added_assets,
+						     &c0.hub_added_shares, false),
+				 0);
+		assert_u256(&paid, &r.collateral_out, "collateral to the liquidator", i);
+		assert_int_equal(v4_assets_to_shares(&burnt, &paid, &c0.hub_added_assets,
+						     &c0.hub_added_shares, true),
+				 0);
+		for (uint32_t k = 0; k < 2; k++) {
+			const struct lx_asset_info *x = &f.assets[k ? dup : ca];
+			lx_u256_sub(&want, &c0.hub_added_assets, &paid);
+			assert_u256(&want, &x->hub_added_assets, "collateral Hub assets", i);
+			lx_u256_sub(&want, &c0.hub_added_shares, &burnt);
+			assert_u256(&want, &x->hub_added_shares, "collateral Hub shares", i);
+			lx_u256_sub(&want, &big, &paid);
+			assert_u256(&want, &x->available, "collateral Hub liquidity", i);
+		}
+		/* the debt's Hub: owed less by drawn * index + premium, liquidity up by the restored */
+		struct lx_u256 drawn = num(ev, "drawnSharesLiquidated"), prem = num(ev, "premiumRayRestored");
+		bool deficit = !lx_u256_is_zero(&r.deficit_base);
+		struct lx_u256 restored = num(ev, "debtAmountRestored");
+		lx_u256_mul(&t, &drawn, &d0.borrow_index);
+		lx_u256_add(&t, &t, &prem);
+		lx_u256_sub(&want, &owed, &t);
+		if (!deficit)
+			assert_u256(&want, &f.assets[da].hub_owed_ray, "debt Hub owed", i);
+		lx_u256_add(&want, &big, &restored);
+		assert_u256(&want, &f.assets[da].available, "debt Hub liquidity", i);
+		/* total added = (total - owed.fromRayUp) + restored + owed'.fromRayUp */
+		struct lx_u256 o0, o1;
+		v4_div_up(&o0, &owed, &rr);
+		v4_div_up(&o1, &f.assets[da].hub_owed_ray, &rr);
+		lx_u256_sub(&want, &d0.hub_added_assets, &o0);
+		lx_u256_add(&want, &want, &restored);
+		lx_u256_add(&want, &want, &o1);
+		assert_u256(&want, &f.assets[da].hub_added_assets, "debt Hub assets", i);
+		n++;
+	}
+	assert_true(n > 0);
+	json_decref(root);
+}
+
 /* a cover one unit short of what the dust rule takes is refused, as MustNotLeaveDust */
 static void test_dust_refusal(void **state)
 {
@@ -342,7 +423,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_account_data), cmocka_unit_test(test_liquidations),
-		cmocka_unit_test(test_dust_refusal), cmocka_unit_test(test_bonus),
+		cmocka_unit_test(test_hub_moves), cmocka_unit_test(test_dust_refusal),
+		cmocka_unit_test(test_bonus),
 		cmocka_unit_test(test_event_reader), cmocka_unit_test(test_shares),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
