@@ -182,6 +182,17 @@ struct lx_proto_ops {
 	 */
 	int (*core_contracts)(struct lx_proto *p, struct lx_addr *out, const char **roles,
 			      size_t *n);
+
+	/*
+	 * The emitters this handler follows may have logged before anything revealed them (an
+	 * Aave V4 Hub set up before a followed Spoke lists it; a Spoke configured before a Hub
+	 * adds it; an entry added to chains/ after the store was synced): sync records in the
+	 * store which emitters' logs it holds from the start block, and a run that finds one it
+	 * does not hold fetches that emitter's logs from the start block to the cursor and applies
+	 * them, in one transaction, before going on (sync.c, catch_up). The handler's apply of one
+	 * emitter's logs must touch only that emitter's records.
+	 */
+	bool history_before_discovery;
 };
 
 /* Capacity sync offers core_contracts (Aave V4 Ethereum names 16 Hubs and Spokes). */

@@ -79,6 +79,9 @@ struct lx_sync_result {
 		uint8_t address[20];
 	} first_ignored;
 	struct lx_event_counts events; /* every log of the run's answers, by event and fate */
+	uint64_t caught_up;         /* emitters found in this run whose earlier logs (start block
+				     * to the store's block) were fetched and applied first */
+	uint64_t caught_up_logs;    /* those logs (also counted in logs) */
 };
 
 /*

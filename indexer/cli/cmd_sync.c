@@ -185,6 +185,8 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		       (unsigned long long)res.logs, (unsigned long long)res.ignored_logs,
 		       (unsigned long long)res.ranges, (unsigned long long)res.splits,
 		       (unsigned long long)res.reorgs);
+		printf(",\"caught_up\":{\"emitters\":%llu,\"logs\":%llu}",
+		       (unsigned long long)res.caught_up, (unsigned long long)res.caught_up_logs);
 		print_events_json(&res.events);
 		if (vs)
 			printf(",\"verified\":{\"headers\":%llu,\"blocks\":%llu,\"bloom_blocks\":%llu,"
@@ -210,6 +212,10 @@ int lx_cmd_sync(const struct lx_cli_args *a)
 		       (unsigned long long)res.splits, (unsigned long long)res.reorgs);
 		if (res.ignored_logs)
 			printf(", %llu logs ignored", (unsigned long long)res.ignored_logs);
+		if (res.caught_up)
+			printf("; %llu contracts found late, their %llu earlier logs applied first",
+			       (unsigned long long)res.caught_up,
+			       (unsigned long long)res.caught_up_logs);
 		putchar('\n');
 		print_events_text(&res.events);
 	}

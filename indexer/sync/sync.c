@@ -71,7 +71,15 @@ struct sync {
 					* starts: the producer never calls into a handler */
 	struct lx_filter *filt;        /* per handler, refreshed by each apply: what we asked for */
 	struct lx_event_counts tally;  /* the range being applied, by event and fate (consumer) */
+	bool skip[MAX_PROTOS];         /* catch_up's fetch: handlers with nothing to fetch */
+	struct lx_addr *record;        /* emitters the next applied range marks as held */
+	size_t n_record;
 };
+
+/* _followed: chain (8) · emitter (20) -> version (1): the store holds the emitter's logs from
+ * its deployment's start block on; chain (8) alone: this store records them (absent in a store
+ * from before lendex did). Only handlers with history_before_discovery use it. */
+#define T_FOLLOWED "_followed"
 
 static double now_s(void)
 {
@@ -387,6 +395,8 @@ static int fetch(struct sync *s, struct range *q, size_t nq, bool discovery, str
 		r->refused = false;
 		r->suggest = 0;
 		for (size_t p = 0; p < s->n; p++) {
+			if (!discovery && s->skip[p])
+				continue;
 			if (discovery)
 				s->p[p]->ops->discovery_filter(s->p[p], f);
 			rq[k].method = "eth_getLogs";
@@ -587,7 +597,22 @@ struct apply_ctx {
 	struct sync *s;
 	struct range *r;
 	bool plan;                     /* apply the logs, plan r's contract reads, roll back */
+	bool backfill;                 /* catch_up: the logs only, before the cursor, which stays */
 };
+
+static int put_followed(struct lx_store_txn *t, uint64_t chain_id, const struct lx_addr *a,
+			size_t n, struct lx_error *err)
+{
+	uint8_t k[28], v = 1;
+	for (int i = 0; i < 8; i++)
+		k[i] = (uint8_t)(chain_id >> (56 - 8 * i));
+	int rc = lx_store_put(t, T_FOLLOWED, k, 8, &v, 1, err);
+	for (size_t i = 0; i < n && !rc; i++) {
+		memcpy(k + 8, a[i].b, 20);
+		rc = lx_store_put(t, T_FOLLOWED, k, 28, &v, 1, err);
+	}
+	return rc;
+}
 
 #define PLANNED 1 /* apply_fn in plan mode: not an error, the transaction is rolled back */
 
@@ -598,15 +623,21 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	struct range *r = c->r;
 	uint64_t chain_id = s->chain->chain_id;
 	struct lx_sync_cursor cur;
-	int rc = lx_store_cursor_get(t, chain_id, &cur, err);
-	if (rc == 0 && cur.block + 1 != r->from)
-		return lx_error_set(err, LX_ECORRUPT,
-				    "sync: cursor moved under us (at %llu, applying %llu): another "
-				    "lendex writing this store?",
-				    (unsigned long long)cur.block, (unsigned long long)r->from);
-	if (rc && rc != LX_ENOTFOUND)
-		return rc;
-	lx_error_clear(err);
+	int rc = 0;
+	if (!c->backfill) {
+		rc = lx_store_cursor_get(t, chain_id, &cur, err);
+		if (rc == 0 && cur.block + 1 != r->from)
+			return lx_error_set(err, LX_ECORRUPT,
+					    "sync: cursor moved under us (at %llu, applying %llu): "
+					    "another lendex writing this store?",
+					    (unsigned long long)cur.block, (unsigned long long)r->from);
+		if (rc && rc != LX_ENOTFOUND)
+			return rc;
+		lx_error_clear(err);
+		if (!c->plan && s->n_record &&
+		    (rc = put_followed(t, chain_id, s->record, s->n_record, err)))
+			return rc;
+	}
 	for (size_t p = 0; p < s->n; p++)
 		if (s->p[p]->ops->apply_log_reads &&
 		    (rc = s->p[p]->ops->apply_log_reads(s->p[p], t, r->lreads[p].v, r->lreads[p].n,
@@ -639,6 +670,10 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 				return rc;
 			}
 		tally_log(s, l, true);
+	}
+	if (c->backfill) {
+		lx_store_txn_set_block(t, chain_id, 0);
+		return 0;
 	}
 	lx_store_txn_set_block(t, chain_id, r->to > s->window_lo ? r->to : 0);
 	if (c->plan) {
@@ -681,7 +716,7 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
  */
 static int read_calls(struct sync *s, struct range *r, struct lx_error *err)
 {
-	struct apply_ctx ac = {s, r, true};
+	struct apply_ctx ac = {s, r, true, false};
 	int rc = lx_store_write(s->st, apply_fn, &ac, err);
 	if (rc != PLANNED)
 		return rc ? rc : lx_error_set(err, LX_EINVAL, "sync: contract reads not planned");
@@ -1106,6 +1141,270 @@ static int stop_producer(struct stages *g, bool stop, struct lx_error *err)
 	return g->pp.rc;
 }
 
+/* ---- catching up: emitters found after the store's history began ---- */
+
+/* The emitters of the handlers whose emitters may log before anything reveals them, sorted and
+ * unique (*out: malloc'd, NULL when none). */
+static int late_emitters(struct sync *s, struct lx_addr **out, size_t *n, struct lx_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	size_t cap = 0;
+	struct lx_filter *f = malloc(sizeof(*f));
+	if (!f)
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	for (size_t p = 0; p < s->n; p++) {
+		if (!s->p[p]->ops->history_before_discovery)
+			continue;
+		s->p[p]->ops->filter(s->p[p], f);
+		for (size_t i = 0; i < f->n_addr; i++) {
+			if (*n == cap) {
+				size_t nc = cap ? 2 * cap : 32;
+				struct lx_addr *x = realloc(*out, nc * sizeof(*x));
+				if (!x) {
+					free(f);
+					return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+				}
+				*out = x;
+				cap = nc;
+			}
+			(*out)[(*n)++] = f->addr[i];
+		}
+	}
+	free(f);
+	if (*n > 1) {
+		qsort(*out, *n, sizeof(**out), cmp_addr);
+		size_t k = 1;
+		for (size_t i = 1; i < *n; i++)
+			if (cmp_addr(&(*out)[i], &(*out)[k - 1]))
+				(*out)[k++] = (*out)[i];
+		*n = k;
+	}
+	return 0;
+}
+
+/* Which of e[0..n) the store does not hold (fresh[], *n_fresh; fresh has room for n), and
+ * whether the store records held emitters for this chain at all (*recorded). */
+static int not_held(struct sync *s, const struct lx_addr *e, size_t n, struct lx_addr *fresh,
+		    size_t *n_fresh, bool *recorded, struct lx_error *err)
+{
+	struct lx_store_txn *t;
+	int rc = lx_store_begin(s->st, false, &t, err);
+	if (rc)
+		return rc;
+	uint8_t k[28];
+	uint64_t chain_id = s->chain->chain_id;
+	for (int i = 0; i < 8; i++)
+		k[i] = (uint8_t)(chain_id >> (56 - 8 * i));
+	const uint8_t *v;
+	size_t vl;
+	*n_fresh = 0;
+	rc = lx_store_get(t, T_FOLLOWED, k, 8, &v, &vl, err);
+	*recorded = rc == 0;
+	for (size_t i = 0; (rc == 0 || rc == LX_ENOTFOUND) && i < n; i++) {
+		memcpy(k + 8, e[i].b, 20);
+		rc = lx_store_get(t, T_FOLLOWED, k, 28, &v, &vl, err);
+		if (rc == LX_ENOTFOUND)
+			fresh[(*n_fresh)++] = e[i];
+	}
+	lx_store_abort(t);
+	if (rc && rc != LX_ENOTFOUND)
+		return rc;
+	lx_error_clear(err);
+	return 0;
+}
+
+/* The first block any history_before_discovery handler's deployment starts at. */
+static uint64_t late_start(const struct sync *s)
+{
+	uint64_t b = UINT64_MAX;
+	for (size_t p = 0; p < s->n; p++)
+		if (s->p[p]->ops->history_before_discovery && s->p[p]->dep->start_block < b)
+			b = s->p[p]->dep->start_block;
+	return b < s->start ? s->start : b;
+}
+
+struct backfill_ctx {
+	struct sync *s;
+	struct range *r;
+	size_t n;
+	const struct lx_addr *fresh;
+	size_t n_fresh;
+	struct lx_event_counts tally;
+	uint64_t logs;
+};
+
+/* One transaction: the emitters marked held and every fetched range's logs, in block order. */
+static int backfill_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
+{
+	struct backfill_ctx *c = vctx;
+	memset(&c->tally, 0, sizeof(c->tally));
+	c->logs = 0;
+	int rc = put_followed(t, c->s->chain->chain_id, c->fresh, c->n_fresh, err);
+	for (size_t i = 0; i < c->n && !rc; i++) {
+		struct apply_ctx ac = {c->s, &c->r[i], false, true};
+		if ((rc = apply_fn(t, &ac, err)))
+			break;
+		lx_event_counts_merge(&c->tally, &c->s->tally);
+		c->logs += c->r[i].logs.n - c->r[i].ignored;
+		lx_crashpoint("backfill-range");
+	}
+	return rc;
+}
+
+/*
+ * Fetches the logs of fresh[] (emitters the store does not hold) from the start block to the
+ * cursor, with the handlers' filters cut down to them, proves them under --verify, and applies
+ * them in one write transaction that also marks them held: a crash before it commits leaves
+ * them not held, and the next run fetches them again. The cursor does not move: these logs'
+ * records are the fresh emitters' own (history_before_discovery), so applying them now, after
+ * the other emitters' later logs, ends in the same store as a sync that followed them from
+ * the start.
+ */
+static int backfill(struct sync *s, const struct lx_addr *fresh, size_t n_fresh,
+		    struct lx_error *err)
+{
+	struct lx_filter *saved = s->filters, *bf = calloc(s->n, sizeof(*bf));
+	struct range *q = calloc(MAX_QUEUE, sizeof(*q)), *done = NULL;
+	size_t nq = 0, nd = 0, dcap = 0;
+	int rc = 0;
+	if (!bf || !q) {
+		free(bf);
+		free(q);
+		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+	}
+	for (size_t p = 0; p < s->n; p++) {
+		s->skip[p] = true;
+		if (!s->p[p]->ops->history_before_discovery)
+			continue;
+		struct lx_filter *f = &bf[p];
+		s->p[p]->ops->filter(s->p[p], f);
+		size_t k = 0;
+		for (size_t i = 0; i < f->n_addr; i++)
+			if (bsearch(&f->addr[i], fresh, n_fresh, sizeof(*fresh), cmp_addr))
+				f->addr[k++] = f->addr[i];
+		f->n_addr = k;
+		s->skip[p] = k == 0;
+	}
+	s->filters = bf;
+	uint64_t next = late_start(s), to = s->cur.block;
+	s->span = s->max_span;
+	while (!rc && (next <= to || nq)) {
+		while (nq < (size_t)s->o->concurrency && next <= to) {
+			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
+			range_init(&q[nq++], next, e);
+			next = e + 1;
+		}
+		if ((rc = fetch(s, q, nq, false, err)))
+			break;
+		for (size_t i = 0; i < nq && !rc; i++)
+			if (q[i].refused)
+				rc = split(s, q, &nq, i, &next, err), i++;
+		size_t k = 0;
+		while (!rc && k < nq && q[k].fetched) {
+			if (s->o->verifier && (rc = verify_range(s, &q[k], err)))
+				break;
+			if (q[k].unproven) {
+				rc = lx_error_set(err, LX_EVERIFY, "verify: blocks %llu-%llu changed "
+						  "while lendex fetched them: run sync again",
+						  (unsigned long long)q[k].from,
+						  (unsigned long long)q[k].to);
+				break;
+			}
+			if (nd == dcap) {
+				size_t nc = dcap ? 2 * dcap : 64;
+				struct range *x = realloc(done, nc * sizeof(*x));
+				if (!x) {
+					rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+					break;
+				}
+				done = x;
+				dcap = nc;
+			}
+			done[nd++] = q[k++]; /* the range's buffers move with it */
+		}
+		memmove(q, q + k, (nq - k) * sizeof(*q));
+		nq -= k;
+		progress(s, false);
+	}
+	s->filters = saved;
+	memset(s->skip, 0, sizeof(s->skip));
+	/* the history fetched must end in the store's own block */
+	if (!rc && nd && memcmp(done[nd - 1].last.hash, s->cur.hash, 32))
+		rc = lx_error_set(err, LX_EREORG,
+				  "sync: block %llu is no longer the one this store holds (a reorg "
+				  "while lendex fetched the history of emitters found late): run "
+				  "sync again",
+				  (unsigned long long)to);
+	if (!rc) {
+		struct backfill_ctx bc = {.s = s, .r = done, .n = nd, .fresh = fresh,
+					  .n_fresh = n_fresh};
+		if ((rc = lx_store_write(s->st, backfill_fn, &bc, err)) == 0) {
+			s->res->caught_up += n_fresh;
+			s->res->caught_up_logs += bc.logs;
+			s->res->logs += bc.logs;
+			lx_event_counts_merge(&s->res->events, &bc.tally);
+		}
+	}
+	for (size_t i = 0; i < nq; i++)
+		range_release(&q[i]);
+	for (size_t i = 0; i < nd; i++)
+		range_release(&done[i]);
+	free(q);
+	free(done);
+	free(bf);
+	return rc;
+}
+
+/*
+ * After this run's discovery: the emitters of history_before_discovery handlers that the store
+ * does not hold from the start block. A fresh store (no cursor) holds nothing yet and follows
+ * every one from the start: they are recorded with the first range applied. A store from
+ * before lendex recorded them is taken to hold what it follows. Otherwise the fresh ones'
+ * discovery logs before the cursor may name more (a Hub found now lists Spokes of its own):
+ * discovery runs again over the whole history until nothing new appears, then backfill.
+ */
+static int catch_up(struct sync *s, struct lx_error *err)
+{
+	struct lx_addr *e = NULL, *fresh = NULL;
+	size_t ne = 0, nf = 0, prev = SIZE_MAX;
+	bool recorded = false;
+	int rc = 0;
+	for (;;) {
+		free(e);
+		free(fresh);
+		fresh = NULL;
+		if ((rc = late_emitters(s, &e, &ne, err)) || !ne)
+			break;
+		if (!(fresh = malloc(ne * sizeof(*fresh)))) {
+			rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
+			break;
+		}
+		if ((rc = not_held(s, e, ne, fresh, &nf, &recorded, err)))
+			break;
+		if (!s->have_cur || !recorded) {
+			/* recorded with the first range this run applies (its transaction) */
+			free(s->record);
+			s->record = e;
+			s->n_record = ne;
+			e = NULL;
+			nf = 0;
+			break;
+		}
+		if (!nf || ne == prev)
+			break;
+		prev = ne;
+		if ((rc = discover(s, late_start(s), s->cur.block, err)) ||
+		    (rc = discover(s, s->cur.block + 1, s->target, err)))
+			break;
+	}
+	if (!rc && nf)
+		rc = backfill(s, fresh, nf, err);
+	free(e);
+	free(fresh);
+	return rc;
+}
+
 /* Test builds: the apply trace (range, then each of its logs) a test checks for block order
  * and exactly-once delivery. */
 static void trace_range(const struct range *r)
@@ -1127,7 +1426,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 	int rc = 0;
 	if (next > s->target)
 		return 0;
-	if ((rc = discover(s, next, s->target, err)))
+	if ((rc = discover(s, next, s->target, err)) || (rc = catch_up(s, err)))
 		return rc;
 	s->span = s->max_span;
 	while (!rc && next <= s->target) {
@@ -1210,9 +1509,10 @@ static int sync_to(struct sync *s, struct lx_error *err)
 					break;
 				}
 			}
-			struct apply_ctx ac = {s, &r, false};
+			struct apply_ctx ac = {s, &r, false, false};
 			rc = lx_store_write(s->st, apply_fn, &ac, err);
 			if (!rc) {
+				s->n_record = 0; /* held now */
 				s->cur.block = r.to;
 				memcpy(s->cur.hash, r.last.hash, 32);
 				s->cur.timestamp = r.last.timestamp;
@@ -1456,5 +1756,6 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 		lx_proto_destroy(s.p[i]);
 	free(s.filters);
 	free(s.filt);
+	free(s.record);
 	return rc;
 }

@@ -250,6 +250,10 @@ async function play(rpc, stateDir, seed) {
     for (const t of [T.WETH, T.WBTC]) { t.price = t.price * BigInt(100 - pct) / 100n; await wait(t.feed.setPrice(t.price)); }
   }
 
+  // Hub C: set up now, named by a followed Spoke only in phase 2 (see there)
+  const hubC = at('HubInstance', await proxy(hubImpl, hubImpl.interface.encodeFunctionData('initialize', [amA])));
+  const irsC = await deploy('AssetInterestRateStrategy', [await hubC.getAddress()]);
+  await addAsset(hubC, irsC, 'WBTC', 5_00);
   // phase 1: a market comes to life
   for (let i = 0; i < 45; i++) await randomAction();
   await checkpoint('phase 1');
@@ -260,11 +264,9 @@ async function play(rpc, stateDir, seed) {
   await wait(S2.spoke.updateDynamicReserveConfig(S2.reserves[2].id, 0, [65_00, 108_00, 25_00]));
   await addAsset(hubB, irsB, 'DAI', 5_00);
   await addReserve(S1, hubB, 'DAI');
-  // Hub C is in no chains/ entry: only S3's AddReserve names it, in the same blocks as S3's own
-  // discovery (Hub B's AddSpoke) — lendex must follow it from one range
-  const hubC = at('HubInstance', await proxy(hubImpl, hubImpl.interface.encodeFunctionData('initialize', [amA])));
-  const irsC = await deploy('AssetInterestRateStrategy', [await hubC.getAddress()]);
-  await addAsset(hubC, irsC, 'WBTC', 5_00);
+  // Hub C (deployed and given its asset before phase 1) is in no chains/ entry: only S3's
+  // AddReserve names it, in the same blocks as S3's own discovery (Hub B's AddSpoke) — lendex
+  // must follow it from one range, and a store synced to phase 1 must catch up its history
   const S3 = await newSpoke();
   await addReserve(S3, hubB, 'USDC'); await addReserve(S3, hubA, 'WETH');
   const wbtcC = await addReserve(S3, hubC, 'WBTC', true, false);

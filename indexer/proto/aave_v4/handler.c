@@ -456,6 +456,7 @@ const struct lx_proto_ops lx_proto_aave_v4 = {
 	.classify = v4_classify,
 	.view = v4_view,
 	.core_contracts = v4_core_contracts,
+	.history_before_discovery = true, /* records keyed by Hub or Spoke: apply.c */
 };
 
 static int v4_create(struct lx_proto **out, const struct lx_chain *chain,
