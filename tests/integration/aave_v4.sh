@@ -24,14 +24,23 @@ DEVNET_QUIET=1 LX_SHARED="$shared" node "$root/tests/devnet/aave_v4.js" play "$r
 export LENDEX_CHAINS="$state/chains"
 # Hub C logs (set up) before phase 1's checkpoint but is first named in phase 2: the run to
 # phase 2 must fetch its earlier logs and apply them first (sync's catch-up), once
-caught=0
+caught=0 k=0
 for b in $(node -e "console.log(require('$state/scenario.json').checkpoints.join(' '))"); do
   "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db" --to "$b" --json >"$state/sync.json"
   n=$(node -e 'const r=require(process.argv[1]); console.log(r.caught_up.emitters)' "$state/sync.json")
-  caught=$((caught + n))
+  caught=$((caught + n)) k=$((k + 1))
+  # the store before and after the run that catches Hub C up, for the crash walk below
+  [ "$k" != 1 ] || cp -r "$state/db" "$state/db_cp1"
+  [ "$k" != 2 ] || { cp2=$b; "$bin" dump --datadir "$state/db" >"$state/cp2.dump"; }
   LX_SHARED="$shared" node "$root/tests/devnet/aave_v4.js" verify "$state" "$b" "$bin" --datadir "$state/db"
 done
 [ "$caught" -ge 1 ] || { echo "aave_v4: no run caught up a contract found late (Hub C)" >&2; exit 1; }
+# the catch-up is a store writer: the run from checkpoint 1 to 2 dying at each of its crash
+# points, then rerun, must end in the store of the uninterrupted run (lib/crashwalk.sh)
+sync() { "$bin" sync --chain devnet --rpc "$rpc" --quiet --to "$cp2" "$@"; }
+. "$root/tests/integration/lib/crashwalk.sh"
+walk "catch-up" "$state/db_cp1" "$state/cp2.dump"
+for p in backfill-range commit fetched applied; do need "$p"; done
 "$bin" dump --datadir "$state/db" >"$state/d1"
 last=$(node -e "const c=require('$state/scenario.json').checkpoints; console.log(c[c.length-1])")
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --to "$last" --max-range 7 --quiet
