@@ -53,6 +53,7 @@ struct lx_store_txn {
 	uint64_t undo_chain, undo_block;
 	uint64_t seq_chain, seq_block; /* block the sequence counter belongs to */
 	uint32_t undo_seq;
+	bool seq_loaded;               /* undo_seq continues the block's stored records */
 };
 
 static int mdb_err(struct lx_error *err, int rc, const char *what, const char *dir)
@@ -564,6 +565,39 @@ int lx_store_get(struct lx_store_txn *t, const char *name, const void *key, size
 	return 0;
 }
 
+/*
+ * The first undo record a transaction writes for a block continues the records earlier
+ * transactions wrote for it (sync's catch-up applies logs of blocks a range already applied):
+ * its sequence starts after the block's last stored record, never over it. pre: chain (8) ·
+ * block (8).
+ */
+static int load_seq(struct lx_store_txn *t, MDB_dbi udbi, const uint8_t *pre, struct lx_error *err)
+{
+	MDB_cursor *c;
+	int m = mdb_cursor_open(t->txn, udbi, &c);
+	if (m)
+		return mdb_err(err, m, "open a cursor on", T_UNDO);
+	uint8_t next[16];
+	memcpy(next, pre, 16);
+	for (int i = 15; i >= 8 && ++next[i] == 0; i--) /* chain · block + 1 */
+		;
+	MDB_val k = {sizeof(next), next}, v;
+	m = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	m = m == 0 ? mdb_cursor_get(c, &k, &v, MDB_PREV) : mdb_cursor_get(c, &k, &v, MDB_LAST);
+	t->undo_seq = 0;
+	if (m == 0 && k.mv_size == 20 && !memcmp(k.mv_data, pre, 16)) {
+		const uint8_t *q = (const uint8_t *)k.mv_data + 16;
+		t->undo_seq = ((uint32_t)q[0] << 24 | (uint32_t)q[1] << 16 | (uint32_t)q[2] << 8 |
+			       q[3]) + 1;
+	} else if (m && m != MDB_NOTFOUND) {
+		mdb_cursor_close(c);
+		return mdb_err(err, m, "read from", T_UNDO);
+	}
+	mdb_cursor_close(c);
+	t->seq_loaded = true;
+	return 0;
+}
+
 /* undo record: name_len(1) name klen(2) key present(1) value */
 static int record_undo(struct lx_store_txn *t, const char *name, MDB_dbi dbi, const void *key,
 		       size_t klen, struct lx_error *err)
@@ -598,14 +632,16 @@ static int record_undo(struct lx_store_txn *t, const char *name, MDB_dbi dbi, co
 		uk[i] = (uint8_t)(t->undo_chain >> (56 - 8 * i));
 		uk[8 + i] = (uint8_t)(t->undo_block >> (56 - 8 * i));
 	}
+	MDB_dbi udbi;
+	bool ok;
+	rc = table(t, T_UNDO, true, &udbi, &ok, err);
+	if (!rc && !t->seq_loaded)
+		rc = load_seq(t, udbi, uk, err);
 	uint32_t seq = t->undo_seq++;
 	uk[16] = (uint8_t)(seq >> 24);
 	uk[17] = (uint8_t)(seq >> 16);
 	uk[18] = (uint8_t)(seq >> 8);
 	uk[19] = (uint8_t)seq;
-	MDB_dbi udbi;
-	bool ok;
-	rc = table(t, T_UNDO, true, &udbi, &ok, err);
 	if (!rc) {
 		MDB_val ukv = {sizeof(uk), uk}, uv = {o, b};
 		int m = mdb_put(t->txn, udbi, &ukv, &uv, 0);
@@ -845,6 +881,7 @@ void lx_store_txn_set_block(struct lx_store_txn *t, uint64_t chain_id, uint64_t 
 		t->seq_chain = chain_id;
 		t->seq_block = block;
 		t->undo_seq = 0;
+		t->seq_loaded = false;
 	}
 	t->undo_chain = chain_id;
 	t->undo_block = block;

@@ -420,6 +420,26 @@ static void test_undo(void **st)
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
+	/* a later transaction writing to a block already journaled (sync's catch-up applies the
+	 * logs of contracts found late in blocks a range applied) continues the block's records:
+	 * the unwind reverts both transactions' changes */
+	before = dump(b);
+	apply_block(b, 3, true);
+	assert_int_equal(lx_store_begin(b, true, &t, &e), 0);
+	lx_store_txn_set_block(t, 1, 3);
+	uint8_t kl[2] = {'L', 3};
+	assert_int_equal(lx_store_put(t, "late", kl, 2, "x", 1, &e), 0);
+	uint8_t k0[1] = {0};
+	assert_int_equal(lx_store_put(t, "s", k0, 1, "late", 4, &e), 0);
+	lx_store_txn_set_block(t, 1, 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	assert_int_equal(lx_store_begin(b, true, &t, &e), 0);
+	assert_int_equal(lx_store_unwind(t, 1, 2, &e), 0);
+	assert_int_equal(lx_store_commit(t, &e), 0);
+	after = dump(b);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
 	lx_store_close(a);
 	lx_store_close(b);
 }
