@@ -236,6 +236,9 @@ struct lx_market_view {
 	struct lx_liq_rules rules;
 	size_t n_assets;
 	struct lx_asset_info *assets;
+	bool available_exact;          /* assets[].available is the pool's own liquidity (Aave V4:
+					* the Hub's), so 0 means nothing to pay out; else 0 means
+					* not known (a cascade takes it as unlimited) */
 	size_t n_accounts;
 	struct lx_account_view *accounts;
 	/* market-wide flows (flash loans), (block, log) order; filled with the accounts' flows */

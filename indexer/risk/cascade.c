@@ -377,7 +377,7 @@ static int run_init(struct run *R, const struct lx_market_view *mv, const struct
 	for (size_t k = 0; k < na; k++) {
 		R->price0[k] = R->oracle[k] = R->market[k] = mv->assets[k].price;
 		R->available[k] = mv->assets[k].available;
-		if (lx_u256_is_zero(&R->available[k]))
+		if (lx_u256_is_zero(&R->available[k]) && !mv->available_exact)
 			lx_u256_max(&R->available[k]); /* views that do not know it: unlimited */
 	}
 	size_t off = 0;

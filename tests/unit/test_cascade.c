@@ -118,6 +118,28 @@ static void test_compound_and_bad_debt(void **s)
 	lx_cascade_release(&c);
 }
 
+/* a pool with no liquidity: a view whose figure is exact (available_exact, Aave V4's Hubs)
+ * pays the liquidator in supply shares; one that does not know it takes it as unlimited */
+static void test_no_liquidity(void **s)
+{
+	(void)s;
+	for (int exact = 0; exact < 2; exact++) {
+		market();
+		mv.available_exact = exact;
+		struct lx_shock sh[1] = {{0, -1500}};
+		struct lx_cascade c;
+		struct lx_error e;
+		struct lx_cascade_opts o;
+		memset(&o, 0, sizeof(o));
+		o.max_rounds = 1;
+		assert_int_equal(lx_risk_cascade_run(&mv, sh, 1, &o, &c, &e), 0);
+		assert_true(c.n_liq > 0);
+		for (size_t i = 0; i < c.n_liq; i++)
+			assert_int_equal(c.liq[i].receive_atoken, exact);
+		lx_cascade_release(&c);
+	}
+}
+
 static void test_again_in_round_and_gas(void **s)
 {
 	(void)s;
@@ -222,7 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compound_and_bad_debt),
-		cmocka_unit_test(test_again_in_round_and_gas),
+		cmocka_unit_test(test_no_liquidity), cmocka_unit_test(test_again_in_round_and_gas),
 		cmocka_unit_test(test_dex_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

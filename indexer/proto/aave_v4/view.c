@@ -112,6 +112,7 @@ static int load_reserves(struct build *b, uint64_t ts)
 	if (b->n_r && !(mv->assets = calloc(b->n_r, sizeof(*mv->assets))))
 		return lx_error_set(b->err, LX_ENOMEM, "aave_v4: out of memory");
 	mv->n_assets = b->n_r;
+	mv->available_exact = true; /* the Hubs' liquidity */
 	for (size_t i = 0; i < b->n_r; i++) {
 		struct rsv *x = &b->r[i];
 		struct lx_asset_info *inf = &mv->assets[i];
