@@ -824,6 +824,24 @@ static int handle_reorg(struct sync *s, struct lx_error *err)
 	return 0;
 }
 
+/* One step of a pass over blocks *next..to outside the pipeline (discovery, catch-up): plans
+ * ranges up to the concurrency behind the queue's q[0..*nq), fetches them and splits the ones
+ * the node refused (which are fetched at the next step). */
+static int fetch_step(struct sync *s, struct range *q, size_t *nq, uint64_t *next, uint64_t to,
+		      bool discovery, struct lx_error *err)
+{
+	while (*nq < (size_t)s->o->concurrency && *next <= to) {
+		uint64_t e = to - *next + 1 > s->span ? *next + s->span - 1 : to;
+		range_init(&q[(*nq)++], *next, e);
+		*next = e + 1;
+	}
+	int rc = fetch(s, q, *nq, discovery, err);
+	for (size_t i = 0; i < *nq && !rc; i++)
+		if (q[i].refused)
+			rc = split(s, q, nq, i, next, err), i++;
+	return rc;
+}
+
 /* How many emitters the handlers' discovery filters name (it grows when a discovery log names
  * a contract whose own logs reveal more: an Aave V4 Spoke listed by a Hub names other Hubs). */
 static size_t discovery_size(struct sync *s, struct lx_filter *f)
@@ -849,16 +867,8 @@ static int discover(struct sync *s, uint64_t from, uint64_t to, struct lx_error 
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	}
 	while (!rc && (next <= to || nq)) {
-		while (nq < (size_t)s->o->concurrency && next <= to) {
-			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
-			range_init(&q[nq++], next, e);
-			next = e + 1;
-		}
-		if ((rc = fetch(s, q, nq, true, err)))
+		if ((rc = fetch_step(s, q, &nq, &next, to, true, err)))
 			break;
-		for (size_t i = 0; i < nq && !rc; i++)
-			if (q[i].refused)
-				rc = split(s, q, &nq, i, &next, err), i++;
 		size_t done = 0;
 		while (!rc && done < nq && q[done].fetched) {
 			struct range *r = &q[done];
@@ -1290,16 +1300,8 @@ static int backfill(struct sync *s, const struct lx_addr *fresh, size_t n_fresh,
 	uint64_t next = late_start(s), to = s->cur.block;
 	s->span = s->max_span;
 	while (!rc && (next <= to || nq)) {
-		while (nq < (size_t)s->o->concurrency && next <= to) {
-			uint64_t e = to - next + 1 > s->span ? next + s->span - 1 : to;
-			range_init(&q[nq++], next, e);
-			next = e + 1;
-		}
-		if ((rc = fetch(s, q, nq, false, err)))
+		if ((rc = fetch_step(s, q, &nq, &next, to, false, err)))
 			break;
-		for (size_t i = 0; i < nq && !rc; i++)
-			if (q[i].refused)
-				rc = split(s, q, &nq, i, &next, err), i++;
 		size_t k = 0;
 		while (!rc && k < nq && q[k].fetched) {
 			if (s->o->verifier && (rc = verify_range(s, &q[k], err)))

@@ -72,6 +72,21 @@ static uint32_t slot_of(const struct lx_market_view *mv, uint32_t k)
 	return mv->assets[k].hub_slot ? mv->assets[k].hub_slot : k + 1;
 }
 
+/* Entry k's Hub asset state (totals, owed ray, liquidity) into every entry on that asset. */
+static void spread(const struct lx_market_view *mv, uint32_t k)
+{
+	const struct lx_asset_info *h = &mv->assets[k];
+	uint32_t s = slot_of(mv, k);
+	for (size_t j = 0; j < mv->n_assets; j++)
+		if (j != k && slot_of(mv, (uint32_t)j) == s) {
+			struct lx_asset_info *x = &mv->assets[j];
+			x->hub_added_assets = h->hub_added_assets;
+			x->hub_added_shares = h->hub_added_shares;
+			x->hub_owed_ray = h->hub_owed_ray;
+			x->available = h->available;
+		}
+}
+
 /* Hub.remove(amount): toAddedSharesUp(amount) shares burnt, the liquidity paid out; the total
  * added assets fall by the amount (the owed part does not move). */
 static int hub_remove(const struct lx_market_view *mv, uint32_t k, const struct lx_u256 *amount)
@@ -85,13 +100,10 @@ static int hub_remove(const struct lx_market_view *mv, uint32_t k, const struct 
 		return LX_EOVERFLOW; /* the Hub's checked arithmetic reverts */
 	if (lx_u256_sub(&liq, &h->available, amount))
 		memset(&liq, 0, sizeof(liq)); /* a view without the liquidity (the caller checked) */
-	uint32_t s = slot_of(mv, k);
-	for (size_t j = 0; j < mv->n_assets; j++)
-		if (slot_of(mv, (uint32_t)j) == s) {
-			mv->assets[j].hub_added_assets = aa;
-			mv->assets[j].hub_added_shares = as;
-			mv->assets[j].available = liq;
-		}
+	h->hub_added_assets = aa;
+	h->hub_added_shares = as;
+	h->available = liq;
+	spread(mv, k);
 	return 0;
 }
 
@@ -118,13 +130,10 @@ static int hub_restore(const struct lx_market_view *mv, uint32_t k, const struct
 	CK(lx_u256_add(&aa, &cash, paid));
 	CK(lx_u256_add(&aa, &aa, &t));
 	CK(lx_u256_add(&liq, &h->available, paid));
-	uint32_t s = slot_of(mv, k);
-	for (size_t j = 0; j < mv->n_assets; j++)
-		if (slot_of(mv, (uint32_t)j) == s) {
-			mv->assets[j].hub_added_assets = aa;
-			mv->assets[j].hub_owed_ray = owed;
-			mv->assets[j].available = liq;
-		}
+	h->hub_added_assets = aa;
+	h->hub_owed_ray = owed;
+	h->available = liq;
+	spread(mv, k);
 	return 0;
 }
 
