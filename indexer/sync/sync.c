@@ -672,8 +672,9 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		tally_log(s, l, true);
 	}
 	if (c->backfill) {
+		/* --verify: the signers of these logs' transactions, as a range stores them */
 		lx_store_txn_set_block(t, chain_id, 0);
-		return 0;
+		return r->verified.n ? lx_entity_put(t, chain_id, &r->verified, err) : 0;
 	}
 	lx_store_txn_set_block(t, chain_id, r->to > s->window_lo ? r->to : 0);
 	if (c->plan) {
