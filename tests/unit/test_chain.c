@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
 #include <jansson.h>
 
@@ -44,6 +45,24 @@ static int setup(void **s)
 	snprintf(dir, sizeof(dir), "/tmp/lx-chain-XXXXXX");
 	assert_non_null(mkdtemp(dir));
 	return 0;
+}
+
+/* the chain files written and their directory */
+static int teardown(void **s)
+{
+	(void)s;
+	DIR *d = opendir(dir);
+	if (d) {
+		struct dirent *x;
+		char p[512];
+		while ((x = readdir(d)))
+			if (strcmp(x->d_name, ".") && strcmp(x->d_name, "..")) {
+				snprintf(p, sizeof(p), "%s/%s", dir, x->d_name);
+				unlink(p);
+			}
+		closedir(d);
+	}
+	return rmdir(dir);
 }
 
 static void test_good(void **s)
@@ -218,5 +237,5 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_shipped),
 	};
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
