@@ -72,8 +72,10 @@ struct sync {
 	struct lx_filter *filt;        /* per handler, refreshed by each apply: what we asked for */
 	struct lx_event_counts tally;  /* the range being applied, by event and fate (consumer) */
 	bool skip[MAX_PROTOS];         /* catch_up's fetch: handlers with nothing to fetch */
-	struct lx_addr *record;        /* emitters the next applied range marks as held */
-	size_t n_record;
+	bool record;                   /* the next applied range records held emitters (and the
+					* chain's marker: this store records them) */
+	struct lx_addr *held;          /* those emitters */
+	size_t n_held;
 };
 
 /* _followed: chain (8) · emitter (20) -> version (1): the store holds the emitter's logs from
@@ -634,8 +636,8 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 		if (rc && rc != LX_ENOTFOUND)
 			return rc;
 		lx_error_clear(err);
-		if (!c->plan && s->n_record &&
-		    (rc = put_followed(t, chain_id, s->record, s->n_record, err)))
+		if (!c->plan && s->record &&
+		    (rc = put_followed(t, chain_id, s->held, s->n_held, err)))
 			return rc;
 	}
 	for (size_t p = 0; p < s->n; p++)
@@ -1377,19 +1379,22 @@ static int catch_up(struct sync *s, struct lx_error *err)
 		free(e);
 		free(fresh);
 		fresh = NULL;
-		if ((rc = late_emitters(s, &e, &ne, err)) || !ne)
+		if ((rc = late_emitters(s, &e, &ne, err)))
 			break;
-		if (!(fresh = malloc(ne * sizeof(*fresh)))) {
+		if (!(fresh = malloc((ne + 1) * sizeof(*fresh)))) {
 			rc = lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 			break;
 		}
 		if ((rc = not_held(s, e, ne, fresh, &nf, &recorded, err)))
 			break;
 		if (!s->have_cur || !recorded) {
-			/* recorded with the first range this run applies (its transaction) */
-			free(s->record);
-			s->record = e;
-			s->n_record = ne;
+			/* recorded with the first range this run applies (its transaction), with the
+			 * chain's marker even when there is none (a deployment added to chains/
+			 * later is then caught up) */
+			free(s->held);
+			s->held = e;
+			s->n_held = ne;
+			s->record = true;
 			e = NULL;
 			nf = 0;
 			break;
@@ -1515,7 +1520,7 @@ static int sync_to(struct sync *s, struct lx_error *err)
 			struct apply_ctx ac = {s, &r, false, false};
 			rc = lx_store_write(s->st, apply_fn, &ac, err);
 			if (!rc) {
-				s->n_record = 0; /* held now */
+				s->record = false; /* held now */
 				s->cur.block = r.to;
 				memcpy(s->cur.hash, r.last.hash, 32);
 				s->cur.timestamp = r.last.timestamp;
@@ -1759,6 +1764,6 @@ int lx_sync_run(struct lx_store *st, struct lx_rpc *rpc, const struct lx_sync_op
 		lx_proto_destroy(s.p[i]);
 	free(s.filters);
 	free(s.filt);
-	free(s.record);
+	free(s.held);
 	return rc;
 }

@@ -60,6 +60,24 @@ cmp -s "$state/ver.dump" "$state/ver2.dump" || { diff "$state/ver.dump" "$state/
 grep -v '^lx\.signer' "$state/ver.dump" | cmp -s - "$state/cp2.dump" ||
   { echo "aave_v4: the verified catch-up differs from the plain one" >&2; exit 1; }
 grep -q '^lx\.signer' "$state/ver.dump" || { echo "aave_v4: no signers stored" >&2; exit 1; }
+# a deployment added to chains/ after the store was synced is caught up too: a store synced to
+# checkpoint 1 with only another protocol's deployment (a Morpho Blue "singleton" that is a
+# token: no Morpho log), then synced to checkpoint 2 with both, equals one sync to 2
+mkdir -p "$state/two"
+node -e '
+  const fs = require("fs"), [src, out, tok] = process.argv.slice(1);
+  const c = JSON.parse(fs.readFileSync(src));
+  c.deployments.push({ name: "morpho-other", protocol: "morpho_blue", version: "1.0.0",
+    start_block: c.deployments[0].start_block, base_currency_decimals: 8, contracts: { morpho: tok } });
+  fs.writeFileSync(out, JSON.stringify(c));' "$state/chains/devnet.json" "$state/two/devnet.json" \
+  "$(node -e "console.log(require('$state/scenario.json').tokens.WETH.token)")"
+LENDEX_CHAINS="$state/two" "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/added" \
+  --deployment morpho-other --to "$cp1" --quiet
+LENDEX_CHAINS="$state/two" "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/added" \
+  --to "$cp2" --json >"$state/added.json"
+node -e 'const r=require(process.argv[1]); if (!(r.caught_up.emitters >= 4)) { console.error(r.caught_up); process.exit(1); }' "$state/added.json"
+"$bin" dump --datadir "$state/added" | cmp -s - "$state/cp2.dump" ||
+  { echo "aave_v4: a deployment added later was not caught up" >&2; exit 1; }
 "$bin" dump --datadir "$state/db" >"$state/d1"
 last=$(node -e "const c=require('$state/scenario.json').checkpoints; console.log(c[c.length-1])")
 "$bin" sync --chain devnet --rpc "$rpc" --datadir "$state/db2" --to "$last" --max-range 7 --quiet
