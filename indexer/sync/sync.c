@@ -76,12 +76,16 @@ struct sync {
 					* chain's marker: this store records them) */
 	struct lx_addr *held;          /* those emitters */
 	size_t n_held;
+	bool dep_new[MAX_PROTOS];      /* catch-up: the handler's deployment is not held */
 };
 
 /* _followed: chain (8) · emitter (20) -> version (1): the store holds the emitter's logs from
  * its deployment's start block on; chain (8) alone: this store records them (absent in a store
  * from before lendex did). Only handlers with history_before_discovery use it. */
 #define T_FOLLOWED "_followed"
+/* _followed_dep: chain (8) · deployment name -> version (1): the store holds that deployment's
+ * logs from its start block (a deployment added to chains/ later is caught up). */
+#define T_FOLLOWED_DEP "_followed_dep"
 
 static double now_s(void)
 {
@@ -602,16 +606,25 @@ struct apply_ctx {
 	bool backfill;                 /* catch_up: the logs only, before the cursor, which stays */
 };
 
-static int put_followed(struct lx_store_txn *t, uint64_t chain_id, const struct lx_addr *a,
-			size_t n, struct lx_error *err)
+/* Marks emitters a[0..n) and the run's deployments (all, or only_new: those of dep_new) held. */
+static int put_followed(struct lx_store_txn *t, const struct sync *s, const struct lx_addr *a,
+			size_t n, bool only_new, struct lx_error *err)
 {
-	uint8_t k[28], v = 1;
+	uint8_t k[8 + 64], v = 1;
+	uint64_t chain_id = s->chain->chain_id;
 	for (int i = 0; i < 8; i++)
 		k[i] = (uint8_t)(chain_id >> (56 - 8 * i));
 	int rc = lx_store_put(t, T_FOLLOWED, k, 8, &v, 1, err);
 	for (size_t i = 0; i < n && !rc; i++) {
 		memcpy(k + 8, a[i].b, 20);
 		rc = lx_store_put(t, T_FOLLOWED, k, 28, &v, 1, err);
+	}
+	for (size_t p = 0; p < s->n && !rc; p++) {
+		size_t nl = strlen(s->p[p]->dep->name);
+		if ((only_new && !s->dep_new[p]) || nl > sizeof(k) - 8)
+			continue;
+		memcpy(k + 8, s->p[p]->dep->name, nl);
+		rc = lx_store_put(t, T_FOLLOWED_DEP, k, 8 + nl, &v, 1, err);
 	}
 	return rc;
 }
@@ -637,7 +650,7 @@ static int apply_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 			return rc;
 		lx_error_clear(err);
 		if (!c->plan && s->record &&
-		    (rc = put_followed(t, chain_id, s->held, s->n_held, err)))
+		    (rc = put_followed(t, s, s->held, s->n_held, false, err)))
 			return rc;
 	}
 	for (size_t p = 0; p < s->n; p++)
@@ -1196,8 +1209,9 @@ static int late_emitters(struct sync *s, struct lx_addr **out, size_t *n, struct
 	return 0;
 }
 
-/* Which of e[0..n) the store does not hold (fresh[], *n_fresh; fresh has room for n), and
- * whether the store records held emitters for this chain at all (*recorded). */
+/* Which of e[0..n) the store does not hold (fresh[], *n_fresh; fresh has room for n), which of
+ * the run's deployments it does not hold (s->dep_new), and whether the store records either
+ * for this chain at all (*recorded). */
 static int not_held(struct sync *s, const struct lx_addr *e, size_t n, struct lx_addr *fresh,
 		    size_t *n_fresh, bool *recorded, struct lx_error *err)
 {
@@ -1220,6 +1234,17 @@ static int not_held(struct sync *s, const struct lx_addr *e, size_t n, struct lx
 		if (rc == LX_ENOTFOUND)
 			fresh[(*n_fresh)++] = e[i];
 	}
+	uint8_t kd[8 + 64];
+	memcpy(kd, k, 8);
+	for (size_t p = 0; p < s->n && (rc == 0 || rc == LX_ENOTFOUND); p++) {
+		size_t nl = strlen(s->p[p]->dep->name);
+		s->dep_new[p] = false;
+		if (nl > sizeof(kd) - 8)
+			continue;
+		memcpy(kd + 8, s->p[p]->dep->name, nl);
+		rc = lx_store_get(t, T_FOLLOWED_DEP, kd, 8 + nl, &v, &vl, err);
+		s->dep_new[p] = rc == LX_ENOTFOUND;
+	}
 	lx_store_abort(t);
 	if (rc && rc != LX_ENOTFOUND)
 		return rc;
@@ -1227,12 +1252,14 @@ static int not_held(struct sync *s, const struct lx_addr *e, size_t n, struct lx
 	return 0;
 }
 
-/* The first block any history_before_discovery handler's deployment starts at. */
+/* The first block a catch-up reads: the earliest start of the deployments not held and of
+ * the history_before_discovery handlers. */
 static uint64_t late_start(const struct sync *s)
 {
 	uint64_t b = UINT64_MAX;
 	for (size_t p = 0; p < s->n; p++)
-		if (s->p[p]->ops->history_before_discovery && s->p[p]->dep->start_block < b)
+		if ((s->dep_new[p] || s->p[p]->ops->history_before_discovery) &&
+		    s->p[p]->dep->start_block < b)
 			b = s->p[p]->dep->start_block;
 	return b < s->start ? s->start : b;
 }
@@ -1253,7 +1280,7 @@ static int backfill_fn(struct lx_store_txn *t, void *vctx, struct lx_error *err)
 	struct backfill_ctx *c = vctx;
 	memset(&c->tally, 0, sizeof(c->tally));
 	c->logs = 0;
-	int rc = put_followed(t, c->s->chain->chain_id, c->fresh, c->n_fresh, err);
+	int rc = put_followed(t, c->s, c->fresh, c->n_fresh, true, err);
 	for (size_t i = 0; i < c->n && !rc; i++) {
 		struct apply_ctx ac = {c->s, &c->r[i], false, true};
 		if ((rc = apply_fn(t, &ac, err)))
@@ -1286,18 +1313,21 @@ static int backfill(struct sync *s, const struct lx_addr *fresh, size_t n_fresh,
 		free(q);
 		return lx_error_set(err, LX_ENOMEM, "sync: out of memory");
 	}
+	size_t n_emitters = 0;
 	for (size_t p = 0; p < s->n; p++) {
 		s->skip[p] = true;
-		if (!s->p[p]->ops->history_before_discovery)
+		if (!s->dep_new[p] && !s->p[p]->ops->history_before_discovery)
 			continue;
 		struct lx_filter *f = &bf[p];
 		s->p[p]->ops->filter(s->p[p], f);
 		size_t k = 0;
 		for (size_t i = 0; i < f->n_addr; i++)
-			if (bsearch(&f->addr[i], fresh, n_fresh, sizeof(*fresh), cmp_addr))
+			if (s->dep_new[p] ||
+			    bsearch(&f->addr[i], fresh, n_fresh, sizeof(*fresh), cmp_addr))
 				f->addr[k++] = f->addr[i];
 		f->n_addr = k;
 		s->skip[p] = k == 0;
+		n_emitters += k;
 	}
 	s->filters = bf;
 	uint64_t next = late_start(s), to = s->cur.block;
@@ -1345,7 +1375,7 @@ static int backfill(struct sync *s, const struct lx_addr *fresh, size_t n_fresh,
 		struct backfill_ctx bc = {.s = s, .r = done, .n = nd, .fresh = fresh,
 					  .n_fresh = n_fresh};
 		if ((rc = lx_store_write(s->st, backfill_fn, &bc, err)) == 0) {
-			s->res->caught_up += n_fresh;
+			s->res->caught_up += n_emitters;
 			s->res->caught_up_logs += bc.logs;
 			s->res->logs += bc.logs;
 			lx_event_counts_merge(&s->res->events, &bc.tally);
@@ -1395,18 +1425,25 @@ static int catch_up(struct sync *s, struct lx_error *err)
 			s->held = e;
 			s->n_held = ne;
 			s->record = true;
+			memset(s->dep_new, 0, sizeof(s->dep_new));
 			e = NULL;
 			nf = 0;
 			break;
 		}
-		if (!nf || ne == prev)
+		bool any_dep = false;
+		for (size_t p = 0; p < s->n; p++)
+			any_dep |= s->dep_new[p];
+		if ((!nf && !any_dep) || ne == prev)
 			break;
 		prev = ne;
 		if ((rc = discover(s, late_start(s), s->cur.block, err)) ||
 		    (rc = discover(s, s->cur.block + 1, s->target, err)))
 			break;
 	}
-	if (!rc && nf)
+	bool any_dep = false;
+	for (size_t p = 0; p < s->n; p++)
+		any_dep |= s->dep_new[p] && s->have_cur && recorded;
+	if (!rc && (nf || any_dep))
 		rc = backfill(s, fresh, nf, err);
 	free(e);
 	free(fresh);
