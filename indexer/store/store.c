@@ -110,9 +110,10 @@ static int space_err(struct lx_error *err, int rc, const char *dir)
 	struct stat st;
 	unsigned long long size = stat(data, &st) == 0 ? (unsigned long long)st.st_size : 0;
 	struct rlimit rl;
-	if (rc == EFBIG ||
-	    (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-	     size + 65536 >= (unsigned long long)rl.rlim_cur))
+	bool limited = getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+	if (!limited)
+		rl.rlim_cur = 0;
+	if (rc == EFBIG || (limited && size + 65536 >= (unsigned long long)rl.rlim_cur))
 		return lx_error_setd(err, LX_EIO, EFBIG,
 				     "store: cannot write %s: the file size limit of this process "
 				     "(ulimit -f: %llu bytes) is reached at %llu bytes",
