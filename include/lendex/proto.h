@@ -186,11 +186,11 @@ struct lx_proto_ops {
 	/*
 	 * The emitters this handler follows may have logged before anything revealed them (an
 	 * Aave V4 Hub set up before a followed Spoke lists it; a Spoke configured before a Hub
-	 * adds it; an entry added to chains/ after the store was synced): sync records in the
-	 * store which emitters' logs it holds from the start block, and a run that finds one it
-	 * does not hold fetches that emitter's logs from the start block to the cursor and applies
-	 * them, in one transaction, before going on (sync.c, catch_up). The handler's apply of one
-	 * emitter's logs must touch only that emitter's records.
+	 * adds it): sync records in the store which emitters' logs it holds from the start block,
+	 * and a run that finds one it does not hold fetches that emitter's logs from the start
+	 * block to the cursor and applies them, in one transaction, before going on (sync.c,
+	 * catch_up; whole deployments added later are caught up for every handler). The handler's
+	 * apply of one emitter's logs must touch only that emitter's records.
 	 */
 	bool history_before_discovery;
 };

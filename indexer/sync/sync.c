@@ -1392,12 +1392,13 @@ static int backfill(struct sync *s, const struct lx_addr *fresh, size_t n_fresh,
 }
 
 /*
- * After this run's discovery: the emitters of history_before_discovery handlers that the store
- * does not hold from the start block. A fresh store (no cursor) holds nothing yet and follows
- * every one from the start: they are recorded with the first range applied. A store from
- * before lendex recorded them is taken to hold what it follows. Otherwise the fresh ones'
- * discovery logs before the cursor may name more (a Hub found now lists Spokes of its own):
- * discovery runs again over the whole history until nothing new appears, then backfill.
+ * After this run's discovery: the deployments the store does not hold from their start block
+ * (added to chains/ after it was synced) and the emitters of history_before_discovery handlers
+ * it does not hold. A fresh store (no cursor) holds nothing yet and follows every one from the
+ * start: they are recorded with the first range applied. A store from before lendex recorded
+ * them is taken to hold what it follows. Otherwise the discovery logs before the cursor may
+ * name more (a Hub found now lists Spokes of its own; a deployment added names its tokens):
+ * discovery runs again over the history until nothing new appears, then backfill.
  */
 static int catch_up(struct sync *s, struct lx_error *err)
 {
