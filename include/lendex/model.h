@@ -379,10 +379,11 @@ struct lx_liq_result {
 	bool collateral_cleared;           /* collateral flag cleared (all of it seized) */
 	struct lx_u256 premium_repaid_ray; /* Aave V4: premium debt restored (ray); else zero */
 	struct lx_u256 fee_shares;         /* Aave V4: collateral shares to the fee receiver */
-	struct lx_u256 collateral_out;     /* Aave V4: what the liquidator receives, in underlying
-					    * (its shares at the Hub's price: Hub.remove's amount,
-					    * unless receive_atoken); the seized amount includes the
-					    * fee, which stays in the Hub */
+	struct lx_u256 collateral_out;     /* what the liquidator receives, in underlying, the
+					    * protocol's fee apart: collateral_seized everywhere but
+					    * Aave V4, whose seized amount includes the fee (its
+					    * shares stay in the Hub) and whose liquidator gets its
+					    * shares at the Hub's price (Hub.remove's amount) */
 	bool protocol_fee_clamped;         /* the fee exceeded the scaled balance left after the
 					    * seizure and was cut to it (Aave's 1-wei clamp) */
 };

@@ -70,14 +70,6 @@ static uint32_t pool_of(const struct lx_market_view *mv, uint32_t k)
 	return mv->assets[k].hub_slot ? mv->assets[k].hub_slot - 1 : k;
 }
 
-/* What the liquidator receives of the seized collateral: Aave V4's seized amount includes the
- * fee, which stays in the Hub as shares; elsewhere the fee is apart from it. */
-static const struct lx_u256 *to_liquidator(const struct lx_market_view *mv,
-					   const struct lx_liq_result *r)
-{
-	return mv->protocol == LX_PROTO_AAVE_V4 ? &r->collateral_out : &r->collateral_seized;
-}
-
 struct best {
 	bool found;
 	size_t ci, di;
@@ -114,7 +106,7 @@ static int pick(const struct lx_market_view *mv, struct lx_account_view *a,
 					b->why = why;
 				continue;
 			}
-			double gain = base_value(mv, cp->asset, to_liquidator(mv, &r), &cp->price) -
+			double gain = base_value(mv, cp->asset, &r.collateral_out, &cp->price) -
 				      base_value(mv, a->pos[di].asset, &r.debt_repaid, &a->pos[di].price);
 			if (!b->found || gain > b->profit) {
 				b->found = true;
@@ -296,17 +288,16 @@ static int liquidate_round(struct run *R, size_t rn, struct lx_error *err)
 				rd->accounts++;
 			counted = true;
 			rd->liquidations++;
-			/* collateral taken from the account, the protocol's fee included */
-			struct lx_u256 all = r.collateral_seized;
-			if (mv->protocol != LX_PROTO_AAVE_V4)
-				lx_u256_add(&all, &r.collateral_seized, &r.protocol_fee);
+			/* collateral taken from the account: the liquidator's and the protocol's */
+			struct lx_u256 all;
+			lx_u256_add(&all, &r.collateral_out, &r.protocol_fee);
 			rd->debt_repaid += base_value(mv, da, &r.debt_repaid, &dprice);
 			rd->collateral_seized += base_value(mv, ca, &all, &cprice);
 			out->deficit += lx_u256_to_double(&r.deficit_base);
 			/* the repaid debt comes back into the debt reserve as liquidity */
 			lx_u256_add(&R->available[dpool], &R->available[dpool], &r.debt_repaid);
 			lx_u256_add(&R->buy[da], &R->buy[da], &r.debt_repaid);
-			const struct lx_u256 *got = to_liquidator(mv, &r);
+			const struct lx_u256 *got = &r.collateral_out;
 			double cv = base_value(mv, ca, got, &cprice);
 			if (r.receive_atoken) {
 				/* aTokens: the liquidator keeps them at oracle value, nothing is sold */

@@ -300,7 +300,7 @@ static int aave_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refusa
 	memset(out, 0, sizeof(*out));
 	out->debt_to_cover = ask;
 	out->debt_repaid = c.debt;
-	out->collateral_seized = c.coll;
+	out->collateral_seized = out->collateral_out = c.coll; /* the fee is apart */
 	out->protocol_fee = c.fee;
 	out->hf_before = h.health_factor;
 	out->close_factor_bps = cf;

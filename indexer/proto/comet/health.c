@@ -288,7 +288,7 @@ static int comet_liquidate(struct lx_liq_result *out, enum lx_liq_refusal *refus
 	lx_u256_sub(&repaid, &cov_after, &cov_before);
 	out->debt_to_cover = d0;
 	out->debt_repaid = repaid;
-	out->collateral_seized = cp->supplied;
+	out->collateral_seized = out->collateral_out = cp->supplied;
 	out->protocol_fee = zero;
 	out->close_factor_bps = 10000;
 	out->collateral_cleared = true;

@@ -233,7 +233,7 @@ int morpho_liquidate_exact(struct lx_liq_result *out, enum lx_liq_refusal *refus
 	}
 	out->debt_to_cover = repaid_assets;
 	out->debt_repaid = repaid_assets;
-	out->collateral_seized = seized;
+	out->collateral_seized = out->collateral_out = seized;
 	out->deficit_base = bad_assets; /* loan-token units: the market's base */
 	out->collateral_cleared = lx_u256_is_zero(&coll_left);
 	if (apply) {
