@@ -22,6 +22,7 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { ethers } = require('ethers');
+const { connect, receiptOf } = require('./lib/net');
 
 const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
 const A = JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v4/artifacts.json'), 'utf8'));
@@ -48,13 +49,13 @@ function rng(seed) {
 }
 
 async function play(rpc, stateDir, seed) {
-  const provider = new ethers.JsonRpcProvider(rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
-  // twice the estimate (as lib/net.js's 'pad2'): the estimate is made on a pending block of the
-  // latest one's time, the transaction runs in a later block that accrues interest first and
-  // costs more; on a loaded machine (seconds between blocks) the deficit liquidation ran out of
-  // gas in an inner call (63/64 rule) and reverted without data, every time the gap was >= 1 s
-  const estimate = provider.estimateGas.bind(provider);
-  provider.estimateGas = async (tx) => 2n * (await estimate(tx));
+  // lib/net.js's provider: no batching (no 10 ms stall before each request), receipts polled
+  // every 10 ms with a bound. Gas: twice the estimate ('pad2'): the estimate is made on a
+  // pending block of the latest one's time, the transaction runs in a later block that accrues
+  // interest first and costs more; on a loaded machine (seconds between blocks) the deficit
+  // liquidation ran out of gas in an inner call (63/64 rule) and reverted without data, every
+  // time the gap was >= 1 s
+  const { provider } = connect(rpc, { gas: 'pad2', noCache: true });
   const accts = await provider.send('eth_accounts', []);
   const signer = async (i) => { const s = await provider.getSigner(accts[i]); return new ethers.NonceManager(s); };
   const admin = await signer(0), liq = await signer(1), pm = await signer(2);
@@ -68,7 +69,7 @@ async function play(rpc, stateDir, seed) {
     const art = A[name];
     const code = libs ? link(art.bytecode, art.linkReferences, libs) : art.bytecode;
     const c = await new ethers.ContractFactory(art.abi, code, admin).deploy(...args);
-    await c.waitForDeployment();
+    await receiptOf(provider, c.deploymentTransaction().hash, `deploy ${name}`);
     return c;
   }
   // a transaction that reverts names its error: replayed as a call on the state before its
@@ -78,18 +79,19 @@ async function play(rpc, stateDir, seed) {
   const wait = async (p) => {
     const tx = await p;
     try {
-      return await tx.wait();
+      return await receiptOf(provider, tx.hash, `transaction to ${tx.to}`);
     } catch (e) {
       if (!e.receipt) throw e;
+      const blk = Number(e.receipt.blockNumber);
       let why = 'no revert data';
       try {
-        await provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: e.receipt.blockNumber - 1 });
+        await provider.call({ from: tx.from, to: tx.to, data: tx.data, value: tx.value, blockTag: blk - 1 });
         why = 'the replay does not revert';
       } catch (c) {
         const data = c.data || c.info?.error?.data;
         try { const d = errIface.parseError(data); why = `${d.name}(${d.args.join(', ')})`; } catch (_) { why = `revert data ${data}`; }
       }
-      throw new Error(`transaction ${tx.hash} to ${tx.to} (selector ${tx.data.slice(0, 10)}) reverted in block ${e.receipt.blockNumber}, gas used ${e.receipt.gasUsed} of ${tx.gasLimit}: ${why}`);
+      throw new Error(`transaction ${tx.hash} to ${tx.to} (selector ${tx.data.slice(0, 10)}) reverted in block ${blk}, gas used ${BigInt(e.receipt.gasUsed)} of ${tx.gasLimit}: ${why}`);
     }
   };
   let reverts = 0, sent = 0;
@@ -358,7 +360,7 @@ async function play(rpc, stateDir, seed) {
 
 async function verify(stateDir, blockArg, bin, extra) {
   const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
   const block = Number(blockArg), ov = { blockTag: block };
   let checks = 0, bad = 0;
   const eq = (what, want, got) => { checks++; if (String(want) !== String(got)) { bad++; console.error(`MISMATCH ${what}: chain ${want} lendex ${got}`); } };
@@ -409,7 +411,7 @@ async function verify(stateDir, blockArg, bin, extra) {
 // (its LiquidationCall), for tests/unit/test_aave_v4.c
 async function fixture(stateDir, bin, out, extra) {
   const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
   const iface = new ethers.Interface(A.SpokeInstance.abi);
   const res = [];
   for (const l of sc.liquidations) {
@@ -435,15 +437,16 @@ async function fixture(stateDir, bin, out, extra) {
 async function upgrade(stateDir) {
   const f = path.join(stateDir, 'scenario.json');
   const sc = JSON.parse(fs.readFileSync(f));
-  const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
+  const { provider } = connect(sc.rpc, { noCache: true });
   const admin = new ethers.NonceManager(await provider.getSigner((await provider.send('eth_accounts', []))[0]));
   const S3 = sc.spokes[2];
   const code = link(A.SpokeInstance.bytecode, A.SpokeInstance.linkReferences, { LiquidationLogic: sc.liquidationLogic });
   const impl = await new ethers.ContractFactory(A.SpokeInstance.abi, code, admin).deploy(S3.oracle, 16);
-  await impl.waitForDeployment();
+  await receiptOf(provider, impl.deploymentTransaction().hash, 'deploy the new Spoke implementation');
   const slot = '0xb53127684a568b3173ae13b9f8a6016e243e63b6e8ee1178d6a717850b5d6103'; // EIP-1967 admin
   const pa = ethers.getAddress('0x' + (await provider.getStorage(S3.spoke, slot)).slice(26));
-  await (await new ethers.Contract(pa, A.ProxyAdmin.abi, admin).upgradeAndCall(S3.spoke, await impl.getAddress(), '0x')).wait();
+  const up = await new ethers.Contract(pa, A.ProxyAdmin.abi, admin).upgradeAndCall(S3.spoke, await impl.getAddress(), '0x');
+  await receiptOf(provider, up.hash, 'upgradeAndCall');
   sc.upgradeBlock = await provider.getBlockNumber();
   fs.writeFileSync(f, JSON.stringify(sc, null, 2));
   console.log(sc.upgradeBlock);

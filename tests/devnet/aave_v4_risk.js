@@ -19,12 +19,13 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 const { ethers } = require('ethers');
+const { receiptOf } = require('./lib/net');
 
 const SHARED = process.env.LX_SHARED || path.join(__dirname, '../../../shared');
 const A = JSON.parse(fs.readFileSync(path.join(SHARED, 'aave-v4/artifacts.json'), 'utf8'));
 const [stateDir, bin, dataDir] = process.argv.slice(2);
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, cacheTimeout: -1 });
+const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, cacheTimeout: -1, batchStallTime: 0 });
 const spokeIf = new ethers.Interface(A.SpokeInstance.abi);
 const hubIf = new ethers.Interface(A.HubInstance.abi);
 const WAD = 10n ** 18n, RAY = 10n ** 27n;
@@ -143,7 +144,7 @@ async function main() {
   const feed = new ethers.Contract(weth.feed, A.MockPriceFeed.abi, admin);
   const old = await feed.latestAnswer({ blockTag: block });
   const shocked = (old * 7000n) / 10000n; // lendex's WETH=-30%
-  await (await feed.setPrice(shocked)).wait();
+  await receiptOf(provider, (await feed.setPrice(shocked)).hash, 'WETH feed setPrice');
   const head = await provider.getBlock('latest');
   const ts = head.timestamp + 12;
   const c = JSON.parse(lendex(['cascade', '--shock', 'WETH=-30%', '--rounds', '1', '--at', String(ts), '--json']));

@@ -16,7 +16,7 @@ const [stateDir, bin, dataDir, pctArg, assetArg] = process.argv.slice(2);
 const SYM = assetArg || 'WETH';
 const UP = String(pctArg).startsWith('+');
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
 const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
 const art = (p) => JSON.parse(fs.readFileSync(path.join(ART, p)));
 const poolAbi = art('protocol/pool/Pool.sol/Pool.json').abi;

@@ -14,7 +14,7 @@ const { ethers } = require('ethers');
 
 const [stateDir, bin, out, ...extra] = process.argv.slice(2);
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
 const iface = new ethers.Interface([
   'event AbsorbCollateral(address indexed absorber, address indexed borrower, address indexed asset, uint256 collateralAbsorbed, uint256 usdValue)',
   'event AbsorbDebt(address indexed absorber, address indexed borrower, uint256 basePaidOut, uint256 usdValue)',

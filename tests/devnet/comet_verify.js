@@ -16,7 +16,7 @@ if (!stateDir || !blockArg || !bin) {
   process.exit(1);
 }
 const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
-const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
 const abi = ['function borrowBalanceOf(address) view returns (uint256)',
   'function balanceOf(address) view returns (uint256)',
   'function collateralBalanceOf(address,address) view returns (uint128)',

@@ -19,7 +19,7 @@ const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
 // that market's object; without it position lists every market the account is on)
 const chainsDir = process.env.LENDEX_CHAINS || path.join(__dirname, '../../chains');
 const deployment = JSON.parse(fs.readFileSync(path.join(chainsDir, 'devnet.json'))).deployments[0].name;
-const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true });
+const provider = new ethers.JsonRpcProvider(sc.rpc, undefined, { staticNetwork: true, batchStallTime: 0 });
 const ART = path.join(__dirname, 'node_modules/@aave/core-v3/artifacts/contracts');
 const poolAbi = JSON.parse(fs.readFileSync(path.join(ART, 'protocol/pool/Pool.sol/Pool.json'))).abi;
 const erc20 = ['function balanceOf(address) view returns (uint256)',

@@ -10,6 +10,25 @@
 'use strict';
 const { ethers } = require('ethers');
 
+// A transaction's receipt, polled by hand every 10 ms for at most RECEIPT_MS of wall time (ethers'
+// tx.wait() and waitForDeployment() wait for a *new* block after a receipt check that came too
+// early: on anvil's automine the transaction's block may already be the newest, no other block
+// comes, and the script waits forever; a test then hung to ctest's timeout with no word of where).
+// A revert throws an Error that carries the raw receipt (.receipt), for callers that explain it.
+const RECEIPT_MS = Number(process.env.DEVNET_RECEIPT_MS || 120000);
+async function receiptOf(provider, hash, what) {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await provider.send('eth_getTransactionReceipt', [hash]);
+    if (r) {
+      if (r.status !== '0x1') throw Object.assign(new Error(`${what}: transaction ${hash} reverted`), { receipt: r });
+      return r;
+    }
+    if (Date.now() - t0 > RECEIPT_MS) throw new Error(`${what}: no receipt for ${hash} after ${RECEIPT_MS} ms`);
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
 function connect(rpcUrl, opts = {}) {
   const provider = new ethers.JsonRpcProvider(rpcUrl, undefined,
     { staticNetwork: true, batchMaxCount: 1, ...(opts.noCache ? { cacheTimeout: -1 } : {}) });
@@ -23,16 +42,9 @@ function connect(rpcUrl, opts = {}) {
   net.blockNumber = async () => Number(await net.rpc('eth_blockNumber'));
   net.timestamp = async () => Number((await net.rpc('eth_getBlockByNumber', ['latest', false])).timestamp);
   net.waitReceipt = async (hash, what) => {
-    for (let i = 0; i < 6000; i++) {
-      const r = await net.rpc('eth_getTransactionReceipt', [hash]);
-      if (r) {
-        if (r.status !== '0x1') throw new Error(`${what}: transaction ${hash} reverted`);
-        if (opts.afterReceipt) await opts.afterReceipt(net);
-        return r;
-      }
-      await new Promise((res) => setTimeout(res, 10));
-    }
-    throw new Error(`${what}: no receipt for ${hash}`);
+    const r = await receiptOf(provider, hash, what);
+    if (opts.afterReceipt) await opts.afterReceipt(net);
+    return r;
   };
   net.send = async (what, p) => {
     let tx;
@@ -78,4 +90,4 @@ function seeded(seed) {
 
 const logger = (tag) => (...a) => { if (!process.env.DEVNET_QUIET) console.error(`${tag}:`, ...a); };
 
-module.exports = { connect, seeded, logger, U: (v, d) => ethers.parseUnits(String(v), d) };
+module.exports = { connect, receiptOf, seeded, logger, U: (v, d) => ethers.parseUnits(String(v), d) };
