@@ -15,6 +15,7 @@
 const fs = require('fs');
 const path = require('path');
 const { ethers } = require('ethers');
+const { receiptOf } = require('./lib/net');
 
 const [rpcUrl, stateDir, seedArg] = process.argv.slice(2);
 if (!rpcUrl || !stateDir) {
@@ -58,17 +59,7 @@ function rnd() {
 }
 const pickOf = (xs) => xs[Math.floor(rnd() * xs.length)];
 
-async function waitReceipt(hash, what) {
-  for (let i = 0; i < 3000; i++) {
-    const r = await provider.send('eth_getTransactionReceipt', [hash]);
-    if (r) {
-      if (r.status !== '0x1') throw new Error(`${what}: transaction ${hash} reverted`);
-      return r;
-    }
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  throw new Error(`${what}: no receipt for ${hash}`);
-}
+const waitReceipt = (hash, what) => receiptOf(provider, hash, what); // lib/net.js: bounded, by hand
 async function send(what, p) {
   let tx;
   try {

@@ -16,7 +16,7 @@ if (!rpcUrl || !stateDir || !chainsDir) {
   console.error('usage: node devnet.js RPC_URL STATEDIR CHAINS_DIR');
   process.exit(1);
 }
-const net = connect(rpcUrl, { gas: 'pad', poll: 50 });
+const net = connect(rpcUrl, { gas: 'fixed', poll: 50 });
 const { rpc, send, blockNumber } = net;
 const { at } = aave;
 const log = logger('devnet');

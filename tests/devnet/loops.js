@@ -22,6 +22,7 @@
 const fs = require('fs');
 const path = require('path');
 const { ethers } = require('ethers');
+const { receiptOf } = require('./lib/net');
 
 const [rpcUrl, stateDir] = process.argv.slice(2);
 if (!rpcUrl || !stateDir) {
@@ -78,17 +79,7 @@ function assemble() {
   return '0x' + Buffer.concat([init, rt]).toString('hex');
 }
 
-async function waitReceipt(hash, what) {
-  for (let i = 0; i < 2000; i++) {
-    const r = await rpc('eth_getTransactionReceipt', [hash]);
-    if (r) {
-      if (r.status !== '0x1') throw new Error(`${what}: transaction ${hash} reverted`);
-      return r;
-    }
-    await new Promise((res) => setTimeout(res, 20));
-  }
-  throw new Error(`${what}: no receipt for ${hash}`);
-}
+const waitReceipt = (hash, what) => receiptOf(provider, hash, what); // lib/net.js: bounded, by hand
 
 async function main() {
   const sc = JSON.parse(fs.readFileSync(path.join(stateDir, 'scenario.json')));
